@@ -1,0 +1,6 @@
+//! Who is asking: password hashing, session keys, CSRF, and the guard for agent pages.
+
+pub mod csrf;
+pub mod guard;
+pub mod password;
+pub mod session;

@@ -1,0 +1,174 @@
+//! The subcommands besides `serve`.
+
+use std::io::BufRead;
+use std::time::Instant;
+
+use crate::auth::password::hash_password;
+use crate::config::{Command, Settings};
+use crate::db::models::account::NewAccount;
+use crate::db::models::agent::{AgentRole, NewAgent};
+use crate::db::models::contact::NewContact;
+use crate::db::{self, now, write_transaction, DbConnection};
+use crate::demo::{email_domain_of, ACCOUNT_NAMES, FIRST_NAMES, LAST_NAMES};
+use crate::domain::EmailAddress;
+use crate::mail::OutgoingMail;
+use crate::startup::build_mailer;
+
+type CliResult = Result<(), Box<dyn std::error::Error>>;
+
+/// Large enough to amortise each statement, small enough for SQLite's bound-parameter limit.
+const SEED_BATCH: usize = 2_000;
+
+pub fn run(command: Command, settings: &Settings) -> CliResult {
+    match command {
+        Command::Serve => Err("serve is run by main".into()),
+        Command::Migrate => {
+            let mut conn = open(settings)?;
+            db::run_migrations(&mut conn)?;
+            println!("Migrations are up to date.");
+            Ok(())
+        }
+        Command::CreateAgent {
+            email,
+            name,
+            admin,
+            password_stdin: _,
+        } => create_agent(settings, &email, &name, admin),
+        Command::Seed { contacts, accounts } => seed(settings, contacts, accounts),
+        Command::SendTestMail { to } => send_test_mail(settings, &to),
+    }
+}
+
+fn open(settings: &Settings) -> Result<db::PooledConnection, Box<dyn std::error::Error>> {
+    let pool = db::connect(&settings.database_url, 1)?;
+    let mut conn = pool.get()?;
+    db::run_migrations(&mut conn)?;
+    Ok(conn)
+}
+
+fn create_agent(settings: &Settings, email: &str, name: &str, admin: bool) -> CliResult {
+    let email = EmailAddress::parse(email)?;
+    let name = name.trim();
+    if name.is_empty() {
+        return Err("--name must not be empty".into());
+    }
+    let mut password = String::new();
+    std::io::stdin().lock().read_line(&mut password)?;
+    let password = password.trim_end_matches(['\r', '\n']);
+    if password.chars().count() < 12 {
+        return Err("the password must be at least 12 characters".into());
+    }
+    let password_hash = hash_password(password)?;
+    let mut conn = open(settings)?;
+    let timestamp = now();
+    let role = if admin {
+        AgentRole::Admin
+    } else {
+        AgentRole::Agent
+    };
+    let id = NewAgent {
+        email: email.as_str(),
+        name,
+        role: role.as_str(),
+        password_hash: &password_hash,
+        created_at: timestamp,
+        updated_at: timestamp,
+    }
+    .insert(&mut conn)
+    .map_err(|error| match error {
+        diesel::result::Error::DatabaseError(
+            diesel::result::DatabaseErrorKind::UniqueViolation,
+            _,
+        ) => {
+            format!("an agent with the email {email} already exists")
+        }
+        other => other.to_string(),
+    })?;
+    println!("Created {} {email} (id {id}).", role.as_str());
+    Ok(())
+}
+
+fn seed(settings: &Settings, contacts: u64, accounts: Option<u64>) -> CliResult {
+    let started = Instant::now();
+    let mut conn = open(settings)?;
+    let accounts = accounts.unwrap_or((contacts / 50).clamp(1, 10_000));
+    // A per-run tag keeps emails unique when seeding the same database twice.
+    let run_tag = chrono::Utc::now().format("%H%M%S").to_string();
+    write_transaction(&mut conn, |conn| {
+        seed_rows(conn, contacts, accounts, &run_tag)
+    })?;
+    println!(
+        "Seeded {contacts} contacts in {accounts} accounts in {:.1} s.",
+        started.elapsed().as_secs_f64()
+    );
+    Ok(())
+}
+
+fn seed_rows(
+    conn: &mut DbConnection,
+    contacts: u64,
+    accounts: u64,
+    run_tag: &str,
+) -> Result<(), diesel::result::Error> {
+    let timestamp = now();
+    let mut account_ids = Vec::with_capacity(accounts as usize);
+    for number in 0..accounts {
+        let base = ACCOUNT_NAMES[number as usize % ACCOUNT_NAMES.len()];
+        let name = format!("{base} {}", number + 1);
+        account_ids.push(
+            NewAccount {
+                name: &name,
+                created_at: timestamp,
+                updated_at: timestamp,
+            }
+            .insert(conn)?,
+        );
+    }
+    let mut batch = Vec::with_capacity(SEED_BATCH);
+    for number in 0..contacts {
+        let index = number as usize;
+        let first = FIRST_NAMES[index % FIRST_NAMES.len()];
+        let last = LAST_NAMES[(index / FIRST_NAMES.len()) % LAST_NAMES.len()];
+        let account = index % account_ids.len();
+        let domain = email_domain_of(ACCOUNT_NAMES[account % ACCOUNT_NAMES.len()]);
+        let email = format!(
+            "{}.{}.{run_tag}{number}@{domain}",
+            first.to_lowercase(),
+            last.to_lowercase()
+        );
+        let created_at = timestamp - chrono::Duration::seconds((contacts - number) as i64);
+        batch.push(NewContact {
+            name: format!("{first} {last}"),
+            email_normalized: Some(email.clone()),
+            email: Some(email),
+            phone: Some(format!("+1 555 {:07}", number % 10_000_000)),
+            account_id: Some(account_ids[account]),
+            is_spam: false,
+            created_at,
+            updated_at: created_at,
+        });
+        if batch.len() == SEED_BATCH {
+            NewContact::insert_many(conn, &batch)?;
+            batch.clear();
+        }
+    }
+    if !batch.is_empty() {
+        NewContact::insert_many(conn, &batch)?;
+    }
+    Ok(())
+}
+
+fn send_test_mail(settings: &Settings, to: &str) -> CliResult {
+    let to = EmailAddress::parse(to)?;
+    let mailer = build_mailer(settings)?;
+    let delivery = mailer.send(&OutgoingMail {
+        to,
+        to_name: None,
+        subject: "Portico test message".to_owned(),
+        text: "This is a test message from Portico. Mail delivery works.".to_owned(),
+        html: "<p>This is a test message from <strong>Portico</strong>. Mail delivery works.</p>"
+            .to_owned(),
+    })?;
+    println!("Sent through {}: {}", mailer.describe(), delivery.receipt);
+    Ok(())
+}

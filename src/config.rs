@@ -1,0 +1,174 @@
+//! Settings from command-line flags with environment fallbacks, and the subcommands.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use secrecy::SecretString;
+use url::Url;
+
+pub const DEFAULT_DATABASE_URL: &str = "data/portico.db";
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "portico",
+    version,
+    about = "Portico: invite help-desk contacts to a self-service Help Center"
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub settings: Settings,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the web application (the default).
+    Serve,
+    /// Apply pending database migrations and exit.
+    Migrate,
+    /// Create an agent who can sign in; the password is read from standard input.
+    CreateAgent {
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        name: String,
+        /// Give the agent the admin role (Settings, agents).
+        #[arg(long)]
+        admin: bool,
+        /// Read the password from the first line of standard input.
+        #[arg(long, required = true)]
+        password_stdin: bool,
+    },
+    /// Insert generated contacts in bulk, for benchmarks.
+    Seed {
+        #[arg(long)]
+        contacts: u64,
+        #[arg(long)]
+        accounts: Option<u64>,
+    },
+    /// Send one message through the configured mailer and report the outcome.
+    SendTestMail {
+        #[arg(long)]
+        to: String,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct Settings {
+    /// postgres://… or postgresql://… for PostgreSQL; anything else is a SQLite file path.
+    #[arg(long, env = "DATABASE_URL", default_value = DEFAULT_DATABASE_URL, global = true)]
+    pub database_url: String,
+
+    /// Address and port the web server listens on.
+    #[arg(
+        long,
+        env = "PORTICO_BIND",
+        default_value = "127.0.0.1:8080",
+        global = true
+    )]
+    pub bind: SocketAddr,
+
+    /// Public address used for every link in mail, e.g. https://help.example.com.
+    /// Defaults to http://<bind address>.
+    #[arg(long, env = "PORTICO_BASE_URL", global = true)]
+    pub base_url: Option<Url>,
+
+    /// smtp://host:port (plain), smtp://user:pass@host:587?tls=starttls, smtps://user:pass@host:465.
+    /// Unset: mail is written as .eml files into the outbox folder.
+    #[arg(long, env = "PORTICO_SMTP_URL", hide_env_values = true, global = true)]
+    pub smtp_url: Option<SecretString>,
+
+    /// Folder for .eml files when no SMTP server is configured.
+    #[arg(
+        long,
+        env = "PORTICO_OUTBOX_DIR",
+        default_value = "data/outbox",
+        global = true
+    )]
+    pub outbox_dir: PathBuf,
+
+    /// Sender of every message, e.g. "Acme Help Center <help@acme.example>".
+    #[arg(
+        long,
+        env = "PORTICO_MAIL_FROM",
+        default_value = "Portico Help Center <help@portico.test>",
+        global = true
+    )]
+    pub mail_from: String,
+
+    /// At least 64 bytes signing and encrypting session cookies. Unset: generated once and
+    /// kept in <data dir>/secret.key.
+    #[arg(
+        long,
+        env = "PORTICO_SECRET_KEY",
+        hide_env_values = true,
+        global = true
+    )]
+    pub secret_key: Option<SecretString>,
+
+    /// Folder for the generated secret key.
+    #[arg(long, env = "PORTICO_DATA_DIR", default_value = "data", global = true)]
+    pub data_dir: PathBuf,
+
+    /// Seed demo data into an empty database. Defaults to true with the default SQLite file.
+    #[arg(long, env = "PORTICO_DEMO", global = true)]
+    pub demo: Option<bool>,
+
+    /// Hours an invitation link stays valid.
+    #[arg(
+        long,
+        env = "PORTICO_INVITE_TTL_HOURS",
+        default_value_t = 168,
+        global = true
+    )]
+    pub invite_ttl_hours: u32,
+
+    /// Request log format.
+    #[arg(long, env = "PORTICO_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text, global = true)]
+    pub log_format: LogFormat,
+
+    /// Database connections kept in the pool.
+    #[arg(long, env = "PORTICO_DB_POOL_SIZE", default_value_t = 8, global = true)]
+    pub db_pool_size: u32,
+
+    /// SMTP connections kept in the pool.
+    #[arg(
+        long,
+        env = "PORTICO_SMTP_POOL_SIZE",
+        default_value_t = 4,
+        global = true
+    )]
+    pub smtp_pool_size: u32,
+}
+
+impl Settings {
+    pub fn demo_enabled(&self) -> bool {
+        self.demo
+            .unwrap_or(self.database_url == DEFAULT_DATABASE_URL)
+    }
+
+    pub fn base_url(&self) -> Url {
+        self.base_url.clone().unwrap_or_else(|| {
+            let host = if self.bind.ip().is_unspecified() {
+                "127.0.0.1".to_owned()
+            } else {
+                self.bind.ip().to_string()
+            };
+            let origin = format!("http://{host}:{}", self.bind.port());
+            Url::parse(&origin)
+                .unwrap_or_else(|_| Url::parse("http://127.0.0.1:8080").expect("literal URL"))
+        })
+    }
+
+    pub fn secret_key_file(&self) -> PathBuf {
+        Path::new(&self.data_dir).join("secret.key")
+    }
+}

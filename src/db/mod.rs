@@ -1,0 +1,213 @@
+//! Storage: one connection type over SQLite and PostgreSQL, chosen at run time from the URL.
+
+pub mod models;
+pub mod schema;
+
+use std::path::Path;
+use std::time::Duration;
+
+use diesel::connection::{AnsiTransactionManager, SimpleConnection, TransactionManager};
+use diesel::r2d2::{self, ManageConnection, R2D2Connection};
+use diesel::{Connection, PgConnection, RunQueryDsl, SqliteConnection};
+use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
+
+const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
+const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/postgres");
+
+/// Keeps concurrently starting app instances from running the same migration twice.
+const MIGRATION_LOCK_KEY: i64 = 0x706f_7274_6963_6f;
+
+#[derive(diesel::MultiConnection)]
+pub enum DbConnection {
+    Postgresql(PgConnection),
+    Sqlite(SqliteConnection),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl Backend {
+    pub fn of_url(url: &str) -> Backend {
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Backend::Postgres
+        } else {
+            Backend::Sqlite
+        }
+    }
+}
+
+pub type DbPool = r2d2::Pool<ConnectionManager>;
+pub type PooledConnection = r2d2::PooledConnection<ConnectionManager>;
+
+#[derive(Debug, thiserror::Error)]
+pub enum DbSetupError {
+    #[error("could not create the database folder {path}: {source}")]
+    CreateFolder {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error("could not open the database: {0}")]
+    Pool(#[from] r2d2::PoolError),
+    #[error("could not run database migrations: {0}")]
+    Migrations(String),
+    #[error("database error: {0}")]
+    Query(#[from] diesel::result::Error),
+}
+
+/// Opens connections for the backend the URL names, so a PostgreSQL URL whose server is down
+/// fails instead of being mistaken for a SQLite file name.
+#[derive(Debug)]
+pub struct ConnectionManager {
+    url: String,
+    backend: Backend,
+}
+
+impl ManageConnection for ConnectionManager {
+    type Connection = DbConnection;
+    type Error = r2d2::Error;
+
+    fn connect(&self) -> Result<DbConnection, r2d2::Error> {
+        match self.backend {
+            Backend::Postgres => PgConnection::establish(&self.url)
+                .map(DbConnection::Postgresql)
+                .map_err(r2d2::Error::ConnectionError),
+            Backend::Sqlite => {
+                let mut conn = SqliteConnection::establish(sqlite_path(&self.url))
+                    .map_err(r2d2::Error::ConnectionError)?;
+                // WAL lets readers run beside the one writer; busy_timeout makes a second
+                // writer wait instead of failing; NORMAL is durable enough under WAL.
+                conn.batch_execute(
+                    "PRAGMA journal_mode = WAL;
+                     PRAGMA busy_timeout = 10000;
+                     PRAGMA foreign_keys = ON;
+                     PRAGMA synchronous = NORMAL;
+                     PRAGMA temp_store = MEMORY;
+                     PRAGMA cache_size = -32768;",
+                )
+                .map_err(r2d2::Error::QueryError)?;
+                Ok(DbConnection::Sqlite(conn))
+            }
+        }
+    }
+
+    fn is_valid(&self, conn: &mut DbConnection) -> Result<(), r2d2::Error> {
+        diesel::sql_query("SELECT 1")
+            .execute(conn)
+            .map(|_| ())
+            .map_err(r2d2::Error::QueryError)
+    }
+
+    fn has_broken(&self, conn: &mut DbConnection) -> bool {
+        match conn {
+            DbConnection::Postgresql(pg) => pg.is_broken(),
+            DbConnection::Sqlite(sqlite) => sqlite.is_broken(),
+        }
+    }
+}
+
+fn sqlite_path(url: &str) -> &str {
+    url.strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))
+        .unwrap_or(url)
+}
+
+pub fn connect(url: &str, max_connections: u32) -> Result<DbPool, DbSetupError> {
+    let backend = Backend::of_url(url);
+    if backend == Backend::Sqlite {
+        if let Some(folder) = Path::new(sqlite_path(url)).parent() {
+            if !folder.as_os_str().is_empty() {
+                std::fs::create_dir_all(folder).map_err(|source| DbSetupError::CreateFolder {
+                    path: folder.display().to_string(),
+                    source,
+                })?;
+            }
+        }
+    }
+    let manager = ConnectionManager {
+        url: url.to_owned(),
+        backend,
+    };
+    let pool = r2d2::Pool::builder()
+        .max_size(max_connections)
+        .min_idle(Some(1))
+        .connection_timeout(Duration::from_secs(10))
+        .test_on_check_out(false)
+        .build(manager)?;
+    Ok(pool)
+}
+
+pub fn backend_of(conn: &DbConnection) -> Backend {
+    match conn {
+        DbConnection::Postgresql(_) => Backend::Postgres,
+        DbConnection::Sqlite(_) => Backend::Sqlite,
+    }
+}
+
+pub fn run_migrations(conn: &mut DbConnection) -> Result<(), DbSetupError> {
+    let to_setup_error = |error: Box<dyn std::error::Error + Send + Sync>| {
+        DbSetupError::Migrations(error.to_string())
+    };
+    match conn {
+        DbConnection::Sqlite(sqlite) => {
+            sqlite
+                .run_pending_migrations(SQLITE_MIGRATIONS)
+                .map_err(to_setup_error)?;
+        }
+        DbConnection::Postgresql(pg) => {
+            diesel::sql_query(format!("SELECT pg_advisory_lock({MIGRATION_LOCK_KEY})"))
+                .execute(pg)?;
+            let outcome = pg
+                .run_pending_migrations(POSTGRES_MIGRATIONS)
+                .map(|_| ())
+                .map_err(to_setup_error);
+            diesel::sql_query(format!("SELECT pg_advisory_unlock({MIGRATION_LOCK_KEY})"))
+                .execute(pg)?;
+            outcome?;
+        }
+    }
+    Ok(())
+}
+
+/// Runs `work` in a transaction that takes SQLite's write lock up front (`BEGIN IMMEDIATE`),
+/// so two writers queue on busy_timeout instead of one failing with SQLITE_BUSY mid-way.
+pub fn write_transaction<T, E>(
+    conn: &mut DbConnection,
+    work: impl FnOnce(&mut DbConnection) -> Result<T, E>,
+) -> Result<T, E>
+where
+    E: From<diesel::result::Error>,
+{
+    match conn {
+        DbConnection::Sqlite(sqlite) => {
+            AnsiTransactionManager::begin_transaction_sql(sqlite, "BEGIN IMMEDIATE")?
+        }
+        DbConnection::Postgresql(pg) => AnsiTransactionManager::begin_transaction(pg)?,
+    }
+    match work(conn) {
+        Ok(value) => {
+            match conn {
+                DbConnection::Sqlite(sqlite) => AnsiTransactionManager::commit_transaction(sqlite)?,
+                DbConnection::Postgresql(pg) => AnsiTransactionManager::commit_transaction(pg)?,
+            }
+            Ok(value)
+        }
+        Err(error) => {
+            // The work's error is what the caller needs; a failed rollback marks the
+            // connection broken and the pool discards it.
+            let _ = match conn {
+                DbConnection::Sqlite(sqlite) => {
+                    AnsiTransactionManager::rollback_transaction(sqlite)
+                }
+                DbConnection::Postgresql(pg) => AnsiTransactionManager::rollback_transaction(pg),
+            };
+            Err(error)
+        }
+    }
+}
+
+pub fn now() -> chrono::NaiveDateTime {
+    chrono::Utc::now().naive_utc()
+}

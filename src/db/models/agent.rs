@@ -1,0 +1,102 @@
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use crate::db::schema::agents;
+use crate::db::DbConnection;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AgentRole {
+    Admin,
+    Agent,
+}
+
+impl AgentRole {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AgentRole::Admin => "admin",
+            AgentRole::Agent => "agent",
+        }
+    }
+
+    pub fn parse(value: &str) -> AgentRole {
+        if value == "admin" {
+            AgentRole::Admin
+        } else {
+            AgentRole::Agent
+        }
+    }
+}
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = agents)]
+pub struct Agent {
+    pub id: i64,
+    pub email: String,
+    pub name: String,
+    pub role: String,
+    pub password_hash: String,
+    pub disabled_at: Option<NaiveDateTime>,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+impl Agent {
+    pub fn role(&self) -> AgentRole {
+        AgentRole::parse(&self.role)
+    }
+
+    pub fn is_admin(&self) -> bool {
+        self.role() == AgentRole::Admin
+    }
+
+    pub fn is_disabled(&self) -> bool {
+        self.disabled_at.is_some()
+    }
+
+    pub fn find(conn: &mut DbConnection, id: i64) -> QueryResult<Option<Agent>> {
+        agents::table
+            .find(id)
+            .select(Agent::as_select())
+            .first(conn)
+            .optional()
+    }
+
+    pub fn find_by_email(conn: &mut DbConnection, email: &str) -> QueryResult<Option<Agent>> {
+        agents::table
+            .filter(agents::email.eq(email))
+            .select(Agent::as_select())
+            .first(conn)
+            .optional()
+    }
+
+    pub fn count(conn: &mut DbConnection) -> QueryResult<i64> {
+        agents::table.count().get_result(conn)
+    }
+
+    pub fn list(conn: &mut DbConnection) -> QueryResult<Vec<Agent>> {
+        agents::table
+            .order(agents::name.asc())
+            .select(Agent::as_select())
+            .load(conn)
+    }
+}
+
+#[derive(Debug, Insertable)]
+#[diesel(table_name = agents)]
+pub struct NewAgent<'a> {
+    pub email: &'a str,
+    pub name: &'a str,
+    pub role: &'a str,
+    pub password_hash: &'a str,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+impl NewAgent<'_> {
+    pub fn insert(&self, conn: &mut DbConnection) -> QueryResult<i64> {
+        diesel::insert_into(agents::table)
+            .values(self)
+            .returning(agents::id)
+            .get_result(conn)
+    }
+}

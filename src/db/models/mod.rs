@@ -1,0 +1,8 @@
+//! Row types and their queries, one file per table.
+
+pub mod account;
+pub mod agent;
+pub mod article;
+pub mod audit;
+pub mod contact;
+pub mod ticket;

@@ -1,0 +1,120 @@
+//! One error type for the web layer, and the one place that turns it into a page.
+
+use actix_web::http::{header, StatusCode};
+use actix_web::{HttpResponse, ResponseError};
+use askama::Template;
+
+use crate::routes::chrome::Chrome;
+
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    #[error("page not found")]
+    NotFound,
+    #[error("you do not have access to this page")]
+    Forbidden,
+    #[error("the form's security token is missing or out of date")]
+    CsrfRejected,
+    #[error("sign-in required")]
+    SignInRequired { next: String },
+    #[error("{0}")]
+    BadRequest(String),
+    #[error("the submitted form is larger than {limit_kib} KiB")]
+    PayloadTooLarge { limit_kib: usize },
+    #[error("database error: {0}")]
+    Database(#[from] diesel::result::Error),
+    #[error("no database connection available: {0}")]
+    Pool(#[from] diesel::r2d2::PoolError),
+    #[error("could not render the page: {0}")]
+    Template(#[from] askama::Error),
+    #[error("a background task failed: {0}")]
+    Blocking(String),
+}
+
+impl From<actix_web::error::BlockingError> for AppError {
+    fn from(error: actix_web::error::BlockingError) -> Self {
+        AppError::Blocking(error.to_string())
+    }
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+struct ErrorPage<'a> {
+    chrome: Chrome,
+    code: u16,
+    title: &'a str,
+    message: String,
+}
+
+impl AppError {
+    fn title(&self) -> &'static str {
+        match self.status_code() {
+            StatusCode::NOT_FOUND => "Page not found",
+            StatusCode::FORBIDDEN => "Access denied",
+            StatusCode::PAYLOAD_TOO_LARGE => "Form too large",
+            StatusCode::BAD_REQUEST => "Something is wrong with that request",
+            StatusCode::SERVICE_UNAVAILABLE => "Portico is busy",
+            _ => "Something went wrong",
+        }
+    }
+
+    /// What the user reads: specific for their mistakes, generic for ours (details go to the log).
+    fn user_message(&self) -> String {
+        match self {
+            AppError::NotFound | AppError::Database(diesel::result::Error::NotFound) => {
+                "There is nothing at this address. It may have been deleted, or the link is mistyped.".to_owned()
+            }
+            AppError::Forbidden => "Your account does not have access to this page.".to_owned(),
+            AppError::CsrfRejected => "This form has expired or was not sent from Portico. Go back, reload the page and try again.".to_owned(),
+            AppError::BadRequest(message) => message.clone(),
+            AppError::PayloadTooLarge { .. } => format!("{self}. Send less at once."),
+            AppError::Pool(_) => "Portico cannot reach its database right now. Try again in a moment.".to_owned(),
+            _ => "An unexpected error occurred. It has been logged; try again in a moment.".to_owned(),
+        }
+    }
+}
+
+impl ResponseError for AppError {
+    fn status_code(&self) -> StatusCode {
+        match self {
+            AppError::NotFound | AppError::Database(diesel::result::Error::NotFound) => {
+                StatusCode::NOT_FOUND
+            }
+            AppError::Forbidden | AppError::CsrfRejected => StatusCode::FORBIDDEN,
+            AppError::SignInRequired { .. } => StatusCode::SEE_OTHER,
+            AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            AppError::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+            AppError::Pool(_) => StatusCode::SERVICE_UNAVAILABLE,
+            AppError::Database(_) | AppError::Template(_) | AppError::Blocking(_) => {
+                StatusCode::INTERNAL_SERVER_ERROR
+            }
+        }
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        if let AppError::SignInRequired { next } = self {
+            let location = format!(
+                "/login?next={}",
+                url::form_urlencoded::byte_serialize(next.as_bytes()).collect::<String>()
+            );
+            return HttpResponse::SeeOther()
+                .insert_header((header::LOCATION, location))
+                .finish();
+        }
+        let status = self.status_code();
+        if status.is_server_error() {
+            tracing::error!(error = %self, "request failed");
+        }
+        let page = ErrorPage {
+            chrome: Chrome::bare(),
+            code: status.as_u16(),
+            title: self.title(),
+            message: self.user_message(),
+        };
+        let body = page
+            .render()
+            .unwrap_or_else(|_| format!("{} {}", status.as_u16(), self.title()));
+        HttpResponse::build(status)
+            .content_type("text/html; charset=utf-8")
+            .body(body)
+    }
+}

@@ -1,0 +1,125 @@
+//! Outgoing mail: SMTP through pooled connections, or .eml files in an outbox folder when no
+//! SMTP server is configured, so nothing is lost in development.
+
+mod outbox;
+mod smtp;
+
+use std::path::PathBuf;
+
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+use lettre::message::{Mailbox, MultiPart};
+use lettre::Message;
+use rand::RngCore;
+
+pub use outbox::Outbox;
+pub use smtp::{SmtpMailer, SmtpSettings};
+
+use crate::domain::EmailAddress;
+
+pub struct OutgoingMail {
+    pub to: EmailAddress,
+    pub to_name: Option<String>,
+    pub subject: String,
+    pub text: String,
+    pub html: String,
+}
+
+/// What a successful send leaves behind for the record.
+#[derive(Debug, Clone)]
+pub struct Delivery {
+    pub message_id: String,
+    /// The server's reply ("250 2.0.0 queued as ..."), or where the outbox file was written.
+    pub receipt: String,
+    pub outbox_file: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum MailError {
+    /// Worth retrying later: a 4xx reply, a timeout, a refused or dropped connection.
+    #[error("{message}")]
+    Transient { code: Option<u16>, message: String },
+    /// The server refused for good (5xx): retrying the same message will not help.
+    #[error("{message}")]
+    Permanent { code: Option<u16>, message: String },
+    #[error("the message could not be built: {0}")]
+    Build(String),
+}
+
+impl MailError {
+    pub fn code(&self) -> Option<u16> {
+        match self {
+            MailError::Transient { code, .. } | MailError::Permanent { code, .. } => *code,
+            MailError::Build(_) => None,
+        }
+    }
+
+    pub fn is_permanent(&self) -> bool {
+        matches!(self, MailError::Permanent { .. } | MailError::Build(_))
+    }
+}
+
+pub enum Mailer {
+    Smtp(SmtpMailer),
+    Outbox(Outbox),
+}
+
+impl Mailer {
+    pub fn from_address(&self) -> &Mailbox {
+        match self {
+            Mailer::Smtp(smtp) => smtp.from_address(),
+            Mailer::Outbox(outbox) => outbox.from_address(),
+        }
+    }
+
+    pub fn describe(&self) -> String {
+        match self {
+            Mailer::Smtp(smtp) => format!("SMTP server {}", smtp.server()),
+            Mailer::Outbox(outbox) => format!("outbox folder {}", outbox.folder().display()),
+        }
+    }
+
+    /// Sends one message synchronously; call it off the async workers.
+    pub fn send(&self, mail: &OutgoingMail) -> Result<Delivery, MailError> {
+        let message_id = new_message_id(self.from_address());
+        let message = build_message(self.from_address(), mail, &message_id)?;
+        match self {
+            Mailer::Smtp(smtp) => smtp.send(&message, mail.to.as_str(), message_id),
+            Mailer::Outbox(outbox) => outbox.write(&message, message_id),
+        }
+    }
+}
+
+fn new_message_id(from: &Mailbox) -> String {
+    let mut bytes = [0u8; 18];
+    rand::rngs::OsRng.fill_bytes(&mut bytes);
+    format!(
+        "<{}@{}>",
+        URL_SAFE_NO_PAD.encode(bytes),
+        from.email.domain()
+    )
+}
+
+fn build_message(
+    from: &Mailbox,
+    mail: &OutgoingMail,
+    message_id: &str,
+) -> Result<Message, MailError> {
+    let to_address = mail
+        .to
+        .as_str()
+        .parse()
+        .map_err(|error: lettre::address::AddressError| MailError::Build(error.to_string()))?;
+    let to = Mailbox::new(mail.to_name.clone(), to_address);
+    Message::builder()
+        .from(from.clone())
+        .to(to)
+        .subject(mail.subject.clone())
+        .message_id(Some(message_id.to_owned()))
+        .date_now()
+        .multipart(MultiPart::alternative_plain_html(
+            mail.text.clone(),
+            mail.html.clone(),
+        ))
+        .map_err(|error| MailError::Build(error.to_string()))
+}

@@ -1,0 +1,360 @@
+//! SMTP delivery on lettre's `SmtpConnection`, with connections kept open in a small pool.
+//!
+//! lettre 0.11's `SmtpTransport` writes the message body and the closing "." in two writes with
+//! Nagle's algorithm on, so each message waits ~40 ms for the server's delayed ACK. Here the
+//! dot-stuffed body and its terminator go out in one write, which keeps loopback delivery at
+//! hundreds of messages a second.
+
+use std::fmt;
+use std::sync::{Condvar, Mutex};
+use std::time::Duration;
+
+use lettre::message::Mailbox;
+use lettre::transport::smtp::authentication::{Credentials, Mechanism};
+use lettre::transport::smtp::client::{SmtpConnection, TlsParameters};
+use lettre::transport::smtp::commands::{Data, Mail, Rcpt, Rset};
+use lettre::transport::smtp::extension::{ClientId, MailBodyParameter, MailParameter};
+use lettre::Message;
+use secrecy::{ExposeSecret, SecretString};
+
+use super::{Delivery, MailError};
+
+const TIMEOUT: Duration = Duration::from_secs(10);
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TlsMode {
+    /// Plain text (a relay on localhost, a test server).
+    None,
+    /// Upgrade with STARTTLS, and refuse to send if the server cannot.
+    StartTls,
+    /// TLS from the first byte (smtps, usually port 465).
+    Implicit,
+}
+
+#[derive(Clone)]
+pub struct SmtpSettings {
+    pub host: String,
+    pub port: u16,
+    pub tls: TlsMode,
+    pub credentials: Option<(String, SecretString)>,
+}
+
+impl fmt::Debug for SmtpSettings {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{} ({:?})", self.host, self.port, self.tls)
+    }
+}
+
+impl SmtpSettings {
+    /// smtp://host:port, smtp://user:pass@host:587?tls=starttls, smtps://user:pass@host:465.
+    pub fn parse(url: &str) -> Result<SmtpSettings, String> {
+        let url = url::Url::parse(url)
+            .map_err(|error| format!("PORTICO_SMTP_URL is not a URL: {error}"))?;
+        let starttls = url
+            .query_pairs()
+            .any(|(key, value)| key == "tls" && value.eq_ignore_ascii_case("starttls"));
+        let (tls, default_port) = match (url.scheme(), starttls) {
+            ("smtps", _) => (TlsMode::Implicit, 465),
+            ("smtp", true) => (TlsMode::StartTls, 587),
+            ("smtp", false) => (TlsMode::None, 25),
+            (other, _) => {
+                return Err(format!(
+                    "PORTICO_SMTP_URL must start with smtp:// or smtps://, not {other}://"
+                ))
+            }
+        };
+        let host = url
+            .host_str()
+            .filter(|host| !host.is_empty())
+            .ok_or("PORTICO_SMTP_URL has no host")?
+            .to_owned();
+        let decode = |part: &str| percent_decode(part);
+        let credentials = (!url.username().is_empty()).then(|| {
+            (
+                decode(url.username()),
+                SecretString::from(decode(url.password().unwrap_or(""))),
+            )
+        });
+        Ok(SmtpSettings {
+            host,
+            port: url.port().unwrap_or(default_port),
+            tls,
+            credentials,
+        })
+    }
+}
+
+fn percent_decode(part: &str) -> String {
+    url::form_urlencoded::parse(format!("x={}", part.replace('+', "%2B")).as_bytes())
+        .next()
+        .map(|(_, value)| value.into_owned())
+        .unwrap_or_default()
+}
+
+pub struct SmtpMailer {
+    settings: SmtpSettings,
+    from: Mailbox,
+    hello: ClientId,
+    pool: ConnectionPool,
+}
+
+/// Idle connections plus a count of those lent out, so at most `max` are ever open.
+struct ConnectionPool {
+    max: usize,
+    state: Mutex<PoolState>,
+    returned: Condvar,
+}
+
+struct PoolState {
+    idle: Vec<SmtpConnection>,
+    open: usize,
+}
+
+impl SmtpMailer {
+    pub fn new(settings: SmtpSettings, from: Mailbox, max_connections: u32) -> SmtpMailer {
+        SmtpMailer {
+            settings,
+            from,
+            hello: ClientId::default(),
+            pool: ConnectionPool {
+                max: max_connections.max(1) as usize,
+                state: Mutex::new(PoolState {
+                    idle: Vec::new(),
+                    open: 0,
+                }),
+                returned: Condvar::new(),
+            },
+        }
+    }
+
+    pub fn from_address(&self) -> &Mailbox {
+        &self.from
+    }
+
+    pub fn server(&self) -> String {
+        format!("{}:{}", self.settings.host, self.settings.port)
+    }
+
+    pub fn send(
+        &self,
+        message: &Message,
+        recipient: &str,
+        message_id: String,
+    ) -> Result<Delivery, MailError> {
+        let mut conn = self.checkout()?;
+        let outcome = transmit(&mut conn, message, recipient);
+        match &outcome {
+            // A refused recipient or message leaves the session usable once reset.
+            Err(MailError::Permanent { .. } | MailError::Transient { code: Some(_), .. }) => {
+                let reset = conn.command(Rset).is_ok();
+                self.checkin(conn, reset);
+            }
+            Err(_) => self.checkin(conn, false),
+            Ok(_) => self.checkin(conn, true),
+        }
+        outcome.map(|receipt| Delivery {
+            message_id,
+            receipt,
+            outbox_file: None,
+        })
+    }
+
+    fn checkout(&self) -> Result<SmtpConnection, MailError> {
+        let mut state = self
+            .pool
+            .state
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        loop {
+            if let Some(mut conn) = state.idle.pop() {
+                drop(state);
+                // A server may have closed an idle connection; NOOP finds out cheaply.
+                if conn.test_connected() {
+                    return Ok(conn);
+                }
+                conn.abort();
+                state = self
+                    .pool
+                    .state
+                    .lock()
+                    .unwrap_or_else(|poisoned| poisoned.into_inner());
+                state.open -= 1;
+                continue;
+            }
+            if state.open < self.pool.max {
+                state.open += 1;
+                drop(state);
+                return self.connect().inspect_err(|_| {
+                    let mut state = self
+                        .pool
+                        .state
+                        .lock()
+                        .unwrap_or_else(|poisoned| poisoned.into_inner());
+                    state.open -= 1;
+                    self.pool.returned.notify_one();
+                });
+            }
+            let (next, timeout) = self
+                .pool
+                .returned
+                .wait_timeout(state, TIMEOUT)
+                .unwrap_or_else(|poisoned| poisoned.into_inner());
+            state = next;
+            if timeout.timed_out() && state.idle.is_empty() && state.open >= self.pool.max {
+                return Err(MailError::Transient {
+                    code: None,
+                    message: "all SMTP connections stayed busy for 10 seconds".to_owned(),
+                });
+            }
+        }
+    }
+
+    fn checkin(&self, mut conn: SmtpConnection, reusable: bool) {
+        let mut state = self
+            .pool
+            .state
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        if reusable && !conn.has_broken() {
+            state.idle.push(conn);
+        } else {
+            conn.abort();
+            state.open -= 1;
+        }
+        self.pool.returned.notify_one();
+    }
+
+    fn connect(&self) -> Result<SmtpConnection, MailError> {
+        let settings = &self.settings;
+        let tls_parameters = || TlsParameters::new(settings.host.clone()).map_err(classify);
+        let implicit = match settings.tls {
+            TlsMode::Implicit => Some(tls_parameters()?),
+            _ => None,
+        };
+        let mut conn = SmtpConnection::connect(
+            (settings.host.as_str(), settings.port),
+            Some(TIMEOUT),
+            &self.hello,
+            implicit.as_ref(),
+            None,
+        )
+        .map_err(classify)?;
+        if settings.tls == TlsMode::StartTls {
+            if !conn.can_starttls() {
+                return Err(MailError::Permanent {
+                    code: None,
+                    message: format!("{} does not offer STARTTLS", self.server()),
+                });
+            }
+            conn.starttls(&tls_parameters()?, &self.hello)
+                .map_err(classify)?;
+        }
+        if let Some((user, password)) = &settings.credentials {
+            let credentials = Credentials::new(user.clone(), password.expose_secret().to_owned());
+            conn.auth(&[Mechanism::Plain, Mechanism::Login], &credentials)
+                .map_err(classify)?;
+        }
+        Ok(conn)
+    }
+}
+
+fn transmit(
+    conn: &mut SmtpConnection,
+    message: &Message,
+    recipient: &str,
+) -> Result<String, MailError> {
+    let formatted = message.formatted();
+    let from = message.envelope().from().cloned();
+    let mut parameters = Vec::new();
+    if !formatted.is_ascii() {
+        parameters.push(MailParameter::Body(MailBodyParameter::EightBitMime));
+    }
+    let recipient =
+        recipient.parse().map_err(
+            |error: lettre::address::AddressError| MailError::Permanent {
+                code: None,
+                message: error.to_string(),
+            },
+        )?;
+    conn.command(Mail::new(from, parameters))
+        .map_err(classify)?;
+    conn.command(Rcpt::new(recipient, vec![]))
+        .map_err(classify)?;
+    conn.command(Data).map_err(classify)?;
+    let reply = conn
+        .command(DataPayload(dot_stuffed(&formatted)))
+        .map_err(classify)?;
+    Ok(format!(
+        "{} {}",
+        reply.code(),
+        reply.message().collect::<Vec<_>>().join(" ")
+    ))
+}
+
+/// The message with SMTP transparency applied (RFC 5321 §4.5.2) and the terminating
+/// "<CRLF>.<CRLF>", written as one command so it leaves in one write.
+struct DataPayload(String);
+
+impl fmt::Display for DataPayload {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)?;
+        f.write_str("\r\n.\r\n")
+    }
+}
+
+fn dot_stuffed(message: &[u8]) -> String {
+    let text = String::from_utf8_lossy(message);
+    let mut stuffed = String::with_capacity(text.len() + 64);
+    for (index, line) in text.split("\r\n").enumerate() {
+        if index > 0 {
+            stuffed.push_str("\r\n");
+        }
+        if line.starts_with('.') {
+            stuffed.push('.');
+        }
+        stuffed.push_str(line);
+    }
+    stuffed
+}
+
+fn classify(error: lettre::transport::smtp::Error) -> MailError {
+    let code = error
+        .status()
+        .and_then(|code| code.to_string().parse::<u16>().ok());
+    let message = error.to_string();
+    if error.is_permanent() {
+        MailError::Permanent { code, message }
+    } else {
+        MailError::Transient { code, message }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lines_starting_with_a_dot_are_stuffed() {
+        assert_eq!(
+            dot_stuffed(b".start\r\nmid.dle\r\n.\r\nend"),
+            "..start\r\nmid.dle\r\n..\r\nend"
+        );
+    }
+
+    #[test]
+    fn smtp_urls_select_tls_mode_and_credentials() {
+        let plain = SmtpSettings::parse("smtp://127.0.0.1:2525").unwrap();
+        assert_eq!((plain.tls, plain.port), (TlsMode::None, 2525));
+        let starttls =
+            SmtpSettings::parse("smtp://me%40x.io:p%2Fw@mail.x.io?tls=starttls").unwrap();
+        assert_eq!((starttls.tls, starttls.port), (TlsMode::StartTls, 587));
+        let (user, password) = starttls.credentials.unwrap();
+        assert_eq!(
+            (user.as_str(), password.expose_secret()),
+            ("me@x.io", "p/w")
+        );
+        let implicit = SmtpSettings::parse("smtps://u:p@mail.x.io").unwrap();
+        assert_eq!((implicit.tls, implicit.port), (TlsMode::Implicit, 465));
+        assert!(SmtpSettings::parse("http://mail.x.io").is_err());
+    }
+}

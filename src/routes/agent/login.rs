@@ -1,0 +1,148 @@
+use actix_session::Session;
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpResponse};
+use askama::Template;
+use serde::Deserialize;
+
+use crate::auth::password::{verify_against_dummy, verify_password};
+use crate::auth::session;
+use crate::db::models::agent::Agent;
+use crate::error::AppError;
+use crate::routes::chrome::Chrome;
+use crate::routes::{page, redirect_see_other};
+use crate::state::AppState;
+
+const DEFAULT_LANDING: &str = "/contacts";
+/// Longer passwords are refused before hashing, so a huge field cannot buy CPU time.
+const MAX_PASSWORD_BYTES: usize = 1024;
+
+#[derive(Template)]
+#[template(path = "agent/login.html")]
+struct LoginPage {
+    chrome: Chrome,
+    email: String,
+    next: String,
+    error: Option<&'static str>,
+    signed_out: bool,
+    demo: bool,
+}
+
+#[derive(Deserialize)]
+pub struct LoginQuery {
+    next: Option<String>,
+    signed_out: Option<String>,
+}
+
+#[derive(Deserialize)]
+pub struct LoginForm {
+    email: String,
+    password: String,
+    next: Option<String>,
+}
+
+/// Only a path on this site: "//evil.example" and "/\evil.example" are other sites to a browser.
+fn safe_next(next: Option<&str>) -> String {
+    match next {
+        Some(path)
+            if path.starts_with('/')
+                && !path.starts_with("//")
+                && !path.contains('\\')
+                && !path.chars().any(char::is_control) =>
+        {
+            path.to_owned()
+        }
+        _ => DEFAULT_LANDING.to_owned(),
+    }
+}
+
+pub async fn login_form(
+    state: web::Data<AppState>,
+    session: Session,
+    query: web::Query<LoginQuery>,
+) -> Result<HttpResponse, AppError> {
+    let next = safe_next(query.next.as_deref());
+    if session::signed_in_agent_id(&session).is_some() {
+        return Ok(redirect_see_other(&next));
+    }
+    page(&LoginPage {
+        chrome: Chrome::anonymous(&session),
+        email: String::new(),
+        next,
+        error: None,
+        signed_out: query.signed_out.is_some(),
+        demo: state.demo,
+    })
+}
+
+pub async fn login(
+    state: web::Data<AppState>,
+    session: Session,
+    form: web::Form<LoginForm>,
+) -> Result<HttpResponse, AppError> {
+    let LoginForm {
+        email,
+        password,
+        next,
+    } = form.into_inner();
+    let next = safe_next(next.as_deref());
+    let lookup = email.trim().to_lowercase();
+    let agent = state
+        .db(move |conn| Ok(Agent::find_by_email(conn, &lookup)?))
+        .await?;
+    let verified = web::block(move || match agent {
+        _ if password.len() > MAX_PASSWORD_BYTES => {
+            verify_against_dummy("");
+            None
+        }
+        Some(agent) if !agent.is_disabled() => {
+            verify_password(&agent.password_hash, &password).then_some(agent.id)
+        }
+        _ => {
+            verify_against_dummy(&password);
+            None
+        }
+    })
+    .await?;
+
+    let Some(agent_id) = verified else {
+        let body = LoginPage {
+            chrome: Chrome::anonymous(&session),
+            email,
+            next,
+            error: Some("Incorrect email or password."),
+            signed_out: false,
+            demo: state.demo,
+        }
+        .render()?;
+        return Ok(HttpResponse::build(StatusCode::UNAUTHORIZED)
+            .content_type("text/html; charset=utf-8")
+            .body(body));
+    };
+    session::sign_in_agent(&session, agent_id);
+    Ok(redirect_see_other(&next))
+}
+
+pub async fn logout(session: Session) -> HttpResponse {
+    session::sign_out(&session);
+    redirect_see_other("/login?signed_out=1")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::safe_next;
+
+    #[test]
+    fn next_stays_on_this_site() {
+        assert_eq!(safe_next(Some("/contacts?page=2")), "/contacts?page=2");
+        for offsite in [
+            "https://evil.example/",
+            "//evil.example",
+            "/\\evil.example",
+            "contacts",
+            "/a\r\nSet-Cookie: x",
+        ] {
+            assert_eq!(safe_next(Some(offsite)), "/contacts", "{offsite:?}");
+        }
+        assert_eq!(safe_next(None), "/contacts");
+    }
+}

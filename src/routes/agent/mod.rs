@@ -1,0 +1,31 @@
+//! The agents' side: sign-in, the Customers tab (Contacts, Accounts), Tickets, Knowledge base,
+//! Settings.
+
+mod accounts;
+mod contacts;
+mod knowledge_base;
+mod login;
+mod settings;
+mod tickets;
+
+use actix_web::web;
+
+use crate::routes::redirect_see_other;
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.route(
+        "/",
+        web::get().to(|| async { redirect_see_other("/contacts") }),
+    )
+    .service(
+        web::resource("/login")
+            .route(web::get().to(login::login_form))
+            .route(web::post().to(login::login)),
+    )
+    .route("/logout", web::post().to(login::logout))
+    .route("/contacts", web::get().to(contacts::list))
+    .route("/accounts", web::get().to(accounts::list))
+    .route("/tickets", web::get().to(tickets::list))
+    .route("/knowledge-base", web::get().to(knowledge_base::list))
+    .route("/settings", web::get().to(settings::overview));
+}

@@ -1,0 +1,52 @@
+//! The parts of the layout every page shares: who is signed in, the flash message, the CSRF
+//! token for the sign-out form, and which tab is active.
+
+use actix_session::Session;
+
+use crate::auth::session::{self, Flash};
+use crate::db::models::agent::Agent;
+
+pub struct SignedInBadge {
+    pub name: String,
+    pub is_admin: bool,
+}
+
+pub struct Chrome {
+    pub agent: Option<SignedInBadge>,
+    pub flash: Option<Flash>,
+    pub csrf_token: String,
+    pub section: &'static str,
+}
+
+impl Chrome {
+    /// For pages shown to anyone (sign-in, errors).
+    pub fn bare() -> Chrome {
+        Chrome {
+            agent: None,
+            flash: None,
+            csrf_token: String::new(),
+            section: "",
+        }
+    }
+
+    pub fn anonymous(session: &Session) -> Chrome {
+        Chrome {
+            agent: None,
+            flash: session::take_flash(session),
+            csrf_token: session::csrf_token(session),
+            section: "",
+        }
+    }
+
+    pub fn for_agent(agent: &Agent, session: &Session, section: &'static str) -> Chrome {
+        Chrome {
+            agent: Some(SignedInBadge {
+                name: agent.name.clone(),
+                is_admin: agent.is_admin(),
+            }),
+            flash: session::take_flash(session),
+            csrf_token: session::csrf_token(session),
+            section,
+        }
+    }
+}

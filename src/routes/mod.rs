@@ -1,0 +1,21 @@
+//! HTTP routes: the agents' wing, the Help Center wing (later), and operations endpoints.
+
+pub mod agent;
+pub mod chrome;
+mod health;
+mod respond;
+
+use actix_web::web;
+
+pub use respond::{page, redirect_see_other};
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.route("/healthz", web::get().to(health::liveness))
+        .route("/readyz", web::get().to(health::readiness));
+    agent::configure(cfg);
+}
+
+/// Any address no route claims.
+pub async fn not_found() -> Result<actix_web::HttpResponse, crate::error::AppError> {
+    Err(crate::error::AppError::NotFound)
+}
