@@ -15,7 +15,7 @@ const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqli
 const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/postgres");
 
 /// Keeps concurrently starting app instances from running the same migration twice.
-const MIGRATION_LOCK_KEY: i64 = 0x706f_7274_6963_6f;
+const MIGRATION_LOCK_KEY: i64 = 0x0070_6f72_7469_636f;
 
 #[derive(diesel::MultiConnection)]
 pub enum DbConnection {

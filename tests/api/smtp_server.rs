@@ -2,6 +2,8 @@
 //!
 //! Tests point the app's lettre transport at this server on loopback TCP, so the real client
 //! code (connections, dot-stuffing, error mapping) runs end to end instead of behind a mock.
+//! Like Postfix or aiosmtpd, it leaves delayed ACKs on, so a client that splits its writes
+//! stalls here as it would in production.
 #![allow(dead_code)]
 
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
@@ -223,9 +225,10 @@ fn finish_data(state: &Mutex<State>, envelope: Envelope, body: Option<Vec<u8>>) 
 /// Takes the address out of `FROM:<a@b> SIZE=1`-style arguments; ESMTP parameters are ignored.
 fn parse_path(arg: &str, key: &str) -> Option<String> {
     let (head, rest) = arg.split_at_checked(key.len())?;
-    let rest = head
-        .eq_ignore_ascii_case(key)
-        .then_some(rest.trim_start())?;
+    if !head.eq_ignore_ascii_case(key) {
+        return None;
+    }
+    let rest = rest.trim_start();
     let address = match rest.strip_prefix('<') {
         Some(inner) => inner.split_once('>')?.0,
         None => rest.split_whitespace().next()?,
@@ -266,24 +269,5 @@ async fn read_line(reader: &mut Reader, line: &mut Vec<u8>) -> io::Result<bool> 
 async fn send(writer: &mut OwnedWriteHalf, reply: &str) -> io::Result<()> {
     writer.write_all(format!("{reply}\r\n").as_bytes()).await?;
     writer.flush().await?;
-    #[cfg(target_os = "linux")]
-    ack_promptly(writer.as_ref());
     Ok(())
-}
-
-/// lettre writes a message and its final `.` line in two writes without `TCP_NODELAY`, so
-/// the second waits for our ACK of the first, which Linux delays ~40ms once it sees
-/// request/reply traffic (100 messages took 4.5s). Each reply re-enters that mode.
-#[cfg(target_os = "linux")]
-fn ack_promptly(stream: &TcpStream) {
-    use std::ffi::{c_int, c_void};
-    use std::os::fd::AsRawFd;
-    unsafe extern "C" {
-        fn setsockopt(fd: c_int, lvl: c_int, opt: c_int, val: *const c_void, len: u32) -> c_int;
-    }
-    const IPPROTO_TCP: c_int = 6;
-    const TCP_QUICKACK: c_int = 12;
-    let (fd, on, len) = (stream.as_raw_fd(), 1 as c_int, size_of::<c_int>() as u32);
-    // SAFETY: the fd is a live socket and the pointer/length describe `on`, a c_int.
-    unsafe { setsockopt(fd, IPPROTO_TCP, TCP_QUICKACK, (&raw const on).cast(), len) };
 }

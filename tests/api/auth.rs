@@ -1,0 +1,161 @@
+use crate::helpers::{csrf_token_in, location, AGENT_PASSWORD};
+use crate::on_both_backends;
+
+on_both_backends! {
+    async fn an_agent_signs_in_and_lands_on_contacts(app) {
+        app.create_agent("ada@portico.test", "Ada Lovelace", false);
+        let response = app.post_login("Ada@Portico.test", AGENT_PASSWORD).await;
+        assert_eq!(response.status().as_u16(), 303);
+        assert_eq!(location(&response), "/contacts");
+        let html = app.get_html("/contacts").await;
+        assert!(html.contains("Ada Lovelace"), "the layout shows who is signed in");
+        assert!(html.contains("<h1>Contacts</h1>"));
+        assert!(html.contains(">Sign out<"));
+    }
+
+    async fn a_wrong_password_and_an_unknown_email_get_the_same_answer(app) {
+        app.create_agent("ada@portico.test", "Ada Lovelace", false);
+        let wrong_password = app.post_login("ada@portico.test", "not the password").await;
+        assert_eq!(wrong_password.status().as_u16(), 401);
+        let wrong_password = wrong_password.text().await.unwrap();
+        assert!(wrong_password.contains("Incorrect email or password."));
+        assert!(wrong_password.contains("value=\"ada@portico.test\""), "the typed email is kept");
+
+        let unknown = app.post_login("nobody@portico.test", "not the password").await;
+        assert_eq!(unknown.status().as_u16(), 401);
+        assert!(unknown.text().await.unwrap().contains("Incorrect email or password."));
+        assert_eq!(app.get("/contacts").await.status().as_u16(), 303, "still signed out");
+    }
+
+    async fn a_disabled_agent_cannot_sign_in(app) {
+        let id = app.create_agent("gone@portico.test", "Gone Agent", false);
+        {
+            use diesel::prelude::*;
+            use portico::db::schema::agents;
+            let mut conn = app.pool.get().unwrap();
+            diesel::update(agents::table.find(id))
+                .set(agents::disabled_at.eq(portico::db::now()))
+                .execute(&mut conn)
+                .unwrap();
+        }
+        let response = app.post_login("gone@portico.test", AGENT_PASSWORD).await;
+        assert_eq!(response.status().as_u16(), 401);
+    }
+
+    async fn a_post_without_a_valid_csrf_token_is_refused(app) {
+        app.create_agent("ada@portico.test", "Ada Lovelace", false);
+        app.get("/login").await;
+        let missing = app
+            .client
+            .post(app.url("/login"))
+            .form(&[("email", "ada@portico.test"), ("password", AGENT_PASSWORD)])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(missing.status().as_u16(), 403);
+        assert!(missing.text().await.unwrap().contains("This form has expired"));
+
+        let forged = app
+            .client
+            .post(app.url("/login"))
+            .form(&[("csrf_token", "forged-token"), ("email", "ada@portico.test"), ("password", AGENT_PASSWORD)])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(forged.status().as_u16(), 403);
+
+        // A token from another browser's session is as good as none.
+        let other_browser = crate::helpers::new_client();
+        let other_page = other_browser.get(app.url("/login")).send().await.unwrap().text().await.unwrap();
+        let foreign = app
+            .client
+            .post(app.url("/login"))
+            .form(&[("csrf_token", csrf_token_in(&other_page).as_str()), ("email", "ada@portico.test"), ("password", AGENT_PASSWORD)])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(foreign.status().as_u16(), 403);
+        assert_eq!(app.get("/contacts").await.status().as_u16(), 303, "none of them signed in");
+    }
+
+    async fn anonymous_visitors_are_sent_to_sign_in_and_back(app) {
+        app.create_agent("ada@portico.test", "Ada Lovelace", false);
+        for page in ["/contacts", "/accounts", "/tickets", "/knowledge-base", "/settings"] {
+            let response = app.get(page).await;
+            assert_eq!(response.status().as_u16(), 303, "{page}");
+            let expected = format!("/login?next=%2F{}", &page[1..]);
+            assert_eq!(location(&response), expected);
+        }
+        let response = app
+            .post_form("/login", "/login?next=/accounts", &[
+                ("email", "ada@portico.test"),
+                ("password", AGENT_PASSWORD),
+                ("next", "/accounts"),
+            ])
+            .await;
+        assert_eq!(location(&response), "/accounts");
+    }
+
+    async fn an_offsite_next_is_ignored(app) {
+        app.create_agent("ada@portico.test", "Ada Lovelace", false);
+        let response = app
+            .post_form("/login", "/login", &[
+                ("email", "ada@portico.test"),
+                ("password", AGENT_PASSWORD),
+                ("next", "//evil.example/phish"),
+            ])
+            .await;
+        assert_eq!(response.status().as_u16(), 303);
+        assert_eq!(location(&response), "/contacts");
+    }
+
+    async fn signing_out_ends_the_session(app) {
+        app.sign_in_agent(false).await;
+        assert_eq!(app.get("/contacts").await.status().as_u16(), 200);
+        let response = app.post_form("/logout", "/contacts", &[]).await;
+        assert_eq!(response.status().as_u16(), 303);
+        assert_eq!(location(&response), "/login?signed_out=1");
+        assert!(app.get_html("/login?signed_out=1").await.contains("You have signed out."));
+        assert_eq!(app.get("/contacts").await.status().as_u16(), 303);
+    }
+
+    async fn settings_are_for_admins_only(app) {
+        app.sign_in_agent(false).await;
+        let html = app.get_html("/contacts").await;
+        assert!(!html.contains("href=\"/settings\""), "agents do not see Settings");
+        let response = app.get("/settings").await;
+        assert_eq!(response.status().as_u16(), 403);
+    }
+}
+
+on_both_backends! {
+    async fn an_oversized_form_gets_a_413_page(app) {
+        app.get("/login").await;
+        let token = csrf_token_in(&app.get_html("/login").await);
+        let huge = "x".repeat(300 * 1024);
+        let response = app
+            .client
+            .post(app.url("/login"))
+            .form(&[("csrf_token", token.as_str()), ("email", huge.as_str()), ("password", "x")])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status().as_u16(), 413);
+        assert!(response.text().await.unwrap().contains("Form too large"));
+    }
+
+    async fn a_malformed_form_gets_a_400_page(app) {
+        let response = app.post_form("/login", "/login", &[("email", "ada@portico.test")]).await;
+        assert_eq!(response.status().as_u16(), 400);
+        assert!(response.text().await.unwrap().contains("The form could not be read"));
+    }
+
+    async fn the_session_cookie_is_http_only_and_same_site(app) {
+        let response = app.get("/login").await;
+        let cookie = response.headers().get("set-cookie").unwrap().to_str().unwrap().to_owned();
+        assert!(cookie.starts_with("portico_session="));
+        assert!(cookie.contains("HttpOnly"));
+        assert!(cookie.contains("SameSite=Lax"));
+        assert!(!cookie.contains("Secure"), "plain http in tests");
+    }
+}

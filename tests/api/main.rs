@@ -1,0 +1,10 @@
+//! One integration test binary: a real server on a real database, driven over HTTP.
+
+mod browser;
+mod helpers;
+mod smtp_server;
+
+mod auth;
+mod health;
+mod journeys;
+mod mail;
