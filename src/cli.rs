@@ -138,6 +138,7 @@ fn seed_rows(
         );
         let created_at = timestamp - chrono::Duration::seconds((contacts - number) as i64);
         batch.push(NewContact {
+            import_id: None,
             name: format!("{first} {last}"),
             email_normalized: Some(email.clone()),
             email: Some(email),

@@ -36,6 +36,52 @@ diesel::table! {
         deleted_at -> Nullable<Timestamp>,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        invitation_expires_at -> Nullable<Timestamp>,
+        possible_duplicate -> Bool,
+        import_id -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    contact_imports (id) {
+        id -> BigInt,
+        agent_id -> Nullable<BigInt>,
+        file_name -> Text,
+        imported -> BigInt,
+        rejected -> BigInt,
+        rejected_csv -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    contact_view_counts (help_center_status, is_spam, is_deleted, has_email, possible_duplicate) {
+        help_center_status -> Text,
+        is_spam -> Bool,
+        is_deleted -> Bool,
+        has_email -> Bool,
+        possible_duplicate -> Bool,
+        contacts -> BigInt,
+    }
+}
+
+diesel::table! {
+    contact_views (id) {
+        id -> BigInt,
+        agent_id -> BigInt,
+        name -> Text,
+        shared -> Bool,
+        account_id -> Nullable<BigInt>,
+        help_center_status -> Nullable<Text>,
+        email_domain -> Nullable<Text>,
+        created_from -> Nullable<Timestamp>,
+        created_until -> Nullable<Timestamp>,
+        has_open_tickets -> Nullable<Bool>,
+        name_contains -> Nullable<Text>,
+        sort -> Text,
+        descending -> Bool,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
     }
 }
 
@@ -99,13 +145,112 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    settings (key) {
+        key -> Text,
+        value -> Text,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    bulk_invite_jobs (id) {
+        id -> BigInt,
+        agent_id -> Nullable<BigInt>,
+        description -> Text,
+        criteria -> Text,
+        max_contact_id -> BigInt,
+        total -> BigInt,
+        cursor_contact_id -> BigInt,
+        invited -> BigInt,
+        skipped -> BigInt,
+        failed -> BigInt,
+        state -> Text,
+        claimed_until -> Nullable<Timestamp>,
+        claim_token -> Nullable<Text>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        finished_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    invite_batches (id) {
+        id -> BigInt,
+        agent_id -> Nullable<BigInt>,
+        submission_key -> Text,
+        invited -> BigInt,
+        skipped -> BigInt,
+        failed -> BigInt,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    invitations (id) {
+        id -> BigInt,
+        contact_id -> BigInt,
+        token_digest -> Text,
+        created_by_agent_id -> Nullable<BigInt>,
+        batch_id -> Nullable<BigInt>,
+        bulk_job_id -> Nullable<BigInt>,
+        state -> Text,
+        created_at -> Timestamp,
+        sent_at -> Nullable<Timestamp>,
+        expires_at -> Timestamp,
+        accepted_at -> Nullable<Timestamp>,
+        revoked_at -> Nullable<Timestamp>,
+        attempts -> BigInt,
+        last_error -> Nullable<Text>,
+        smtp_message_id -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    delivery_attempts (id) {
+        id -> BigInt,
+        invitation_id -> BigInt,
+        attempted_at -> Timestamp,
+        outcome -> Text,
+        smtp_code -> Nullable<BigInt>,
+        error -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    invite_batch_rows (id) {
+        id -> BigInt,
+        batch_id -> BigInt,
+        contact_id -> BigInt,
+        outcome -> Text,
+        reason -> Text,
+    }
+}
+
 diesel::joinable!(contacts -> accounts (account_id));
 diesel::joinable!(portal_accounts -> contacts (contact_id));
 diesel::joinable!(tickets -> contacts (contact_id));
 diesel::joinable!(ticket_messages -> tickets (ticket_id));
 
+diesel::joinable!(contacts -> contact_imports (import_id));
+diesel::joinable!(contact_views -> agents (agent_id));
+
+diesel::joinable!(invitations -> contacts (contact_id));
+diesel::joinable!(invitations -> agents (created_by_agent_id));
+diesel::joinable!(delivery_attempts -> invitations (invitation_id));
+diesel::joinable!(invite_batch_rows -> contacts (contact_id));
+
 diesel::allow_tables_to_appear_in_same_query!(
     agents,
+    settings,
+    bulk_invite_jobs,
+    invite_batches,
+    invitations,
+    delivery_attempts,
+    invite_batch_rows,
+    contact_imports,
+    contact_view_counts,
+    contact_views,
     accounts,
     contacts,
     portal_accounts,

@@ -56,6 +56,7 @@ pub fn seed_if_empty(conn: &mut DbConnection) -> Result<bool, DemoError> {
             })
             .collect::<Result<Vec<_>, _>>()?;
         seed_contacts(conn, &account_ids, admin_id)?;
+        crate::contacts::refresh_all_duplicate_flags(conn)?;
         for (index, article) in content::ARTICLES.iter().enumerate() {
             NewArticle {
                 title: article.title,
@@ -134,6 +135,7 @@ fn seed_contacts(
             .flatten();
         let timestamp = now() - chrono::Duration::days((CONTACTS - index) as i64 / 4);
         let contact_id = NewContact {
+            import_id: None,
             name: name.clone(),
             email_normalized: email.as_ref().map(EmailAddress::normalized),
             email: email.as_ref().map(|e| e.as_str().to_owned()),

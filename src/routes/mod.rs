@@ -2,6 +2,7 @@
 
 pub mod agent;
 pub mod chrome;
+pub mod form;
 mod health;
 mod respond;
 

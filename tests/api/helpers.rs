@@ -224,6 +224,39 @@ impl TestApp {
         .expect("insert agent")
     }
 
+    /// Adds a contact through the same workflow the pages use.
+    pub fn add_contact(&self, name: &str, email: Option<&str>, phone: Option<&str>) -> i64 {
+        let draft =
+            portico::domain::ContactDraft::parse(name, email.unwrap_or(""), phone.unwrap_or(""))
+                .expect("valid contact");
+        let mut conn = self.pool.get().expect("connection");
+        portico::contacts::create(
+            &mut conn,
+            &draft,
+            None,
+            portico::db::models::audit::Actor::System,
+        )
+        .expect("contact added")
+    }
+
+    /// Adds `count` contacts in one statement, named "Contact 0001"… with matching emails.
+    pub fn add_numbered_contacts(&self, count: usize) {
+        let mut conn = self.pool.get().expect("connection");
+        let rows: Vec<_> = (0..count)
+            .map(|number| {
+                let draft = portico::domain::ContactDraft::parse(
+                    &format!("Contact {number:04}"),
+                    &format!("contact{number:04}@example.com"),
+                    "",
+                )
+                .expect("valid contact");
+                portico::contacts::new_contact(&draft, None, None)
+            })
+            .collect();
+        portico::db::models::contact::NewContact::insert_many(&mut conn, &rows)
+            .expect("contacts added");
+    }
+
     /// Creates an agent and signs this app's client in as them.
     pub async fn sign_in_agent(&self, admin: bool) -> i64 {
         let email = if admin {

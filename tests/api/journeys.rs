@@ -19,6 +19,7 @@ async fn an_agent_signs_in_and_reaches_customers_contacts() {
         let mut conn = app.pool.get().unwrap();
         let timestamp = portico::db::now();
         NewContact {
+            import_id: None,
             name: "Grace Hopper".into(),
             email: Some("grace@navy.example".into()),
             email_normalized: Some("grace@navy.example".into()),

@@ -5,6 +5,7 @@ mod helpers;
 mod smtp_server;
 
 mod auth;
+mod contacts;
 mod health;
 mod journeys;
 mod mail;

@@ -20,6 +20,36 @@ pub struct AccountSummary {
 }
 
 impl Account {
+    pub fn find(conn: &mut DbConnection, id: i64) -> QueryResult<Option<Account>> {
+        accounts::table
+            .find(id)
+            .select(Account::as_select())
+            .first(conn)
+            .optional()
+    }
+
+    /// The account with this name, ignoring case; the oldest if several share it.
+    pub fn find_by_name(conn: &mut DbConnection, name: &str) -> QueryResult<Option<Account>> {
+        accounts::table
+            .filter(
+                diesel::dsl::sql::<diesel::sql_types::Bool>("lower(accounts.name) = ")
+                    .bind::<diesel::sql_types::Text, _>(name.trim().to_lowercase()),
+            )
+            .order(accounts::id.asc())
+            .select(Account::as_select())
+            .first(conn)
+            .optional()
+    }
+
+    /// Up to `limit` account names, for the account field's suggestions.
+    pub fn names(conn: &mut DbConnection, limit: i64) -> QueryResult<Vec<String>> {
+        accounts::table
+            .select(accounts::name)
+            .order(accounts::name.asc())
+            .limit(limit)
+            .load(conn)
+    }
+
     pub fn list_with_contact_counts(conn: &mut DbConnection) -> QueryResult<Vec<AccountSummary>> {
         let rows: Vec<(Account, i64)> = accounts::table
             .left_join(

@@ -5,4 +5,5 @@ pub mod agent;
 pub mod article;
 pub mod audit;
 pub mod contact;
+pub mod custom_view;
 pub mod ticket;

@@ -57,6 +57,14 @@ impl Ticket {
         TicketStatus::parse(&self.status).unwrap_or(TicketStatus::Open)
     }
 
+    pub fn for_contact(conn: &mut DbConnection, contact_id: i64) -> QueryResult<Vec<Ticket>> {
+        tickets::table
+            .filter(tickets::contact_id.eq(contact_id))
+            .order((tickets::updated_at.desc(), tickets::id.desc()))
+            .select(Ticket::as_select())
+            .load(conn)
+    }
+
     /// The newest tickets with the name of the contact who raised each.
     pub fn recent_with_contact(
         conn: &mut DbConnection,

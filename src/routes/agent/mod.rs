@@ -23,7 +23,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .route(web::post().to(login::login)),
     )
     .route("/logout", web::post().to(login::logout))
-    .route("/contacts", web::get().to(contacts::list))
+    .configure(contacts::configure)
     .route("/accounts", web::get().to(accounts::list))
     .route("/tickets", web::get().to(tickets::list))
     .route("/knowledge-base", web::get().to(knowledge_base::list))

@@ -1,0 +1,27 @@
+DROP TABLE contact_views;
+DROP INDEX contacts_import;
+DROP INDEX contacts_name_phone;
+DROP INDEX contacts_without_email;
+DROP INDEX contacts_duplicates;
+DROP INDEX contacts_deleted;
+DROP INDEX contacts_spam;
+DROP INDEX contacts_invitation_expiry;
+DROP INDEX contacts_listed_status;
+DROP INDEX contacts_listed_invited;
+DROP INDEX contacts_listed_created;
+DROP INDEX contacts_listed_email;
+DROP INDEX contacts_listed_name;
+CREATE INDEX contacts_live_name ON contacts (name, id) WHERE deleted_at IS NULL;
+
+DROP TRIGGER contacts_count_update_add ON contacts;
+DROP TRIGGER contacts_count_update_remove ON contacts;
+DROP TRIGGER contacts_count_delete ON contacts;
+DROP TRIGGER contacts_count_insert ON contacts;
+DROP FUNCTION contact_view_counts_add();
+DROP FUNCTION contact_view_counts_remove();
+DROP INDEX contacts_search_trgm;
+DROP TABLE contact_view_counts;
+ALTER TABLE contacts DROP COLUMN import_id;
+ALTER TABLE contacts DROP COLUMN possible_duplicate;
+ALTER TABLE contacts DROP COLUMN invitation_expires_at;
+DROP TABLE contact_imports;

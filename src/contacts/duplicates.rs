@@ -1,0 +1,133 @@
+//! Possible duplicates: live contacts sharing a normalized email address, or a name and phone.
+//! The flag on each row is recomputed whenever a change could start or end a group.
+
+use diesel::dsl::sql;
+use diesel::prelude::*;
+use diesel::sql_types::Bool;
+
+use crate::db::models::contact::{Contact, NewContact};
+use crate::db::schema::contacts;
+use crate::db::DbConnection;
+
+const IS_POSSIBLE_DUPLICATE: &str = "(contacts.deleted_at IS NULL AND (\
+    EXISTS (SELECT 1 FROM contacts AS other WHERE other.id <> contacts.id AND other.deleted_at IS NULL \
+            AND other.email_normalized = contacts.email_normalized) \
+    OR EXISTS (SELECT 1 FROM contacts AS other WHERE other.id <> contacts.id AND other.deleted_at IS NULL \
+            AND other.name = contacts.name AND other.phone = contacts.phone)))";
+
+/// What makes two contacts possible duplicates of each other.
+#[derive(Debug, Clone)]
+pub struct DuplicateKeys {
+    pub email_normalized: Option<String>,
+    pub name: String,
+    pub phone: Option<String>,
+}
+
+impl DuplicateKeys {
+    pub fn of(contact: &Contact) -> DuplicateKeys {
+        DuplicateKeys {
+            email_normalized: contact.email_normalized.clone(),
+            name: contact.name.clone(),
+            phone: contact.phone.clone(),
+        }
+    }
+
+    pub fn of_new(contact: &NewContact) -> DuplicateKeys {
+        DuplicateKeys {
+            email_normalized: contact.email_normalized.clone(),
+            name: contact.name.clone(),
+            phone: contact.phone.clone(),
+        }
+    }
+}
+
+/// Recomputes the flag of every contact sharing any of these keys.
+pub fn refresh_duplicate_flags(conn: &mut DbConnection, keys: &[DuplicateKeys]) -> QueryResult<()> {
+    let mut ids: Vec<i64> = Vec::new();
+    for key in keys {
+        if let Some(email) = &key.email_normalized {
+            ids.extend(
+                contacts::table
+                    .filter(contacts::email_normalized.eq(email))
+                    .select(contacts::id)
+                    .load::<i64>(conn)?,
+            );
+        }
+        if let Some(phone) = &key.phone {
+            ids.extend(
+                contacts::table
+                    .filter(contacts::name.eq(&key.name))
+                    .filter(contacts::phone.eq(phone))
+                    .select(contacts::id)
+                    .load::<i64>(conn)?,
+            );
+        }
+    }
+    ids.sort_unstable();
+    ids.dedup();
+    recompute(conn, &ids)
+}
+
+/// Recomputes every live contact's flag: for small databases (the demo) only.
+pub fn refresh_all(conn: &mut DbConnection) -> QueryResult<()> {
+    let ids: Vec<i64> = contacts::table
+        .filter(contacts::deleted_at.is_null())
+        .select(contacts::id)
+        .load(conn)?;
+    recompute(conn, &ids)
+}
+
+/// Recomputes the flag of every contact flagged now: enough after deletions and merges.
+pub fn refresh_flagged(conn: &mut DbConnection) -> QueryResult<()> {
+    let ids: Vec<i64> = contacts::table
+        .filter(contacts::possible_duplicate.eq(true))
+        .select(contacts::id)
+        .load(conn)?;
+    recompute(conn, &ids)
+}
+
+fn recompute(conn: &mut DbConnection, ids: &[i64]) -> QueryResult<()> {
+    for chunk in ids.chunks(500) {
+        diesel::update(contacts::table.filter(contacts::id.eq_any(chunk)))
+            .set(contacts::possible_duplicate.eq(sql::<Bool>(IS_POSSIBLE_DUPLICATE)))
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+/// Groups of possible duplicates among the given flagged contacts: each group is the contacts
+/// that share one key, the first found for each contact.
+pub fn groups(conn: &mut DbConnection, flagged: &[Contact]) -> QueryResult<Vec<Vec<Contact>>> {
+    let mut seen = std::collections::HashSet::new();
+    let mut groups = Vec::new();
+    for contact in flagged {
+        if seen.contains(&contact.id) {
+            continue;
+        }
+        let mut query = contacts::table
+            .filter(contacts::deleted_at.is_null())
+            .into_boxed();
+        query = match (&contact.email_normalized, &contact.phone) {
+            (Some(email), Some(phone)) => query.filter(
+                contacts::email_normalized
+                    .eq(email.clone())
+                    .or(contacts::name
+                        .eq(contact.name.clone())
+                        .and(contacts::phone.eq(phone.clone()))),
+            ),
+            (Some(email), None) => query.filter(contacts::email_normalized.eq(email.clone())),
+            (None, Some(phone)) => query.filter(
+                contacts::name
+                    .eq(contact.name.clone())
+                    .and(contacts::phone.eq(phone.clone())),
+            ),
+            (None, None) => continue,
+        };
+        let members: Vec<Contact> = query.order(contacts::id.asc()).load(conn)?;
+        if members.len() > 1 {
+            seen.extend(members.iter().map(|member| member.id));
+            groups.push(members);
+        }
+    }
+    Ok(groups)
+}

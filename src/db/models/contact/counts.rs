@@ -1,0 +1,168 @@
+//! Exact counts for the standard views, read from the per-bucket counts that triggers keep in
+//! step with every insert, update and delete, plus two index range counts that depend on the
+//! clock (expired invitations, contacts added in the last 30 days).
+
+use chrono::{Duration, NaiveDateTime};
+use diesel::prelude::*;
+
+use super::listing::{filtered, Criteria, Scope};
+use crate::db::schema::{contact_view_counts, contacts};
+use crate::db::{backend_of, DbConnection};
+use crate::domain::{HelpCenterStatus, ShownStatus};
+
+pub const RECENT_DAYS: i64 = 30;
+/// Searches and custom views are counted up to this many, then shown as "10,000+".
+pub const COUNT_CAP: i64 = 10_000;
+
+#[derive(Debug, Clone, Default)]
+pub struct ViewCounts {
+    pub all: i64,
+    pub by_status: Vec<(ShownStatus, i64)>,
+    pub spam: i64,
+    pub possible_duplicates: i64,
+    pub recent: i64,
+    pub without_email: i64,
+    pub recently_deleted: i64,
+}
+
+#[derive(Queryable)]
+struct Bucket {
+    status: String,
+    is_spam: bool,
+    is_deleted: bool,
+    has_email: bool,
+    possible_duplicate: bool,
+    contacts: i64,
+}
+
+impl ViewCounts {
+    pub fn status(&self, status: ShownStatus) -> i64 {
+        self.by_status
+            .iter()
+            .find(|(shown, _)| *shown == status)
+            .map(|(_, count)| *count)
+            .unwrap_or(0)
+    }
+
+    pub fn read(conn: &mut DbConnection, now: NaiveDateTime) -> QueryResult<ViewCounts> {
+        let buckets: Vec<Bucket> = contact_view_counts::table
+            .select((
+                contact_view_counts::help_center_status,
+                contact_view_counts::is_spam,
+                contact_view_counts::is_deleted,
+                contact_view_counts::has_email,
+                contact_view_counts::possible_duplicate,
+                contact_view_counts::contacts,
+            ))
+            .load(conn)?;
+        let sum = |keep: &dyn Fn(&Bucket) -> bool| {
+            buckets
+                .iter()
+                .filter(|b| keep(b))
+                .map(|b| b.contacts)
+                .sum::<i64>()
+        };
+        let listed = |b: &Bucket| !b.is_spam && !b.is_deleted;
+        let expired = expired_invitations(conn, now)?;
+        let invited = sum(&|b| listed(b) && b.status == HelpCenterStatus::Invited.as_str());
+        let by_status = ShownStatus::ALL
+            .into_iter()
+            .map(|status| {
+                let count = match status {
+                    ShownStatus::Expired => expired,
+                    ShownStatus::Invited => invited - expired,
+                    other => sum(&|b| listed(b) && b.status == other.stored().as_str()),
+                };
+                (status, count)
+            })
+            .collect();
+        Ok(ViewCounts {
+            all: sum(&listed),
+            by_status,
+            spam: sum(&|b| b.is_spam && !b.is_deleted),
+            possible_duplicates: sum(&|b| b.possible_duplicate && !b.is_deleted),
+            recent: recent_contacts(conn, now)?,
+            without_email: sum(&|b| listed(b) && !b.has_email),
+            recently_deleted: sum(&|b| b.is_deleted),
+        })
+    }
+
+    /// The count for any criteria: from the kept counts when the criteria is a standard view,
+    /// otherwise counted, up to COUNT_CAP + 1 so a broad search stays quick.
+    pub fn count(
+        &self,
+        conn: &mut DbConnection,
+        criteria: &Criteria,
+        search: Option<&str>,
+        now: NaiveDateTime,
+    ) -> QueryResult<i64> {
+        if search.is_none() {
+            if let Some(count) = self.standard(criteria, now) {
+                return Ok(count);
+            }
+        }
+        let backend = backend_of(conn);
+        let ids: Vec<i64> = filtered(criteria, backend, search, now)
+            .select(contacts::id)
+            .limit(COUNT_CAP + 1)
+            .load(conn)?;
+        Ok(ids.len() as i64)
+    }
+
+    fn standard(&self, criteria: &Criteria, now: NaiveDateTime) -> Option<i64> {
+        let plain = Criteria {
+            scope: criteria.scope,
+            status: criteria.status,
+            without_email: criteria.without_email,
+            created_from: criteria.created_from,
+            ..Criteria::default()
+        };
+        if &plain != criteria {
+            return None;
+        }
+        let recent_start = recent_start(now);
+        match (
+            criteria.scope,
+            criteria.status,
+            criteria.without_email,
+            criteria.created_from,
+        ) {
+            (Scope::Listed, None, false, None) => Some(self.all),
+            (Scope::Listed, Some(status), false, None) => Some(self.status(status)),
+            (Scope::Listed, None, true, None) => Some(self.without_email),
+            (Scope::Listed, None, false, Some(from)) if from == recent_start => Some(self.recent),
+            (Scope::Spam, None, false, None) => Some(self.spam),
+            (Scope::PossibleDuplicates, None, false, None) => Some(self.possible_duplicates),
+            (Scope::RecentlyDeleted, None, false, None) => Some(self.recently_deleted),
+            _ => None,
+        }
+    }
+}
+
+/// The start of "Added in the last 30 days", rounded to the minute so that every request in
+/// the same minute asks the same question.
+pub fn recent_start(now: NaiveDateTime) -> NaiveDateTime {
+    let start = now - Duration::days(RECENT_DAYS);
+    start
+        - Duration::seconds(start.and_utc().timestamp() % 60)
+        - Duration::nanoseconds(start.and_utc().timestamp_subsec_nanos() as i64)
+}
+
+fn expired_invitations(conn: &mut DbConnection, now: NaiveDateTime) -> QueryResult<i64> {
+    contacts::table
+        .filter(contacts::help_center_status.eq(HelpCenterStatus::Invited.as_str()))
+        .filter(contacts::deleted_at.is_null())
+        .filter(contacts::is_spam.eq(false))
+        .filter(contacts::invitation_expires_at.le(now))
+        .count()
+        .get_result(conn)
+}
+
+fn recent_contacts(conn: &mut DbConnection, now: NaiveDateTime) -> QueryResult<i64> {
+    contacts::table
+        .filter(contacts::deleted_at.is_null())
+        .filter(contacts::is_spam.eq(false))
+        .filter(contacts::created_at.ge(recent_start(now)))
+        .count()
+        .get_result(conn)
+}

@@ -1,0 +1,483 @@
+//! The contacts list: filters for every view, substring search, and keyset pagination over
+//! each sort, so a deep page costs what the first does.
+
+use chrono::NaiveDateTime;
+use diesel::dsl::sql;
+use diesel::prelude::*;
+use diesel::sql_types::{BigInt, Bool, Text, Timestamp};
+
+use super::Contact;
+use crate::db::schema::{contacts, tickets};
+use crate::db::{Backend, DbConnection};
+use crate::domain::ShownStatus;
+
+type Db = <DbConnection as Connection>::Backend;
+type ContactQuery = contacts::BoxedQuery<'static, Db>;
+
+/// Which part of the table a view draws from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Scope {
+    /// Live contacts that are not spam: what "All contacts" means.
+    #[default]
+    Listed,
+    Spam,
+    /// Live contacts (spam or not) that share an address or a name and phone with another.
+    PossibleDuplicates,
+    RecentlyDeleted,
+}
+
+/// Everything a view can ask for; standard views, accounts and custom views all build one.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Criteria {
+    pub scope: Scope,
+    pub status: Option<ShownStatus>,
+    pub without_email: bool,
+    pub account_id: Option<i64>,
+    pub import_id: Option<i64>,
+    pub email_domain: Option<String>,
+    pub created_from: Option<NaiveDateTime>,
+    pub created_until: Option<NaiveDateTime>,
+    pub has_open_tickets: Option<bool>,
+    pub name_contains: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Sort {
+    #[default]
+    Name,
+    Email,
+    Created,
+    LastInvited,
+    Status,
+}
+
+impl Sort {
+    pub const ALL: [Sort; 5] = [
+        Sort::Name,
+        Sort::Email,
+        Sort::Created,
+        Sort::LastInvited,
+        Sort::Status,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Sort::Name => "name",
+            Sort::Email => "email",
+            Sort::Created => "created",
+            Sort::LastInvited => "last_invited",
+            Sort::Status => "status",
+        }
+    }
+
+    pub fn parse(value: &str) -> Option<Sort> {
+        Sort::ALL.into_iter().find(|sort| sort.as_str() == value)
+    }
+
+    /// Nullable sort columns list their NULLs after every value, in both directions.
+    fn nullable(self) -> bool {
+        matches!(self, Sort::Email | Sort::LastInvited)
+    }
+}
+
+/// A position in the list: the sort key of a row and its id.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Cursor {
+    Text {
+        key: String,
+        id: i64,
+    },
+    Time {
+        key: NaiveDateTime,
+        id: i64,
+    },
+    /// Status sort: the status, then the name.
+    StatusName {
+        status: String,
+        name: String,
+        id: i64,
+    },
+    /// Among the rows whose sort column is NULL, ordered by id.
+    Null {
+        id: i64,
+    },
+}
+
+const TIME_FORMAT: &str = "%Y-%m-%dT%H:%M:%S%.f";
+
+impl Cursor {
+    /// A compact form for a URL: "t:<key>~<id>", "d:<time>~<id>", "s:<status>~<name>~<id>", "n:<id>".
+    pub fn encode(&self) -> String {
+        match self {
+            Cursor::Text { key, id } => format!("t:{key}~{id}"),
+            Cursor::Time { key, id } => format!("d:{}~{id}", key.format(TIME_FORMAT)),
+            Cursor::StatusName { status, name, id } => format!("s:{status}~{name}~{id}"),
+            Cursor::Null { id } => format!("n:{id}"),
+        }
+    }
+
+    pub fn decode(encoded: &str) -> Option<Cursor> {
+        let (kind, rest) = encoded.split_once(':')?;
+        match kind {
+            "n" => Some(Cursor::Null {
+                id: rest.parse().ok()?,
+            }),
+            "t" => {
+                let (key, id) = rest.rsplit_once('~')?;
+                Some(Cursor::Text {
+                    key: key.to_owned(),
+                    id: id.parse().ok()?,
+                })
+            }
+            "d" => {
+                let (key, id) = rest.rsplit_once('~')?;
+                let key = NaiveDateTime::parse_from_str(key, TIME_FORMAT).ok()?;
+                Some(Cursor::Time {
+                    key,
+                    id: id.parse().ok()?,
+                })
+            }
+            "s" => {
+                let (status, rest) = rest.split_once('~')?;
+                let (name, id) = rest.rsplit_once('~')?;
+                Some(Cursor::StatusName {
+                    status: status.to_owned(),
+                    name: name.to_owned(),
+                    id: id.parse().ok()?,
+                })
+            }
+            _ => None,
+        }
+    }
+
+    fn of(contact: &Contact, sort: Sort) -> Cursor {
+        let id = contact.id;
+        match sort {
+            Sort::Name => Cursor::Text {
+                key: contact.name.clone(),
+                id,
+            },
+            Sort::Email => match &contact.email {
+                Some(email) => Cursor::Text {
+                    key: email.clone(),
+                    id,
+                },
+                None => Cursor::Null { id },
+            },
+            Sort::Created => Cursor::Time {
+                key: contact.created_at,
+                id,
+            },
+            Sort::LastInvited => match contact.last_invited_at {
+                Some(at) => Cursor::Time { key: at, id },
+                None => Cursor::Null { id },
+            },
+            Sort::Status => Cursor::StatusName {
+                status: contact.help_center_status.clone(),
+                name: contact.name.clone(),
+                id,
+            },
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct ListRequest {
+    pub criteria: Criteria,
+    pub search: Option<String>,
+    pub sort: Sort,
+    pub descending: bool,
+    /// Start after this row (next page), or before it when `backward` (previous page).
+    pub cursor: Option<Cursor>,
+    pub backward: bool,
+    pub page_size: i64,
+    pub now: NaiveDateTime,
+}
+
+#[derive(Debug, Clone)]
+pub struct Page {
+    pub contacts: Vec<Contact>,
+    pub next: Option<Cursor>,
+    pub previous: Option<Cursor>,
+}
+
+/// The two stretches of a list in display order: rows with a sort value, then rows without.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Stretch {
+    Valued,
+    Null,
+}
+
+impl ListRequest {
+    pub fn page(&self, conn: &mut DbConnection) -> QueryResult<Page> {
+        let backend = crate::db::backend_of(conn);
+        let wanted = self.page_size + 1;
+        // Walking backward reads the list in reverse, then flips the rows back.
+        let stretches: Vec<Stretch> = match (self.sort.nullable(), self.backward) {
+            (false, _) => vec![Stretch::Valued],
+            (true, false) => vec![Stretch::Valued, Stretch::Null],
+            (true, true) => vec![Stretch::Null, Stretch::Valued],
+        };
+        let starting_in_null = matches!(self.cursor, Some(Cursor::Null { .. }));
+        let mut rows = Vec::new();
+        for stretch in stretches {
+            // A cursor in one stretch means the other was already passed (or is still ahead).
+            let cursor = match (stretch, &self.cursor, starting_in_null) {
+                (Stretch::Valued, Some(cursor), false) => Some(cursor),
+                (Stretch::Null, Some(cursor), true) => Some(cursor),
+                (Stretch::Valued, Some(_), true) if !self.backward => continue,
+                (Stretch::Null, Some(_), false) if self.backward => continue,
+                _ => None,
+            };
+            let remaining = wanted - rows.len() as i64;
+            if remaining <= 0 {
+                break;
+            }
+            let query = self.stretch_query(backend, stretch, cursor, remaining);
+            rows.extend(query.load::<Contact>(conn)?);
+        }
+        let more = rows.len() as i64 > self.page_size;
+        rows.truncate(self.page_size as usize);
+        if self.backward {
+            rows.reverse();
+        }
+        let first = rows.first().map(|contact| Cursor::of(contact, self.sort));
+        let last = rows.last().map(|contact| Cursor::of(contact, self.sort));
+        let (next, previous) = match (self.backward, self.cursor.is_some()) {
+            (false, came_from_before) => {
+                (last.filter(|_| more), first.filter(|_| came_from_before))
+            }
+            (true, _) => (last, first.filter(|_| more)),
+        };
+        Ok(Page {
+            contacts: rows,
+            next,
+            previous,
+        })
+    }
+
+    fn stretch_query(
+        &self,
+        backend: Backend,
+        stretch: Stretch,
+        cursor: Option<&Cursor>,
+        limit: i64,
+    ) -> ContactQuery {
+        let mut query = filtered(&self.criteria, backend, self.search.as_deref(), self.now);
+        // Reading forward in a descending list, or backward in an ascending one, goes down.
+        let downward = self.descending != self.backward;
+        let (before, after) = if downward {
+            ("<", "DESC")
+        } else {
+            (">", "ASC")
+        };
+        let column = match self.sort {
+            Sort::Name => "contacts.name",
+            Sort::Email => "contacts.email",
+            Sort::Created => "contacts.created_at",
+            Sort::LastInvited => "contacts.last_invited_at",
+            Sort::Status => "contacts.help_center_status",
+        };
+        if stretch == Stretch::Null {
+            query = query.filter(sql::<Bool>(&format!("{column} IS NULL")));
+            if let Some(Cursor::Null { id }) = cursor {
+                query = query
+                    .filter(sql::<Bool>(&format!("contacts.id {before} ")).bind::<BigInt, _>(*id));
+            }
+            return query
+                .order(sql::<Text>(&format!("contacts.id {after}")))
+                .limit(limit);
+        }
+        if self.sort.nullable() {
+            query = query.filter(sql::<Bool>(&format!("{column} IS NOT NULL")));
+        }
+        query = match cursor {
+            Some(Cursor::Text { key, id }) => query.filter(
+                sql::<Bool>(&format!("({column}, contacts.id) {before} ("))
+                    .bind::<Text, _>(key.clone())
+                    .sql(", ")
+                    .bind::<BigInt, _>(*id)
+                    .sql(")"),
+            ),
+            Some(Cursor::Time { key, id }) => query.filter(
+                sql::<Bool>(&format!("({column}, contacts.id) {before} ("))
+                    .bind::<Timestamp, _>(*key)
+                    .sql(", ")
+                    .bind::<BigInt, _>(*id)
+                    .sql(")"),
+            ),
+            Some(Cursor::StatusName { status, name, id }) => query.filter(
+                sql::<Bool>(&format!(
+                    "(contacts.help_center_status, contacts.name, contacts.id) {before} ("
+                ))
+                .bind::<Text, _>(status.clone())
+                .sql(", ")
+                .bind::<Text, _>(name.clone())
+                .sql(", ")
+                .bind::<BigInt, _>(*id)
+                .sql(")"),
+            ),
+            Some(Cursor::Null { .. }) | None => query,
+        };
+        let order = match self.sort {
+            Sort::Status => format!(
+                "contacts.help_center_status {after}, contacts.name {after}, contacts.id {after}"
+            ),
+            _ => format!("{column} {after}, contacts.id {after}"),
+        };
+        query.order(sql::<Text>(&order)).limit(limit)
+    }
+}
+
+/// The contacts a view holds, before sorting.
+pub(super) fn filtered(
+    criteria: &Criteria,
+    backend: Backend,
+    search: Option<&str>,
+    now: NaiveDateTime,
+) -> ContactQuery {
+    let mut query = contacts::table.into_boxed();
+    query = match criteria.scope {
+        Scope::Listed => query
+            .filter(contacts::deleted_at.is_null())
+            .filter(contacts::is_spam.eq(false)),
+        Scope::Spam => query
+            .filter(contacts::deleted_at.is_null())
+            .filter(contacts::is_spam.eq(true)),
+        Scope::PossibleDuplicates => query
+            .filter(contacts::deleted_at.is_null())
+            .filter(contacts::possible_duplicate.eq(true)),
+        Scope::RecentlyDeleted => query.filter(contacts::deleted_at.is_not_null()),
+    };
+    if let Some(status) = criteria.status {
+        query = query.filter(contacts::help_center_status.eq(status.stored().as_str()));
+        query = match status {
+            ShownStatus::Invited => query.filter(contacts::invitation_expires_at.gt(now)),
+            ShownStatus::Expired => query.filter(contacts::invitation_expires_at.le(now)),
+            _ => query,
+        };
+    }
+    if criteria.without_email {
+        query = query.filter(contacts::email.is_null());
+    }
+    if let Some(account_id) = criteria.account_id {
+        query = query.filter(contacts::account_id.eq(account_id));
+    }
+    if let Some(import_id) = criteria.import_id {
+        query = query.filter(contacts::import_id.eq(import_id));
+    }
+    if let Some(domain) = &criteria.email_domain {
+        query = query.filter(
+            contacts::email
+                .like(format!("%@{}", escape_like(&domain.to_lowercase())))
+                .escape('\\'),
+        );
+    }
+    if let Some(from) = criteria.created_from {
+        query = query.filter(contacts::created_at.ge(from));
+    }
+    if let Some(until) = criteria.created_until {
+        query = query.filter(contacts::created_at.lt(until));
+    }
+    if let Some(wanted) = criteria.has_open_tickets {
+        let open_ticket = diesel::dsl::exists(
+            tickets::table
+                .filter(tickets::contact_id.eq(contacts::id))
+                .filter(tickets::status.eq("open")),
+        );
+        query = if wanted {
+            query.filter(open_ticket)
+        } else {
+            query.filter(diesel::dsl::not(open_ticket))
+        };
+    }
+    if let Some(fragment) = &criteria.name_contains {
+        query = query.filter(
+            sql::<Bool>("lower(contacts.name) LIKE ")
+                .bind::<Text, _>(format!("%{}%", escape_like(&fragment.to_lowercase())))
+                .sql(" ESCAPE '\\'"),
+        );
+    }
+    if let Some(term) = search {
+        query = query.filter(search_filter(backend, term));
+    }
+    query
+}
+
+/// Substring match over name, email and phone, through each backend's trigram index:
+/// SQLite's FTS5 trigram table for three characters or more, PostgreSQL's pg_trgm GIN index.
+fn search_filter(
+    backend: Backend,
+    term: &str,
+) -> Box<dyn BoxableExpression<contacts::table, Db, SqlType = Bool>> {
+    let lowered = term.to_lowercase();
+    if backend == Backend::Sqlite && lowered.chars().count() >= 3 {
+        let phrase = format!("\"{}\"", lowered.replace('"', "\"\""));
+        Box::new(
+            sql::<Bool>(
+                "contacts.id IN (SELECT rowid FROM contacts_search WHERE contacts_search MATCH ",
+            )
+            .bind::<Text, _>(phrase)
+            .sql(")"),
+        )
+    } else {
+        Box::new(
+            sql::<Bool>("lower(contacts.name || ' ' || coalesce(contacts.email, '') || ' ' || coalesce(contacts.phone, '')) LIKE ")
+                .bind::<Text, _>(format!("%{}%", escape_like(&lowered)))
+                .sql(" ESCAPE '\\'"),
+        )
+    }
+}
+
+fn escape_like(text: &str) -> String {
+    text.replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_")
+}
+
+/// Ids of the contacts a view holds, in id order after `after_id`: mass actions on "all N in
+/// this view" walk the view in chunks this way.
+pub fn ids_in_view(
+    conn: &mut DbConnection,
+    criteria: &Criteria,
+    search: Option<&str>,
+    now: NaiveDateTime,
+    after_id: i64,
+    limit: i64,
+) -> QueryResult<Vec<i64>> {
+    let backend = crate::db::backend_of(conn);
+    filtered(criteria, backend, search, now)
+        .filter(contacts::id.gt(after_id))
+        .select(contacts::id)
+        .order(contacts::id.asc())
+        .limit(limit)
+        .load(conn)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cursors_survive_a_round_trip_through_a_url() {
+        let time =
+            NaiveDateTime::parse_from_str("2026-11-25T10:00:00.123456", TIME_FORMAT).unwrap();
+        for cursor in [
+            Cursor::Text {
+                key: "Ada ~ Lovelace".into(),
+                id: 7,
+            },
+            Cursor::Time { key: time, id: 8 },
+            Cursor::StatusName {
+                status: "invited".into(),
+                name: "Grace~H".into(),
+                id: 9,
+            },
+            Cursor::Null { id: 10 },
+        ] {
+            assert_eq!(Cursor::decode(&cursor.encode()), Some(cursor));
+        }
+        assert_eq!(Cursor::decode("x:1"), None);
+        assert_eq!(Cursor::decode("t:no-id"), None);
+    }
+}

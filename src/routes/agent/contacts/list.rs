@@ -1,0 +1,145 @@
+use actix_web::{web, HttpResponse};
+use askama::Template;
+
+use super::params::{ListParams, RawListParams, ViewChoice};
+use super::table::{format_count, total_label, ContactTable};
+use crate::auth::guard::SignedInAgent;
+use crate::contacts::views::StandardView;
+use crate::db::models::contact::{Contact, Criteria, ListRequest, ViewCounts};
+use crate::db::models::custom_view::CustomView;
+use crate::db::{now, DbConnection};
+use crate::error::AppError;
+use crate::routes::chrome::Chrome;
+use crate::routes::page;
+use crate::state::AppState;
+
+pub struct SidebarLink {
+    pub label: String,
+    pub href: String,
+    pub count: String,
+    pub active: bool,
+}
+
+#[derive(Template)]
+#[template(path = "agent/contacts/list.html")]
+struct ContactsPage {
+    chrome: Chrome,
+    title: String,
+    views: Vec<SidebarLink>,
+    custom_views: Vec<SidebarLink>,
+    search: String,
+    selection: Vec<(&'static str, String)>,
+    table: ContactTable,
+    editable_custom_view: Option<i64>,
+}
+
+/// The criteria of the view asked for, its title, and its saved sort if it is a custom view.
+pub fn resolve_view(
+    conn: &mut DbConnection,
+    params: &ListParams,
+    agent_id: i64,
+    now: chrono::NaiveDateTime,
+) -> Result<(Criteria, String, Option<CustomView>), AppError> {
+    let mut criteria = params.base_criteria(now);
+    match params.view {
+        ViewChoice::Standard(view) => Ok((criteria, view.label().to_owned(), None)),
+        ViewChoice::Custom(id) => {
+            let view = CustomView::find_visible(conn, id, agent_id)?.ok_or(AppError::NotFound)?;
+            let saved = view.criteria();
+            criteria = Criteria {
+                account_id: criteria.account_id.or(saved.account_id),
+                import_id: criteria.import_id,
+                ..saved
+            };
+            Ok((criteria, view.name.clone(), Some(view)))
+        }
+    }
+}
+
+pub async fn list(
+    agent: SignedInAgent,
+    state: web::Data<AppState>,
+    query: web::Query<RawListParams>,
+) -> Result<HttpResponse, AppError> {
+    let raw = query.into_inner();
+    let sort_given = raw.sort.is_some();
+    let mut params = ListParams::parse(raw)?;
+    let agent_id = agent.agent.id;
+    let page_data = state
+        .db(move |conn| {
+            let now = now();
+            let (criteria, title, custom) = resolve_view(conn, &params, agent_id, now)?;
+            if let (Some(view), false) = (&custom, sort_given) {
+                params.sort = view.sort();
+                params.descending = view.descending;
+            }
+            let counts = ViewCounts::read(conn, now)?;
+            let total = counts.count(conn, &criteria, params.search.as_deref(), now)?;
+            let page = ListRequest {
+                criteria,
+                search: params.search.clone(),
+                sort: params.sort,
+                descending: params.descending,
+                cursor: params.cursor.clone(),
+                backward: params.backward,
+                page_size: params.page_size,
+                now,
+            }
+            .page(conn)?;
+            let rows = Contact::with_account_names(conn, page.contacts.clone())?;
+            let table = ContactTable::build("/contacts", &params, &page, rows, total, now);
+            let custom_views = CustomView::visible_to(conn, agent_id)?
+                .into_iter()
+                .map(|view| {
+                    let count = counts.count(conn, &view.criteria(), None, now)?;
+                    Ok(SidebarLink {
+                        active: params.view == ViewChoice::Custom(view.id),
+                        href: ListParams::for_view_href(
+                            "/contacts",
+                            &format!("custom-{}", view.id),
+                        ),
+                        count: total_label(count),
+                        label: view.name,
+                    })
+                })
+                .collect::<Result<Vec<_>, AppError>>()?;
+            let views = StandardView::sidebar()
+                .into_iter()
+                .map(|view| SidebarLink {
+                    label: view.label().to_owned(),
+                    href: ListParams::for_view_href("/contacts", view.slug()),
+                    count: format_count(view.count(&counts)),
+                    active: params.view == ViewChoice::Standard(view)
+                        && params.account.is_none()
+                        && params.import.is_none(),
+                })
+                .collect();
+            let editable_custom_view = custom
+                .filter(|view| view.is_editable_by(agent_id))
+                .map(|view| view.id);
+            Ok((
+                title,
+                views,
+                custom_views,
+                params,
+                table,
+                editable_custom_view,
+            ))
+        })
+        .await?;
+    let (title, views, custom_views, params, table, editable_custom_view) = page_data;
+    page(&ContactsPage {
+        chrome: agent.chrome("customers"),
+        title,
+        views,
+        custom_views,
+        search: params.search.clone().unwrap_or_default(),
+        selection: params
+            .selection_pairs()
+            .into_iter()
+            .filter(|(key, _)| *key != "q")
+            .collect(),
+        table,
+        editable_custom_view,
+    })
+}

@@ -1,0 +1,167 @@
+//! The contacts table with its mass-action bar: one component for the Contacts list and an
+//! account's page.
+
+use chrono::NaiveDateTime;
+
+use super::params::{ListParams, ViewChoice, PAGE_SIZES};
+use crate::contacts::views::StandardView;
+use crate::db::models::contact::{ContactRow, Page, Sort, COUNT_CAP};
+use crate::domain::ShownStatus;
+
+pub struct TableRow {
+    pub id: i64,
+    pub name: String,
+    pub email: Option<String>,
+    pub account_id: Option<i64>,
+    pub account_name: Option<String>,
+    pub phone: Option<String>,
+    pub status: ShownStatus,
+    pub last_invited: String,
+    pub created: String,
+}
+
+pub struct SortHeader {
+    pub label: &'static str,
+    pub href: String,
+    /// "sort-asc", "sort-desc" or "" for the column the list is sorted by.
+    pub class: &'static str,
+}
+
+pub struct PageSizeLink {
+    pub size: i64,
+    pub href: String,
+    pub current: bool,
+}
+
+pub struct ContactTable {
+    pub rows: Vec<TableRow>,
+    pub total_label: String,
+    pub total: i64,
+    pub headers: Vec<SortHeader>,
+    pub first_href: Option<String>,
+    pub previous_href: Option<String>,
+    pub next_href: Option<String>,
+    pub last_href: Option<String>,
+    pub page_sizes: Vec<PageSizeLink>,
+    /// Hidden fields that make "all N in this view" mean this view.
+    pub selection: Vec<(&'static str, String)>,
+    pub return_to: String,
+    pub in_spam: bool,
+    pub in_deleted: bool,
+}
+
+pub fn format_count(count: i64) -> String {
+    let digits = count.abs().to_string();
+    let mut grouped = String::new();
+    for (index, digit) in digits.chars().enumerate() {
+        if index > 0 && (digits.len() - index) % 3 == 0 {
+            grouped.push(',');
+        }
+        grouped.push(digit);
+    }
+    if count < 0 {
+        format!("-{grouped}")
+    } else {
+        grouped
+    }
+}
+
+pub fn total_label(total: i64) -> String {
+    if total > COUNT_CAP {
+        format!("{}+", format_count(COUNT_CAP))
+    } else {
+        format_count(total)
+    }
+}
+
+impl ContactTable {
+    pub fn build(
+        base: &str,
+        params: &ListParams,
+        page: &Page,
+        rows: Vec<ContactRow>,
+        total: i64,
+        now: NaiveDateTime,
+    ) -> ContactTable {
+        let headers = [
+            ("Name", Sort::Name),
+            ("Email", Sort::Email),
+            ("Help Center", Sort::Status),
+            ("Last invited", Sort::LastInvited),
+            ("Created", Sort::Created),
+        ]
+        .into_iter()
+        .map(|(label, sort)| SortHeader {
+            label,
+            href: params.sort_href(base, sort),
+            class: match (params.sort == sort, params.descending) {
+                (true, false) => "sort-asc",
+                (true, true) => "sort-desc",
+                (false, _) => "",
+            },
+        })
+        .collect();
+        let on_first_page = params.cursor.is_none() && !params.backward;
+        let on_last_page = page.next.is_none();
+        let view = params.view;
+        ContactTable {
+            rows: rows
+                .into_iter()
+                .map(|row| TableRow {
+                    id: row.contact.id,
+                    status: row.contact.shown_status(now),
+                    last_invited: row
+                        .contact
+                        .last_invited_at
+                        .map(|at| at.format("%Y-%m-%d").to_string())
+                        .unwrap_or_default(),
+                    created: row.contact.created_at.format("%Y-%m-%d").to_string(),
+                    name: row.contact.name,
+                    email: row.contact.email,
+                    account_id: row.contact.account_id,
+                    account_name: row.account_name,
+                    phone: row.contact.phone,
+                })
+                .collect(),
+            total_label: total_label(total),
+            total,
+            headers,
+            first_href: (!on_first_page).then(|| params.first_page_href(base)),
+            previous_href: page
+                .previous
+                .as_ref()
+                .map(|cursor| params.before_href(base, cursor)),
+            next_href: page
+                .next
+                .as_ref()
+                .map(|cursor| params.after_href(base, cursor)),
+            last_href: (!on_last_page).then(|| params.last_page_href(base)),
+            page_sizes: PAGE_SIZES
+                .into_iter()
+                .map(|size| PageSizeLink {
+                    size,
+                    href: params.page_size_href(base, size),
+                    current: size == params.page_size,
+                })
+                .collect(),
+            selection: params.selection_pairs(),
+            return_to: params.first_page_href(base),
+            in_spam: view == ViewChoice::Standard(StandardView::Spam),
+            in_deleted: view == ViewChoice::Standard(StandardView::RecentlyDeleted),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn counts_are_grouped_by_thousands() {
+        assert_eq!(format_count(0), "0");
+        assert_eq!(format_count(999), "999");
+        assert_eq!(format_count(1000), "1,000");
+        assert_eq!(format_count(1234567), "1,234,567");
+        assert_eq!(total_label(COUNT_CAP + 1), "10,000+");
+    }
+}
