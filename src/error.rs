@@ -16,6 +16,10 @@ pub enum AppError {
     CsrfRejected,
     #[error("sign-in required")]
     SignInRequired { next: String },
+    #[error("Help Center sign-in required")]
+    CustomerSignInRequired { next: String },
+    #[error("too many requests")]
+    TooManyRequests,
     #[error("{0}")]
     BadRequest(String),
     #[error("the submitted form is larger than {limit_kib} KiB")]
@@ -28,6 +32,8 @@ pub enum AppError {
     Template(#[from] askama::Error),
     #[error("a background task failed: {0}")]
     Blocking(String),
+    #[error(transparent)]
+    Invite(#[from] crate::invitations::InviteError),
 }
 
 impl From<actix_web::error::BlockingError> for AppError {
@@ -53,6 +59,7 @@ impl AppError {
             StatusCode::PAYLOAD_TOO_LARGE => "Form too large",
             StatusCode::BAD_REQUEST => "Something is wrong with that request",
             StatusCode::SERVICE_UNAVAILABLE => "Portico is busy",
+            StatusCode::TOO_MANY_REQUESTS => "Too many requests",
             _ => "Something went wrong",
         }
     }
@@ -68,6 +75,7 @@ impl AppError {
             AppError::BadRequest(message) => message.clone(),
             AppError::PayloadTooLarge { .. } => format!("{self}. Send less at once."),
             AppError::Pool(_) => "Portico cannot reach its database right now. Try again in a moment.".to_owned(),
+            AppError::TooManyRequests => "You have asked for this too often. Wait a few minutes and try again.".to_owned(),
             _ => "An unexpected error occurred. It has been logged; try again in a moment.".to_owned(),
         }
     }
@@ -80,20 +88,29 @@ impl ResponseError for AppError {
                 StatusCode::NOT_FOUND
             }
             AppError::Forbidden | AppError::CsrfRejected => StatusCode::FORBIDDEN,
-            AppError::SignInRequired { .. } => StatusCode::SEE_OTHER,
+            AppError::SignInRequired { .. } | AppError::CustomerSignInRequired { .. } => {
+                StatusCode::SEE_OTHER
+            }
+            AppError::TooManyRequests => StatusCode::TOO_MANY_REQUESTS,
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
             AppError::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::Pool(_) => StatusCode::SERVICE_UNAVAILABLE,
-            AppError::Database(_) | AppError::Template(_) | AppError::Blocking(_) => {
-                StatusCode::INTERNAL_SERVER_ERROR
-            }
+            AppError::Database(_)
+            | AppError::Template(_)
+            | AppError::Blocking(_)
+            | AppError::Invite(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
 
     fn error_response(&self) -> HttpResponse {
-        if let AppError::SignInRequired { next } = self {
+        let sign_in = match self {
+            AppError::SignInRequired { next } => Some(("/login", next)),
+            AppError::CustomerSignInRequired { next } => Some(("/portal/login", next)),
+            _ => None,
+        };
+        if let Some((page, next)) = sign_in {
             let location = format!(
-                "/login?next={}",
+                "{page}?next={}",
                 url::form_urlencoded::byte_serialize(next.as_bytes()).collect::<String>()
             );
             return HttpResponse::SeeOther()

@@ -22,6 +22,7 @@ use crate::config::Settings;
 use crate::db::{self, DbPool};
 use crate::demo;
 use crate::error::AppError;
+use crate::invitations::InvitationLetter;
 use crate::mail::{Mailer, Outbox, SmtpMailer, SmtpSettings};
 use crate::routes;
 use crate::state::AppState;
@@ -83,6 +84,10 @@ impl Application {
             }
         }
         let mailer = Arc::new(build_mailer(settings)?);
+        let letter = Arc::new(InvitationLetter {
+            company: company_name(mailer.from_address()),
+            base_url: base_url.clone(),
+        });
         let key = session_key(settings)?;
         let secure_cookies = base_url.scheme() == "https";
 
@@ -92,6 +97,8 @@ impl Application {
             base_url: base_url.clone(),
             demo: settings.demo_enabled(),
             invite_ttl_hours: settings.invite_ttl_hours,
+            letter,
+            email_limits: Default::default(),
         });
 
         let server = HttpServer::new(move || {
@@ -181,6 +188,17 @@ fn query_config() -> web::QueryConfig {
     web::QueryConfig::default().error_handler(|error, _| {
         AppError::BadRequest(format!("The address has an invalid parameter: {error}.")).into()
     })
+}
+
+/// "Acme Help Center <help@acme.example>" → "Acme": the name customers know the company by.
+fn company_name(from: &Mailbox) -> String {
+    let name = from.name.as_deref().unwrap_or("").trim();
+    let name = name.strip_suffix("Help Center").unwrap_or(name).trim();
+    if name.is_empty() {
+        from.email.domain().to_owned()
+    } else {
+        name.to_owned()
+    }
 }
 
 pub fn build_mailer(settings: &Settings) -> Result<Mailer, StartupError> {

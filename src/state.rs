@@ -7,6 +7,8 @@ use url::Url;
 
 use crate::db::{DbConnection, DbPool};
 use crate::error::AppError;
+use crate::invitations::{InvitationLetter, Inviter};
+
 use crate::mail::Mailer;
 
 pub struct AppState {
@@ -15,9 +17,39 @@ pub struct AppState {
     pub base_url: Url,
     pub demo: bool,
     pub invite_ttl_hours: u32,
+    pub letter: Arc<InvitationLetter>,
+    pub email_limits: crate::auth::rate_limit::EmailRequestLimits,
 }
 
 impl AppState {
+    /// Runs invitation work (database and synchronous SMTP sends) on the blocking pool.
+    pub async fn with_inviter<T, F>(&self, work: F) -> Result<T, AppError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Inviter) -> Result<T, crate::invitations::InviteError> + Send + 'static,
+    {
+        let (pool, mailer, letter) = (self.pool.clone(), self.mailer.clone(), self.letter.clone());
+        let ttl = chrono::Duration::hours(i64::from(self.invite_ttl_hours));
+        web::block(move || {
+            work(&Inviter {
+                pool: &pool,
+                mailer: &mailer,
+                letter: &letter,
+                ttl,
+            })
+        })
+        .await?
+        .map_err(AppError::from)
+    }
+
+    pub async fn invite(
+        &self,
+        request: crate::invitations::InviteRequest,
+    ) -> Result<Vec<crate::invitations::InviteResult>, AppError> {
+        self.with_inviter(move |inviter| inviter.invite(&request))
+            .await
+    }
+
     /// Runs database work on the blocking thread pool, so the async workers never wait on I/O.
     pub async fn db<T, F>(&self, work: F) -> Result<T, AppError>
     where

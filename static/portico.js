@@ -56,3 +56,10 @@
     init();
   }
 })();
+
+// Bulk jobs: a running job's page submits its Continue form by itself, one chunk per request.
+document.querySelectorAll('form[data-auto-submit]').forEach(function (form) {
+  setTimeout(function () {
+    if (form.requestSubmit) { form.requestSubmit(); } else { form.submit(); }
+  }, 150);
+});

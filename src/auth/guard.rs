@@ -73,3 +73,69 @@ impl FromRequest for SignedInAgent {
         })
     }
 }
+
+/// The extractor every Help Center page takes: a customer whose portal account can sign in.
+/// An agent's session is not a customer's, and a customer's never reaches agent pages.
+pub struct SignedInCustomer {
+    pub contact: crate::db::models::contact::Contact,
+    session: Session,
+}
+
+impl SignedInCustomer {
+    pub fn session(&self) -> &Session {
+        &self.session
+    }
+
+    pub fn csrf_token(&self) -> String {
+        session::csrf_token(&self.session)
+    }
+
+    pub fn flash(&self) -> Option<session::Flash> {
+        session::take_flash(&self.session)
+    }
+}
+
+impl FromRequest for SignedInCustomer {
+    type Error = AppError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, AppError>>>>;
+
+    fn from_request(req: &HttpRequest, _: &mut actix_web::dev::Payload) -> Self::Future {
+        use crate::db::models::contact::Contact;
+        use crate::db::models::portal_account::PortalAccount;
+        let session = req.get_session();
+        let state = req.app_data::<web::Data<AppState>>().cloned();
+        let next = if req.method() == Method::GET {
+            req.uri()
+                .path_and_query()
+                .map(|pq| pq.as_str().to_owned())
+                .unwrap_or_else(|| "/portal".to_owned())
+        } else {
+            "/portal".to_owned()
+        };
+        Box::pin(async move {
+            let state =
+                state.ok_or_else(|| AppError::Blocking("application state missing".into()))?;
+            let Some(contact_id) = session::signed_in_customer_id(&session) else {
+                return Err(AppError::CustomerSignInRequired { next });
+            };
+            let found = state
+                .db(move |conn| {
+                    let contact = Contact::find(conn, contact_id)?;
+                    let account = PortalAccount::for_contact(conn, contact_id)?;
+                    Ok(contact.zip(account))
+                })
+                .await?;
+            match found {
+                Some((contact, account))
+                    if contact.is_live() && !contact.is_spam && account.can_sign_in() =>
+                {
+                    Ok(SignedInCustomer { contact, session })
+                }
+                _ => {
+                    session::sign_out(&session);
+                    Err(AppError::CustomerSignInRequired { next })
+                }
+            }
+        })
+    }
+}

@@ -3,4 +3,5 @@
 pub mod csrf;
 pub mod guard;
 pub mod password;
+pub mod rate_limit;
 pub mod session;

@@ -2,6 +2,8 @@
 //! the duplicate flags and the audit trail stay right whichever page asked.
 
 mod duplicates;
+pub mod import;
+pub mod merge;
 pub mod views;
 
 use chrono::Duration;

@@ -227,6 +227,16 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    import_uploads (id) {
+        id -> BigInt,
+        agent_id -> BigInt,
+        file_name -> Text,
+        contents -> Text,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(contacts -> accounts (account_id));
 diesel::joinable!(portal_accounts -> contacts (contact_id));
 diesel::joinable!(tickets -> contacts (contact_id));
@@ -241,6 +251,7 @@ diesel::joinable!(delivery_attempts -> invitations (invitation_id));
 diesel::joinable!(invite_batch_rows -> contacts (contact_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
+    import_uploads,
     agents,
     settings,
     bulk_invite_jobs,

@@ -38,7 +38,7 @@ impl HelpCenterStatus {
 
 /// What an agent sees: an invitation past its expiry reads "Invitation expired" although the
 /// row still says invited, so no background job has to flip it on time.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum ShownStatus {
     NotInvited,
     Invited,

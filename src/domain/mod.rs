@@ -3,7 +3,11 @@
 mod contact_fields;
 mod email;
 mod help_center;
+mod invite_token;
+mod password;
 
 pub use contact_fields::{ContactDraft, ContactFieldErrors};
 pub use email::{EmailAddress, EmailError};
 pub use help_center::{HelpCenterStatus, ShownStatus};
+pub use invite_token::LinkToken;
+pub use password::{NewPassword, PasswordError, PASSWORD_MAX_CHARS, PASSWORD_MIN_CHARS};

@@ -1,6 +1,7 @@
 //! HTTP routes: the agents' wing, the Help Center wing (later), and operations endpoints.
 
 pub mod agent;
+pub mod portal;
 pub mod chrome;
 pub mod form;
 mod health;
@@ -14,6 +15,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/healthz", web::get().to(health::liveness))
         .route("/readyz", web::get().to(health::readiness));
     agent::configure(cfg);
+    portal::configure(cfg);
 }
 
 /// Any address no route claims.

@@ -151,6 +151,26 @@ pub fn new_client() -> reqwest::Client {
         .expect("HTTP client")
 }
 
+/// The invitation link in a received email, read through its MIME structure.
+pub fn invitation_link(raw: &str) -> String {
+    let message = mail_parser::MessageParser::default()
+        .parse(raw.as_bytes())
+        .expect("a MIME message");
+    let text = message.body_text(0).expect("a text part").into_owned();
+    let start = text.find("http://").expect("a link in the text part");
+    text[start..]
+        .split_whitespace()
+        .next()
+        .expect("link")
+        .to_owned()
+}
+
+/// The path part of a link, to request it from the test app.
+pub fn path_of(link: &str) -> String {
+    let url = url::Url::parse(link).expect("a URL");
+    url.path().to_owned()
+}
+
 pub fn csrf_token_in(html: &str) -> String {
     let marker = "name=\"csrf_token\" value=\"";
     let start = html.find(marker).expect("the page has a CSRF token field") + marker.len();
@@ -255,6 +275,17 @@ impl TestApp {
             .collect();
         portico::db::models::contact::NewContact::insert_many(&mut conn, &rows)
             .expect("contacts added");
+    }
+
+    /// Sets columns of a contact directly, to arrange a state the test needs.
+    pub fn mark_contact(&self, id: i64, status: &str) {
+        use diesel::prelude::*;
+        use portico::db::schema::contacts;
+        let mut conn = self.pool.get().expect("connection");
+        diesel::update(contacts::table.find(id))
+            .set(contacts::help_center_status.eq(status))
+            .execute(&mut conn)
+            .expect("contact updated");
     }
 
     /// Creates an agent and signs this app's client in as them.

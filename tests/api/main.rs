@@ -4,8 +4,14 @@ mod browser;
 mod helpers;
 mod smtp_server;
 
+mod accounts;
 mod auth;
 mod contacts;
+mod contacts_merge;
+mod custom_views;
 mod health;
+mod invitations;
 mod journeys;
+mod knowledge_base;
 mod mail;
+mod tickets;

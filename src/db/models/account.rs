@@ -1,8 +1,11 @@
+use std::collections::HashMap;
+
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-use crate::db::schema::{accounts, contacts};
+use crate::db::schema::{accounts, contact_views, contacts};
 use crate::db::DbConnection;
+use crate::domain::HelpCenterStatus;
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = accounts)]
@@ -84,6 +87,226 @@ impl NewAccount<'_> {
         diesel::insert_into(accounts::table)
             .values(self)
             .returning(accounts::id)
+            .get_result(conn)
+    }
+}
+
+type Db = <DbConnection as Connection>::Backend;
+
+/// Serialises adding and renaming accounts on PostgreSQL for the rest of the transaction, so
+/// two agents cannot both pass the duplicate-name check; on SQLite the write transaction
+/// already holds the database's one write lock.
+const ACCOUNT_NAMES_LOCK: i64 = 0x6163_636f_756e_7473;
+
+/// Where a page of the accounts list starts or ends: a name, and the id that breaks ties.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AccountPosition {
+    pub name: String,
+    pub id: i64,
+}
+
+impl AccountPosition {
+    /// "<id>~<name>": the id first, so a name holding "~" still splits right.
+    pub fn encode(&self) -> String {
+        format!("{}~{}", self.id, self.name)
+    }
+
+    pub fn decode(encoded: &str) -> Option<AccountPosition> {
+        let (id, name) = encoded.split_once('~')?;
+        Some(AccountPosition {
+            name: name.to_owned(),
+            id: id.parse().ok()?,
+        })
+    }
+
+    fn of(account: &Account) -> AccountPosition {
+        AccountPosition {
+            name: account.name.clone(),
+            id: account.id,
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct AccountPage {
+    pub accounts: Vec<Account>,
+    pub next: Option<AccountPosition>,
+    pub previous: Option<AccountPosition>,
+}
+
+/// An account's live contacts that are not spam, and how many of them use the Help Center.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ContactCounts {
+    pub contacts: i64,
+    pub activated: i64,
+}
+
+fn escape_like(text: &str) -> String {
+    text.replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_")
+}
+
+impl Account {
+    /// Accounts whose name holds `search`, ignoring case.
+    fn matching(search: Option<&str>) -> accounts::BoxedQuery<'static, Db> {
+        let query = accounts::table.into_boxed();
+        match search {
+            Some(term) => query.filter(
+                diesel::dsl::sql::<diesel::sql_types::Bool>("lower(accounts.name) LIKE ")
+                    .bind::<diesel::sql_types::Text, _>(format!(
+                        "%{}%",
+                        escape_like(&term.to_lowercase())
+                    ))
+                    .sql(" ESCAPE '\\'"),
+            ),
+            None => query,
+        }
+    }
+
+    pub fn count_matching(conn: &mut DbConnection, search: Option<&str>) -> QueryResult<i64> {
+        Account::matching(search).count().get_result(conn)
+    }
+
+    /// One page by name: after `position`, or before it when `backward` (the previous page).
+    pub fn page(
+        conn: &mut DbConnection,
+        search: Option<&str>,
+        position: Option<&AccountPosition>,
+        backward: bool,
+        page_size: i64,
+    ) -> QueryResult<AccountPage> {
+        let mut query = Account::matching(search);
+        if let Some(AccountPosition { name, id }) = position.cloned() {
+            query = if backward {
+                query.filter(
+                    accounts::name
+                        .lt(name.clone())
+                        .or(accounts::name.eq(name).and(accounts::id.lt(id))),
+                )
+            } else {
+                query.filter(
+                    accounts::name
+                        .gt(name.clone())
+                        .or(accounts::name.eq(name).and(accounts::id.gt(id))),
+                )
+            };
+        }
+        query = if backward {
+            query.order((accounts::name.desc(), accounts::id.desc()))
+        } else {
+            query.order((accounts::name.asc(), accounts::id.asc()))
+        };
+        let mut rows: Vec<Account> = query
+            .select(Account::as_select())
+            .limit(page_size + 1)
+            .load(conn)?;
+        let more = rows.len() as i64 > page_size;
+        rows.truncate(page_size.max(0) as usize);
+        if backward {
+            rows.reverse();
+        }
+        let first = rows.first().map(AccountPosition::of);
+        let last = rows.last().map(AccountPosition::of);
+        let (next, previous) = if backward {
+            (last, first.filter(|_| more))
+        } else {
+            (last.filter(|_| more), first.filter(|_| position.is_some()))
+        };
+        Ok(AccountPage {
+            accounts: rows,
+            next,
+            previous,
+        })
+    }
+
+    /// The counts for these accounts only, in one grouped query over the account index, so a
+    /// page costs the same however many accounts there are.
+    pub fn contact_counts(
+        conn: &mut DbConnection,
+        ids: &[i64],
+    ) -> QueryResult<HashMap<i64, ContactCounts>> {
+        let mut counts: HashMap<i64, ContactCounts> = HashMap::new();
+        if ids.is_empty() {
+            return Ok(counts);
+        }
+        let rows: Vec<(Option<i64>, String, i64)> = contacts::table
+            .filter(contacts::account_id.eq_any(ids))
+            .filter(contacts::deleted_at.is_null())
+            .filter(contacts::is_spam.eq(false))
+            .group_by((contacts::account_id, contacts::help_center_status))
+            .select((
+                contacts::account_id,
+                contacts::help_center_status,
+                diesel::dsl::count_star(),
+            ))
+            .load(conn)?;
+        for (account_id, status, count) in rows {
+            let Some(account_id) = account_id else {
+                continue;
+            };
+            let entry = counts.entry(account_id).or_default();
+            entry.contacts += count;
+            if status == HelpCenterStatus::Activated.as_str() {
+                entry.activated += count;
+            }
+        }
+        Ok(counts)
+    }
+
+    /// Another account with this name, ignoring case.
+    pub fn find_other_by_name(
+        conn: &mut DbConnection,
+        name: &str,
+        except: Option<i64>,
+    ) -> QueryResult<Option<Account>> {
+        let mut query = accounts::table
+            .filter(
+                diesel::dsl::sql::<diesel::sql_types::Bool>("lower(accounts.name) = ")
+                    .bind::<diesel::sql_types::Text, _>(name.trim().to_lowercase()),
+            )
+            .into_boxed();
+        if let Some(id) = except {
+            query = query.filter(accounts::id.ne(id));
+        }
+        query
+            .order(accounts::id.asc())
+            .select(Account::as_select())
+            .first(conn)
+            .optional()
+    }
+
+    pub fn lock_names(conn: &mut DbConnection) -> QueryResult<()> {
+        if let DbConnection::Postgresql(pg) = conn {
+            diesel::sql_query("SELECT pg_advisory_xact_lock($1)")
+                .bind::<diesel::sql_types::BigInt, _>(ACCOUNT_NAMES_LOCK)
+                .execute(pg)?;
+        }
+        Ok(())
+    }
+
+    pub fn rename(
+        conn: &mut DbConnection,
+        id: i64,
+        name: &str,
+        now: NaiveDateTime,
+    ) -> QueryResult<usize> {
+        diesel::update(accounts::table.find(id))
+            .set((accounts::name.eq(name), accounts::updated_at.eq(now)))
+            .execute(conn)
+    }
+
+    /// Removes the account; its contacts and the custom views that filtered by it lose the
+    /// account (the foreign keys are ON DELETE SET NULL).
+    pub fn delete(conn: &mut DbConnection, id: i64) -> QueryResult<usize> {
+        diesel::delete(accounts::table.find(id)).execute(conn)
+    }
+
+    /// How many custom views filter by this account.
+    pub fn views_filtering_by(conn: &mut DbConnection, id: i64) -> QueryResult<i64> {
+        contact_views::table
+            .filter(contact_views::account_id.eq(id))
+            .count()
             .get_result(conn)
     }
 }

@@ -1,8 +1,10 @@
 use chrono::NaiveDateTime;
+use diesel::dsl::count_star;
 use diesel::prelude::*;
 
-use crate::db::schema::{contacts, ticket_messages, tickets};
-use crate::db::DbConnection;
+use crate::db::models::audit::{self, Actor};
+use crate::db::schema::{agents, contacts, ticket_messages, tickets};
+use crate::db::{now, write_transaction, DbConnection};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TicketStatus {
@@ -31,6 +33,15 @@ impl TicketStatus {
             TicketStatus::Open => "Open",
             TicketStatus::OnHold => "On hold",
             TicketStatus::Closed => "Closed",
+        }
+    }
+
+    /// For CSS classes: `badge-open`, `badge-on-hold`, `badge-closed`.
+    pub fn slug(self) -> &'static str {
+        match self {
+            TicketStatus::Open => "open",
+            TicketStatus::OnHold => "on-hold",
+            TicketStatus::Closed => "closed",
         }
     }
 
@@ -75,6 +86,277 @@ impl Ticket {
             .select((Ticket::as_select(), contacts::name))
             .order((tickets::updated_at.desc(), tickets::id.desc()))
             .limit(limit)
+            .load(conn)
+    }
+
+    /// The ticket, or diesel's `NotFound` (a 404 page) when there is none.
+    pub fn find(conn: &mut DbConnection, id: i64) -> QueryResult<Ticket> {
+        tickets::table
+            .find(id)
+            .select(Ticket::as_select())
+            .first(conn)
+    }
+
+    pub fn status_counts(conn: &mut DbConnection) -> QueryResult<StatusCounts> {
+        let rows: Vec<(String, i64)> = tickets::table
+            .group_by(tickets::status)
+            .select((tickets::status, count_star()))
+            .load(conn)?;
+        let mut counts = StatusCounts::default();
+        for (status, count) in rows {
+            match TicketStatus::parse(&status) {
+                Some(TicketStatus::Open) => counts.open = count,
+                Some(TicketStatus::OnHold) => counts.on_hold = count,
+                Some(TicketStatus::Closed) => counts.closed = count,
+                None => {}
+            }
+        }
+        Ok(counts)
+    }
+
+    /// An agent's answer: the message, then the status if one was chosen, in one transaction.
+    /// The reply counts as an update, so the ticket rises to the top of the list.
+    pub fn add_agent_reply(
+        conn: &mut DbConnection,
+        ticket_id: i64,
+        agent_id: i64,
+        body: &str,
+        new_status: Option<TicketStatus>,
+    ) -> QueryResult<Option<StatusChange>> {
+        write_transaction(conn, |conn| {
+            let ticket = Ticket::find(conn, ticket_id)?;
+            let at = now();
+            NewTicketMessage {
+                ticket_id,
+                author_agent_id: Some(agent_id),
+                from_customer: false,
+                body,
+                created_at: at,
+            }
+            .insert(conn)?;
+            let change = match new_status {
+                Some(status) => record_status(conn, &ticket, status, Actor::Agent(agent_id))?,
+                None => None,
+            };
+            touch(conn, ticket_id, change, at)?;
+            Ok(change)
+        })
+    }
+
+    /// `None` when the ticket already had that status: nothing changes, nothing is recorded.
+    pub fn change_status(
+        conn: &mut DbConnection,
+        ticket_id: i64,
+        status: TicketStatus,
+        actor: Actor,
+    ) -> QueryResult<Option<StatusChange>> {
+        write_transaction(conn, |conn| {
+            let ticket = Ticket::find(conn, ticket_id)?;
+            let change = record_status(conn, &ticket, status, actor)?;
+            if change.is_some() {
+                touch(conn, ticket_id, change, now())?;
+            }
+            Ok(change)
+        })
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StatusChange {
+    pub from: TicketStatus,
+    pub to: TicketStatus,
+}
+
+fn record_status(
+    conn: &mut DbConnection,
+    ticket: &Ticket,
+    status: TicketStatus,
+    actor: Actor,
+) -> QueryResult<Option<StatusChange>> {
+    let from = ticket.status();
+    if from == status {
+        return Ok(None);
+    }
+    audit::record(
+        conn,
+        actor,
+        "ticket.status_changed",
+        ("ticket", Some(ticket.id)),
+        &format!("{} → {}", from.as_str(), status.as_str()),
+    )?;
+    Ok(Some(StatusChange { from, to: status }))
+}
+
+fn touch(
+    conn: &mut DbConnection,
+    ticket_id: i64,
+    change: Option<StatusChange>,
+    at: NaiveDateTime,
+) -> QueryResult<usize> {
+    let target = tickets::table.find(ticket_id);
+    match change {
+        Some(change) => diesel::update(target)
+            .set((
+                tickets::status.eq(change.to.as_str()),
+                tickets::updated_at.eq(at),
+            ))
+            .execute(conn),
+        None => diesel::update(target)
+            .set(tickets::updated_at.eq(at))
+            .execute(conn),
+    }
+}
+
+/// How many tickets have each status: exact, one grouped scan of the status index.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct StatusCounts {
+    pub open: i64,
+    pub on_hold: i64,
+    pub closed: i64,
+}
+
+impl StatusCounts {
+    pub fn of(&self, status: TicketStatus) -> i64 {
+        match status {
+            TicketStatus::Open => self.open,
+            TicketStatus::OnHold => self.on_hold,
+            TicketStatus::Closed => self.closed,
+        }
+    }
+
+    pub fn total(&self) -> i64 {
+        self.open + self.on_hold + self.closed
+    }
+}
+
+/// A position in the tickets list, which runs from the most recently updated: a row's update
+/// time and id (the tie-breaker).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TicketCursor {
+    pub updated_at: NaiveDateTime,
+    pub id: i64,
+}
+
+const CURSOR_TIME_FORMAT: &str = "%Y-%m-%dT%H:%M:%S%.f";
+
+impl TicketCursor {
+    /// A compact form for a URL: "<time>~<id>".
+    pub fn encode(&self) -> String {
+        format!("{}~{}", self.updated_at.format(CURSOR_TIME_FORMAT), self.id)
+    }
+
+    pub fn decode(encoded: &str) -> Option<TicketCursor> {
+        let (time, id) = encoded.rsplit_once('~')?;
+        Some(TicketCursor {
+            updated_at: NaiveDateTime::parse_from_str(time, CURSOR_TIME_FORMAT).ok()?,
+            id: id.parse().ok()?,
+        })
+    }
+
+    fn of(ticket: &Ticket) -> TicketCursor {
+        TicketCursor {
+            updated_at: ticket.updated_at,
+            id: ticket.id,
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct TicketListRequest {
+    pub status: Option<TicketStatus>,
+    /// Start after this row (next page), or before it when `backward` (previous page).
+    pub cursor: Option<TicketCursor>,
+    pub backward: bool,
+    pub page_size: i64,
+}
+
+/// One page of tickets, each with the name of the contact who raised it.
+#[derive(Debug, Clone)]
+pub struct TicketPage {
+    pub rows: Vec<(Ticket, String)>,
+    pub next: Option<TicketCursor>,
+    pub previous: Option<TicketCursor>,
+}
+
+impl TicketListRequest {
+    pub fn page(&self, conn: &mut DbConnection) -> QueryResult<TicketPage> {
+        let mut query = tickets::table
+            .inner_join(contacts::table)
+            .select((Ticket::as_select(), contacts::name))
+            .into_boxed();
+        if let Some(status) = self.status {
+            query = query.filter(tickets::status.eq(status.as_str()));
+        }
+        // Walking backward reads the list in reverse from the cursor, then flips the rows back.
+        query = match (self.cursor, self.backward) {
+            (Some(cursor), false) => query.filter(
+                tickets::updated_at
+                    .lt(cursor.updated_at)
+                    .or(tickets::updated_at
+                        .eq(cursor.updated_at)
+                        .and(tickets::id.lt(cursor.id))),
+            ),
+            (Some(cursor), true) => query.filter(
+                tickets::updated_at
+                    .gt(cursor.updated_at)
+                    .or(tickets::updated_at
+                        .eq(cursor.updated_at)
+                        .and(tickets::id.gt(cursor.id))),
+            ),
+            (None, _) => query,
+        };
+        query = if self.backward {
+            query.order((tickets::updated_at.asc(), tickets::id.asc()))
+        } else {
+            query.order((tickets::updated_at.desc(), tickets::id.desc()))
+        };
+        let mut rows: Vec<(Ticket, String)> = query.limit(self.page_size + 1).load(conn)?;
+        let more = rows.len() as i64 > self.page_size;
+        rows.truncate(usize::try_from(self.page_size).unwrap_or(0));
+        if self.backward {
+            rows.reverse();
+        }
+        let first = rows.first().map(|(ticket, _)| TicketCursor::of(ticket));
+        let last = rows.last().map(|(ticket, _)| TicketCursor::of(ticket));
+        let (next, previous) = if self.backward {
+            (last, first.filter(|_| more))
+        } else {
+            (
+                last.filter(|_| more),
+                first.filter(|_| self.cursor.is_some()),
+            )
+        };
+        Ok(TicketPage {
+            rows,
+            next,
+            previous,
+        })
+    }
+}
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = ticket_messages)]
+pub struct TicketMessage {
+    pub id: i64,
+    pub ticket_id: i64,
+    pub author_agent_id: Option<i64>,
+    pub from_customer: bool,
+    pub body: String,
+    pub created_at: NaiveDateTime,
+}
+
+impl TicketMessage {
+    /// The conversation in the order it happened, with each agent author's name (`None` for
+    /// the customer's messages, and for agents since removed).
+    pub fn thread(
+        conn: &mut DbConnection,
+        ticket_id: i64,
+    ) -> QueryResult<Vec<(TicketMessage, Option<String>)>> {
+        ticket_messages::table
+            .left_join(agents::table.on(ticket_messages::author_agent_id.eq(agents::id.nullable())))
+            .filter(ticket_messages::ticket_id.eq(ticket_id))
+            .order((ticket_messages::created_at.asc(), ticket_messages::id.asc()))
+            .select((TicketMessage::as_select(), agents::name.nullable()))
             .load(conn)
     }
 }

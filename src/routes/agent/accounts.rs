@@ -1,29 +1,18 @@
-use actix_web::{web, HttpResponse};
-use askama::Template;
+//! Customers → Accounts: the list, an account's page with its contacts in the same table as
+//! the Contacts list, and adding, renaming and deleting accounts.
 
-use crate::auth::guard::SignedInAgent;
-use crate::db::models::account::{Account, AccountSummary};
-use crate::error::AppError;
-use crate::routes::chrome::Chrome;
-use crate::routes::page;
-use crate::state::AppState;
+mod detail;
+mod form;
+mod list;
 
-#[derive(Template)]
-#[template(path = "agent/accounts/list.html")]
-struct AccountsPage {
-    chrome: Chrome,
-    accounts: Vec<AccountSummary>,
-}
+use actix_web::web;
 
-pub async fn list(
-    agent: SignedInAgent,
-    state: web::Data<AppState>,
-) -> Result<HttpResponse, AppError> {
-    let accounts = state
-        .db(|conn| Ok(Account::list_with_contact_counts(conn)?))
-        .await?;
-    page(&AccountsPage {
-        chrome: agent.chrome("customers"),
-        accounts,
-    })
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.route("/accounts", web::get().to(list::list))
+        .route("/accounts", web::post().to(form::create))
+        .route("/accounts/new", web::get().to(form::new_form))
+        .route("/accounts/{id}", web::get().to(detail::show))
+        .route("/accounts/{id}", web::post().to(form::update))
+        .route("/accounts/{id}/edit", web::get().to(form::edit_form))
+        .route("/accounts/{id}/delete", web::post().to(detail::delete));
 }

@@ -3,6 +3,7 @@
 
 mod accounts;
 mod contacts;
+mod invitations;
 mod knowledge_base;
 mod login;
 mod settings;
@@ -24,8 +25,9 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     )
     .route("/logout", web::post().to(login::logout))
     .configure(contacts::configure)
-    .route("/accounts", web::get().to(accounts::list))
-    .route("/tickets", web::get().to(tickets::list))
-    .route("/knowledge-base", web::get().to(knowledge_base::list))
+    .configure(invitations::configure)
+    .configure(accounts::configure)
+    .configure(tickets::configure)
+    .configure(knowledge_base::configure)
     .route("/settings", web::get().to(settings::overview));
 }

@@ -1,31 +1,16 @@
-use actix_web::{web, HttpResponse};
-use askama::Template;
+//! Tickets: the list by status, and a ticket's page where agents reply and change its status.
 
-use crate::auth::guard::SignedInAgent;
-use crate::db::models::ticket::Ticket;
-use crate::error::AppError;
-use crate::routes::chrome::Chrome;
-use crate::routes::page;
-use crate::state::AppState;
+mod detail;
+mod list;
 
-const SHOWN: i64 = 100;
+use actix_web::web;
 
-#[derive(Template)]
-#[template(path = "agent/tickets/list.html")]
-struct TicketsPage {
-    chrome: Chrome,
-    tickets: Vec<(Ticket, String)>,
-}
-
-pub async fn list(
-    agent: SignedInAgent,
-    state: web::Data<AppState>,
-) -> Result<HttpResponse, AppError> {
-    let tickets = state
-        .db(|conn| Ok(Ticket::recent_with_contact(conn, SHOWN)?))
-        .await?;
-    page(&TicketsPage {
-        chrome: agent.chrome("tickets"),
-        tickets,
-    })
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.route("/tickets", web::get().to(list::list))
+        .route("/tickets/{id}", web::get().to(detail::show))
+        .route("/tickets/{id}/reply", web::post().to(detail::reply))
+        .route(
+            "/tickets/{id}/status",
+            web::post().to(detail::change_status),
+        );
 }

@@ -15,7 +15,7 @@ type Db = <DbConnection as Connection>::Backend;
 type ContactQuery = contacts::BoxedQuery<'static, Db>;
 
 /// Which part of the table a view draws from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 pub enum Scope {
     /// Live contacts that are not spam: what "All contacts" means.
     #[default]
@@ -27,7 +27,8 @@ pub enum Scope {
 }
 
 /// Everything a view can ask for; standard views, accounts and custom views all build one.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+/// Bulk jobs keep it as JSON, so a job works the view as it was when the agent started it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Criteria {
     pub scope: Scope,
     pub status: Option<ShownStatus>,
@@ -433,6 +434,19 @@ fn escape_like(text: &str) -> String {
     text.replace('\\', "\\\\")
         .replace('%', "\\%")
         .replace('_', "\\_")
+}
+
+/// Exactly how many contacts a view holds, however many (for a bulk job's total).
+pub fn count_in_view(
+    conn: &mut DbConnection,
+    criteria: &Criteria,
+    search: Option<&str>,
+    now: NaiveDateTime,
+) -> QueryResult<i64> {
+    let backend = crate::db::backend_of(conn);
+    filtered(criteria, backend, search, now)
+        .count()
+        .get_result(conn)
 }
 
 /// Ids of the contacts a view holds, in id order after `after_id`: mass actions on "all N in

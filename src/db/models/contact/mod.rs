@@ -9,7 +9,7 @@ use crate::db::DbConnection;
 use crate::domain::ShownStatus;
 
 pub use counts::{recent_start as counts_recent_start, ViewCounts, COUNT_CAP};
-pub use listing::{ids_in_view, Criteria, Cursor, ListRequest, Page, Scope, Sort};
+pub use listing::{count_in_view, ids_in_view, Criteria, Cursor, ListRequest, Page, Scope, Sort};
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = contacts)]

@@ -7,6 +7,7 @@ use crate::contacts::{self, ContactError, RESTORE_DAYS};
 use crate::db::models::account::Account;
 use crate::db::models::audit::Actor;
 use crate::db::models::contact::Contact;
+use crate::db::models::invitation::{DeliveryAttempt, Invitation, InvitationLabel};
 use crate::db::models::ticket::Ticket;
 use crate::db::now;
 use crate::domain::ShownStatus;
@@ -25,6 +26,17 @@ struct ContactPage {
     tickets: Vec<Ticket>,
     restore_days: i64,
     confirm_delete: bool,
+    invitations: Vec<InvitationEntry>,
+    has_live_invitation: bool,
+    outbox_file: Option<String>,
+}
+
+/// One invitation on the contact's page: who sent it, when, where it stands, every attempt.
+pub struct InvitationEntry {
+    pub invitation: Invitation,
+    pub sender: String,
+    pub label: InvitationLabel,
+    pub attempts: Vec<DeliveryAttempt>,
 }
 
 #[derive(serde::Deserialize)]
@@ -39,7 +51,7 @@ pub async fn show(
     query: web::Query<DetailQuery>,
 ) -> Result<HttpResponse, AppError> {
     let id = path.into_inner();
-    let (contact, account, tickets) = state
+    let (contact, account, tickets, history) = state
         .db(move |conn| {
             let contact = Contact::find(conn, id)?.ok_or(AppError::NotFound)?;
             let account = match contact.account_id {
@@ -47,17 +59,69 @@ pub async fn show(
                 None => None,
             };
             let tickets = Ticket::for_contact(conn, id)?;
-            Ok((contact, account, tickets))
+            let history = Invitation::history(conn, id)?;
+            Ok((contact, account, tickets, history))
         })
         .await?;
+    let now = now();
+    let invitations: Vec<InvitationEntry> = history
+        .into_iter()
+        .map(|(invitation, sender, attempts)| InvitationEntry {
+            label: invitation.label(now),
+            sender: sender.unwrap_or_else(|| "Portico".to_owned()),
+            invitation,
+            attempts,
+        })
+        .collect();
+    let has_live_invitation = invitations.iter().any(|entry| entry.invitation.is_live());
+    let outbox_file = if state.demo {
+        latest_outbox_file(&state, &contact)
+    } else {
+        None
+    };
     page(&ContactPage {
         chrome: agent.chrome("customers"),
-        status: contact.shown_status(now()),
+        status: contact.shown_status(now),
+        invitations,
+        has_live_invitation,
+        outbox_file,
         contact,
         account,
         tickets,
         restore_days: RESTORE_DAYS,
         confirm_delete: query.confirm.as_deref() == Some("delete"),
+    })
+}
+
+/// In demo mode without SMTP, the newest .eml addressed to this contact, so the link in it can
+/// be opened without a mail server.
+fn latest_outbox_file(state: &AppState, contact: &Contact) -> Option<String> {
+    let crate::mail::Mailer::Outbox(outbox) = state.mailer.as_ref() else {
+        return None;
+    };
+    let email = contact.email.as_deref()?;
+    let mut newest: Option<(std::time::SystemTime, std::path::PathBuf)> = None;
+    for entry in std::fs::read_dir(outbox.folder()).ok()?.flatten() {
+        let path = entry.path();
+        if path.extension().is_none_or(|ext| ext != "eml") {
+            continue;
+        }
+        let modified = entry.metadata().and_then(|meta| meta.modified()).ok()?;
+        if newest.as_ref().is_some_and(|(time, _)| *time >= modified) {
+            continue;
+        }
+        let head = std::fs::read_to_string(&path).ok()?;
+        if head
+            .lines()
+            .take(30)
+            .any(|line| line.starts_with("To:") && line.to_lowercase().contains(email))
+        {
+            newest = Some((modified, path));
+        }
+    }
+    newest.and_then(|(_, path)| {
+        path.file_name()
+            .map(|name| name.to_string_lossy().into_owned())
     })
 }
 

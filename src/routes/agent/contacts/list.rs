@@ -31,6 +31,8 @@ struct ContactsPage {
     selection: Vec<(&'static str, String)>,
     table: ContactTable,
     editable_custom_view: Option<i64>,
+    reviewing_duplicates: bool,
+    export_href: String,
 }
 
 /// The criteria of the view asked for, its title, and its saved sort if it is a custom view.
@@ -56,6 +58,39 @@ pub fn resolve_view(
     }
 }
 
+/// One page of the contacts table for these params: the part the Contacts list and an
+/// account's page share. `base` is the page the table's links return to.
+pub fn build_table(
+    conn: &mut DbConnection,
+    params: &mut ListParams,
+    sort_given: bool,
+    agent_id: i64,
+    counts: &ViewCounts,
+    base: &str,
+    now: chrono::NaiveDateTime,
+) -> Result<(ContactTable, String, Option<CustomView>), AppError> {
+    let (criteria, title, custom) = resolve_view(conn, params, agent_id, now)?;
+    if let (Some(view), false) = (&custom, sort_given) {
+        params.sort = view.sort();
+        params.descending = view.descending;
+    }
+    let total = counts.count(conn, &criteria, params.search.as_deref(), now)?;
+    let page = ListRequest {
+        criteria,
+        search: params.search.clone(),
+        sort: params.sort,
+        descending: params.descending,
+        cursor: params.cursor.clone(),
+        backward: params.backward,
+        page_size: params.page_size,
+        now,
+    }
+    .page(conn)?;
+    let rows = Contact::with_account_names(conn, page.contacts.clone())?;
+    let table = ContactTable::build(base, params, &page, rows, total, now);
+    Ok((table, title, custom))
+}
+
 pub async fn list(
     agent: SignedInAgent,
     state: web::Data<AppState>,
@@ -68,26 +103,16 @@ pub async fn list(
     let page_data = state
         .db(move |conn| {
             let now = now();
-            let (criteria, title, custom) = resolve_view(conn, &params, agent_id, now)?;
-            if let (Some(view), false) = (&custom, sort_given) {
-                params.sort = view.sort();
-                params.descending = view.descending;
-            }
             let counts = ViewCounts::read(conn, now)?;
-            let total = counts.count(conn, &criteria, params.search.as_deref(), now)?;
-            let page = ListRequest {
-                criteria,
-                search: params.search.clone(),
-                sort: params.sort,
-                descending: params.descending,
-                cursor: params.cursor.clone(),
-                backward: params.backward,
-                page_size: params.page_size,
+            let (table, title, custom) = build_table(
+                conn,
+                &mut params,
+                sort_given,
+                agent_id,
+                &counts,
+                "/contacts",
                 now,
-            }
-            .page(conn)?;
-            let rows = Contact::with_account_names(conn, page.contacts.clone())?;
-            let table = ContactTable::build("/contacts", &params, &page, rows, total, now);
+            )?;
             let custom_views = CustomView::visible_to(conn, agent_id)?
                 .into_iter()
                 .map(|view| {
@@ -141,5 +166,7 @@ pub async fn list(
             .collect(),
         table,
         editable_custom_view,
+        reviewing_duplicates: params.view == ViewChoice::Standard(StandardView::PossibleDuplicates),
+        export_href: params.first_page_href("/contacts/export"),
     })
 }

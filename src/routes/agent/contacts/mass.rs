@@ -35,6 +35,7 @@ pub struct MassActionForm {
     account: Option<i64>,
     import: Option<i64>,
     q: Option<String>,
+    submission_key: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -132,9 +133,7 @@ pub async fn apply(
     let form = form.0;
     let return_to = safe_return(form.return_to.as_deref());
     if form.action == "invite" {
-        return Err(AppError::BadRequest(
-            "Inviting to the Help Center is not available yet.".to_owned(),
-        ));
+        return invite(&agent, &state, form).await;
     }
     let action = MassAction::parse(&form.action).ok_or_else(|| {
         AppError::BadRequest(format!("“{}” is not an action Portico knows.", form.action))
@@ -209,6 +208,44 @@ pub async fn apply(
         action.done_message(count, account_label.as_deref()),
     );
     Ok(redirect_see_other(&return_to))
+}
+
+/// Invite to Help Center: the selected rows as one batch, or the whole view as a bulk job.
+async fn invite(
+    agent: &SignedInAgent,
+    state: &web::Data<AppState>,
+    form: MassActionForm,
+) -> Result<HttpResponse, AppError> {
+    if form.all_in_view.is_none() {
+        return crate::routes::agent::invitations::mass_invite(
+            agent,
+            state,
+            form.ids,
+            form.submission_key,
+        )
+        .await;
+    }
+    let params = ListParams::parse(RawListParams {
+        view: form.view,
+        account: form.account,
+        import: form.import,
+        q: form.q,
+        ..RawListParams::default()
+    })?;
+    let agent_id = agent.agent.id;
+    let search = params.search.clone();
+    let (criteria, title) = state
+        .db(move |conn| {
+            let (criteria, title, _) = resolve_view(conn, &params, agent_id, now())?;
+            Ok((criteria, title))
+        })
+        .await?;
+    let description = match &search {
+        Some(q) => format!("{title}, matching “{q}”"),
+        None => title,
+    };
+    crate::routes::agent::invitations::start_bulk_job(agent, state, description, criteria, search)
+        .await
 }
 
 fn contact_error(error: ContactError) -> AppError {

@@ -1,9 +1,13 @@
 //! Customers → Contacts: the list with its views, a contact's page, the add/edit form and
 //! the mass actions.
 
+mod custom_views;
 mod detail;
+mod duplicates;
+mod export;
 mod form;
-mod list;
+mod import;
+pub mod list;
 mod mass;
 pub mod params;
 pub mod table;
@@ -15,6 +19,15 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/contacts", web::post().to(form::create))
         .route("/contacts/new", web::get().to(form::new_form))
         .route("/contacts/mass-action", web::post().to(mass::apply))
+        .configure(custom_views::configure)
+        .configure(duplicates::configure)
+        .route("/contacts/import", web::get().to(import::upload_form))
+        .route("/contacts/import", web::post().to(import::upload))
+        .route("/contacts/import/{upload_id}", web::get().to(import::preview))
+        .route("/contacts/import/{upload_id}/confirm", web::post().to(import::confirm))
+        .route("/contacts/imports/{import_id}", web::get().to(import::result))
+        .route("/contacts/imports/{import_id}/rejected.csv", web::get().to(import::rejected_csv))
+        .route("/contacts/export", web::get().to(export::export))
         .route("/contacts/{id}", web::get().to(detail::show))
         .route("/contacts/{id}", web::post().to(form::update))
         .route("/contacts/{id}/edit", web::get().to(form::edit_form))

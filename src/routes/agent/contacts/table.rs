@@ -48,6 +48,8 @@ pub struct ContactTable {
     pub return_to: String,
     pub in_spam: bool,
     pub in_deleted: bool,
+    /// Identifies this form's submission, so posting it twice invites nobody twice.
+    pub submission_key: String,
 }
 
 pub fn format_count(count: i64) -> String {
@@ -148,6 +150,7 @@ impl ContactTable {
             return_to: params.first_page_href(base),
             in_spam: view == ViewChoice::Standard(StandardView::Spam),
             in_deleted: view == ViewChoice::Standard(StandardView::RecentlyDeleted),
+            submission_key: crate::routes::agent::invitations::new_submission_key(),
         }
     }
 }

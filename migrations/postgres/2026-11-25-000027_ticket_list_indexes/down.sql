@@ -1,0 +1,2 @@
+DROP INDEX tickets_status_updated;
+DROP INDEX tickets_updated;

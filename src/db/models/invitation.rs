@@ -1,0 +1,239 @@
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use crate::db::schema::{agents, delivery_attempts, invitations};
+use crate::db::DbConnection;
+
+/// Pending rows older than this with no attempt recorded were being sent when the process
+/// stopped: nobody knows whether the email left.
+pub const DELIVERY_UNKNOWN_AFTER_MINUTES: i64 = 10;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InvitationState {
+    Pending,
+    Sent,
+    Failed,
+    Accepted,
+    Revoked,
+}
+
+impl InvitationState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            InvitationState::Pending => "pending",
+            InvitationState::Sent => "sent",
+            InvitationState::Failed => "failed",
+            InvitationState::Accepted => "accepted",
+            InvitationState::Revoked => "revoked",
+        }
+    }
+
+    pub fn parse(value: &str) -> InvitationState {
+        match value {
+            "sent" => InvitationState::Sent,
+            "failed" => InvitationState::Failed,
+            "accepted" => InvitationState::Accepted,
+            "revoked" => InvitationState::Revoked,
+            _ => InvitationState::Pending,
+        }
+    }
+
+    pub const LIVE: [&'static str; 2] = ["pending", "sent"];
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Identifiable)]
+#[diesel(table_name = invitations)]
+pub struct Invitation {
+    pub id: i64,
+    pub contact_id: i64,
+    pub token_digest: String,
+    pub created_by_agent_id: Option<i64>,
+    pub batch_id: Option<i64>,
+    pub bulk_job_id: Option<i64>,
+    pub state: String,
+    pub created_at: NaiveDateTime,
+    pub sent_at: Option<NaiveDateTime>,
+    pub expires_at: NaiveDateTime,
+    pub accepted_at: Option<NaiveDateTime>,
+    pub revoked_at: Option<NaiveDateTime>,
+    pub attempts: i64,
+    pub last_error: Option<String>,
+    pub smtp_message_id: Option<String>,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = delivery_attempts)]
+pub struct DeliveryAttempt {
+    pub id: i64,
+    pub invitation_id: i64,
+    pub attempted_at: NaiveDateTime,
+    pub outcome: String,
+    pub smtp_code: Option<i64>,
+    pub error: Option<String>,
+}
+
+/// How an invitation reads on the contact's page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InvitationLabel {
+    Sending,
+    DeliveryUnknown,
+    Sent,
+    Expired,
+    Failed,
+    Accepted,
+    Revoked,
+}
+
+impl InvitationLabel {
+    pub fn text(self) -> &'static str {
+        match self {
+            InvitationLabel::Sending => "Sending",
+            InvitationLabel::DeliveryUnknown => "Delivery unknown",
+            InvitationLabel::Sent => "Sent",
+            InvitationLabel::Expired => "Expired",
+            InvitationLabel::Failed => "Failed",
+            InvitationLabel::Accepted => "Accepted",
+            InvitationLabel::Revoked => "Revoked",
+        }
+    }
+
+    pub fn badge(self) -> &'static str {
+        match self {
+            InvitationLabel::Sending | InvitationLabel::Sent => "invited",
+            InvitationLabel::DeliveryUnknown | InvitationLabel::Failed => "failed",
+            InvitationLabel::Expired => "expired",
+            InvitationLabel::Accepted => "activated",
+            InvitationLabel::Revoked => "deactivated",
+        }
+    }
+}
+
+impl Invitation {
+    pub fn state(&self) -> InvitationState {
+        InvitationState::parse(&self.state)
+    }
+
+    pub fn is_live(&self) -> bool {
+        matches!(
+            self.state(),
+            InvitationState::Pending | InvitationState::Sent
+        )
+    }
+
+    pub fn label(&self, now: NaiveDateTime) -> InvitationLabel {
+        match self.state() {
+            InvitationState::Pending
+                if now - self.created_at
+                    > chrono::Duration::minutes(DELIVERY_UNKNOWN_AFTER_MINUTES) =>
+            {
+                InvitationLabel::DeliveryUnknown
+            }
+            InvitationState::Pending => InvitationLabel::Sending,
+            InvitationState::Sent if self.expires_at <= now => InvitationLabel::Expired,
+            InvitationState::Sent => InvitationLabel::Sent,
+            InvitationState::Failed => InvitationLabel::Failed,
+            InvitationState::Accepted => InvitationLabel::Accepted,
+            InvitationState::Revoked => InvitationLabel::Revoked,
+        }
+    }
+
+    pub fn live_for_contact(
+        conn: &mut DbConnection,
+        contact_id: i64,
+    ) -> QueryResult<Option<Invitation>> {
+        invitations::table
+            .filter(invitations::contact_id.eq(contact_id))
+            .filter(invitations::state.eq_any(InvitationState::LIVE))
+            .select(Invitation::as_select())
+            .first(conn)
+            .optional()
+    }
+
+    pub fn live_for_contacts(
+        conn: &mut DbConnection,
+        contact_ids: &[i64],
+    ) -> QueryResult<Vec<Invitation>> {
+        invitations::table
+            .filter(invitations::contact_id.eq_any(contact_ids))
+            .filter(invitations::state.eq_any(InvitationState::LIVE))
+            .select(Invitation::as_select())
+            .load(conn)
+    }
+
+    pub fn find_by_digest(
+        conn: &mut DbConnection,
+        digest: &str,
+    ) -> QueryResult<Option<Invitation>> {
+        invitations::table
+            .filter(invitations::token_digest.eq(digest))
+            .select(Invitation::as_select())
+            .first(conn)
+            .optional()
+    }
+
+    /// A contact's invitations, newest first, each with the sender's name and its attempts.
+    pub fn history(conn: &mut DbConnection, contact_id: i64) -> QueryResult<Vec<HistoryEntry>> {
+        let rows: Vec<(Invitation, Option<String>)> = invitations::table
+            .left_join(agents::table)
+            .filter(invitations::contact_id.eq(contact_id))
+            .order((invitations::created_at.desc(), invitations::id.desc()))
+            .select((Invitation::as_select(), agents::name.nullable()))
+            .load(conn)?;
+        let ids: Vec<i64> = rows.iter().map(|(invitation, _)| invitation.id).collect();
+        let mut attempts: Vec<DeliveryAttempt> = delivery_attempts::table
+            .filter(delivery_attempts::invitation_id.eq_any(&ids))
+            .order((
+                delivery_attempts::attempted_at.asc(),
+                delivery_attempts::id.asc(),
+            ))
+            .select(DeliveryAttempt::as_select())
+            .load(conn)?;
+        Ok(rows
+            .into_iter()
+            .map(|(invitation, sender)| {
+                let mine = attempts
+                    .iter()
+                    .filter(|attempt| attempt.invitation_id == invitation.id)
+                    .cloned()
+                    .collect();
+                attempts.retain(|attempt| attempt.invitation_id != invitation.id);
+                (invitation, sender, mine)
+            })
+            .collect())
+    }
+}
+
+/// An invitation, the name of the agent who sent it, and its delivery attempts.
+pub type HistoryEntry = (Invitation, Option<String>, Vec<DeliveryAttempt>);
+
+#[derive(Debug, Insertable)]
+#[diesel(table_name = invitations)]
+pub struct NewInvitation {
+    pub contact_id: i64,
+    pub token_digest: String,
+    pub created_by_agent_id: Option<i64>,
+    pub batch_id: Option<i64>,
+    pub bulk_job_id: Option<i64>,
+    pub state: &'static str,
+    pub created_at: NaiveDateTime,
+    pub expires_at: NaiveDateTime,
+}
+
+impl NewInvitation {
+    /// Inserts unless the contact already has a live invitation (another request won the race);
+    /// returns the new id, or None when it lost.
+    pub fn insert_if_none_live(&self, conn: &mut DbConnection) -> QueryResult<Option<i64>> {
+        let insert = diesel::insert_into(invitations::table)
+            .values(self)
+            .on_conflict_do_nothing();
+        match conn {
+            DbConnection::Sqlite(sqlite) => insert
+                .returning(invitations::id)
+                .get_result(sqlite)
+                .optional(),
+            DbConnection::Postgresql(pg) => {
+                insert.returning(invitations::id).get_result(pg).optional()
+            }
+        }
+    }
+}

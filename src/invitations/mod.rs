@@ -1,0 +1,317 @@
+//! The invitation workflow: eligibility, token, rows, send, outcome. Every entry point (a
+//! contact's page, the mass-action bar, bulk jobs, the Help Center's "email me a new link")
+//! calls `invite`.
+//!
+//! Nothing is lost: the invitation rows are committed before any email leaves, and each
+//! outcome is committed after its send. A row left pending by a process that stopped mid-send
+//! reads "Delivery unknown" and waits for an agent to resend it.
+
+pub mod acceptance;
+pub mod batch;
+pub mod bulk;
+mod eligibility;
+pub mod email;
+mod record;
+
+use std::collections::HashMap;
+
+use chrono::{Duration, NaiveDateTime};
+use diesel::prelude::*;
+
+use crate::db::models::audit::{self, Actor};
+use crate::db::models::contact::Contact;
+use crate::db::models::invitation::{Invitation, InvitationState, NewInvitation};
+use crate::db::schema::{contacts, invitations};
+use crate::db::{now, write_transaction, DbConnection, DbPool};
+use crate::domain::{EmailAddress, HelpCenterStatus, LinkToken};
+use crate::mail::{Delivery, MailError, Mailer};
+
+pub use eligibility::{decide, Decision, SkipReason};
+pub use email::InvitationLetter;
+pub use record::RowOutcome;
+
+/// Sends run on this many threads at once, each with its own pooled SMTP connection.
+const SEND_THREADS: usize = 4;
+
+#[derive(Debug, thiserror::Error)]
+pub enum InviteError {
+    #[error(transparent)]
+    Database(#[from] diesel::result::Error),
+    #[error(transparent)]
+    Pool(#[from] diesel::r2d2::PoolError),
+    #[error("the invitation email could not be written: {0}")]
+    Template(#[from] askama::Error),
+}
+
+/// Who asks, and for what.
+#[derive(Debug, Clone)]
+pub struct InviteRequest {
+    pub contact_ids: Vec<i64>,
+    pub agent: Option<(i64, String)>,
+    /// Resend: replace a live invitation instead of skipping its contact.
+    pub resend: bool,
+    pub batch_id: Option<i64>,
+    pub bulk_job_id: Option<i64>,
+}
+
+pub struct Inviter<'a> {
+    pub pool: &'a DbPool,
+    pub mailer: &'a Mailer,
+    pub letter: &'a InvitationLetter,
+    pub ttl: Duration,
+}
+
+/// One contact's result, in the order asked.
+#[derive(Debug, Clone)]
+pub struct InviteResult {
+    pub contact_id: i64,
+    pub contact_name: String,
+    pub email: Option<String>,
+    pub outcome: RowOutcome,
+}
+
+/// An invitation committed and waiting for its email.
+struct ReadyToSend {
+    invitation_id: i64,
+    contact_id: i64,
+    name: String,
+    address: EmailAddress,
+    token: LinkToken,
+    expires_at: NaiveDateTime,
+}
+
+impl Inviter<'_> {
+    pub fn invite(&self, request: &InviteRequest) -> Result<Vec<InviteResult>, InviteError> {
+        let mut conn = self.pool.get()?;
+        let (mut results, ready) = self.prepare(&mut conn, request)?;
+        // The connection goes back to the pool while the emails go out.
+        drop(conn);
+        let deliveries = self.deliver(
+            &ready,
+            request.agent.as_ref().map(|(_, name)| name.as_str()),
+        )?;
+        let mut conn = self.pool.get()?;
+        let outcomes = record::outcomes(&mut conn, &ready_refs(&ready), deliveries, request)?;
+        for result in &mut results {
+            if let Some(outcome) = outcomes.get(&result.contact_id) {
+                result.outcome = outcome.clone();
+            }
+        }
+        Ok(results)
+    }
+
+    /// Decides for every contact and commits the invitations in one transaction.
+    fn prepare(
+        &self,
+        conn: &mut DbConnection,
+        request: &InviteRequest,
+    ) -> Result<(Vec<InviteResult>, Vec<ReadyToSend>), InviteError> {
+        let now = now();
+        let expires_at = now + self.ttl;
+        write_transaction(conn, |conn| {
+            let found: HashMap<i64, Contact> = contacts::table
+                .filter(contacts::id.eq_any(&request.contact_ids))
+                .select(Contact::as_select())
+                .load::<Contact>(conn)?
+                .into_iter()
+                .map(|contact| (contact.id, contact))
+                .collect();
+            let live: HashMap<i64, Invitation> =
+                Invitation::live_for_contacts(conn, &request.contact_ids)?
+                    .into_iter()
+                    .map(|invitation| (invitation.contact_id, invitation))
+                    .collect();
+            let actor = request
+                .agent
+                .as_ref()
+                .map_or(Actor::System, |(id, _)| Actor::Agent(*id));
+            let mut results = Vec::with_capacity(request.contact_ids.len());
+            let mut ready = Vec::new();
+            let mut seen = std::collections::HashSet::new();
+            for &contact_id in &request.contact_ids {
+                if !seen.insert(contact_id) {
+                    continue;
+                }
+                let contact = found.get(&contact_id);
+                let mut result = InviteResult {
+                    contact_id,
+                    contact_name: contact.map(|c| c.name.clone()).unwrap_or_default(),
+                    email: contact.and_then(|c| c.email.clone()),
+                    outcome: RowOutcome::Skipped(SkipReason::NotFound),
+                };
+                match decide(contact, live.get(&contact_id), request.resend, now) {
+                    Decision::Skip(reason) => result.outcome = RowOutcome::Skipped(reason),
+                    Decision::Invite {
+                        address,
+                        supersedes,
+                    } => {
+                        if let Some(old) = supersedes {
+                            revoke_row(conn, old, now)?;
+                        }
+                        let token = LinkToken::generate();
+                        let inserted = NewInvitation {
+                            contact_id,
+                            token_digest: token.digest(),
+                            created_by_agent_id: request.agent.as_ref().map(|(id, _)| *id),
+                            batch_id: request.batch_id,
+                            bulk_job_id: request.bulk_job_id,
+                            state: InvitationState::Pending.as_str(),
+                            created_at: now,
+                            expires_at,
+                        }
+                        .insert_if_none_live(conn)?;
+                        let Some(invitation_id) = inserted else {
+                            // Another request invited this contact a moment ago.
+                            result.outcome = RowOutcome::Skipped(SkipReason::AlreadyInvited);
+                            results.push(result);
+                            continue;
+                        };
+                        diesel::update(contacts::table.find(contact_id))
+                            .set((
+                                contacts::help_center_status.eq(HelpCenterStatus::Invited.as_str()),
+                                contacts::last_invited_at.eq(now),
+                                contacts::invitation_expires_at.eq(expires_at),
+                            ))
+                            .execute(conn)?;
+                        let action = if supersedes.is_some() {
+                            "invitation.resent"
+                        } else {
+                            "invitation.created"
+                        };
+                        audit::record(
+                            conn,
+                            actor,
+                            action,
+                            ("contact", Some(contact_id)),
+                            &format!("invitation {invitation_id}"),
+                        )?;
+                        result.outcome = RowOutcome::Invited;
+                        ready.push(ReadyToSend {
+                            invitation_id,
+                            contact_id,
+                            name: result.contact_name.clone(),
+                            address,
+                            token,
+                            expires_at,
+                        });
+                    }
+                }
+                results.push(result);
+            }
+            Ok((results, ready))
+        })
+    }
+
+    /// Sends every email, several at a time over the SMTP pool.
+    fn deliver(
+        &self,
+        ready: &[ReadyToSend],
+        inviter: Option<&str>,
+    ) -> Result<Vec<Result<Delivery, MailError>>, InviteError> {
+        let mails = ready
+            .iter()
+            .map(|row| {
+                let link = self.letter.link(&row.token);
+                self.letter
+                    .compose(&row.address, &row.name, inviter, &link, row.expires_at)
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        if mails.len() <= 1 {
+            return Ok(mails.iter().map(|mail| self.mailer.send(mail)).collect());
+        }
+        let threads = SEND_THREADS.min(mails.len());
+        let per_thread = mails.len().div_ceil(threads);
+        let mut deliveries = Vec::with_capacity(mails.len());
+        std::thread::scope(|scope| {
+            let handles: Vec<_> = mails
+                .chunks(per_thread)
+                .map(|chunk| {
+                    scope.spawn(move || {
+                        chunk
+                            .iter()
+                            .map(|mail| self.mailer.send(mail))
+                            .collect::<Vec<_>>()
+                    })
+                })
+                .collect();
+            for handle in handles {
+                match handle.join() {
+                    Ok(sent) => deliveries.extend(sent),
+                    Err(_) => deliveries.push(Err(MailError::Transient {
+                        code: None,
+                        message: "the sending thread stopped unexpectedly".to_owned(),
+                    })),
+                }
+            }
+        });
+        deliveries.resize_with(mails.len(), || {
+            Err(MailError::Transient {
+                code: None,
+                message: "not sent".to_owned(),
+            })
+        });
+        Ok(deliveries)
+    }
+}
+
+/// A random value for claims and submission keys.
+pub fn random_key() -> String {
+    use base64::Engine;
+    use rand::RngCore;
+    let mut bytes = [0u8; 16];
+    rand::rngs::OsRng.fill_bytes(&mut bytes);
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+}
+
+fn ready_refs(ready: &[ReadyToSend]) -> Vec<(i64, i64)> {
+    ready
+        .iter()
+        .map(|row| (row.invitation_id, row.contact_id))
+        .collect()
+}
+
+fn revoke_row(
+    conn: &mut DbConnection,
+    invitation_id: i64,
+    now: NaiveDateTime,
+) -> QueryResult<usize> {
+    diesel::update(
+        invitations::table
+            .find(invitation_id)
+            .filter(invitations::state.eq_any(InvitationState::LIVE)),
+    )
+    .set((
+        invitations::state.eq(InvitationState::Revoked.as_str()),
+        invitations::revoked_at.eq(now),
+    ))
+    .execute(conn)
+}
+
+/// Kills a contact's live invitation link; the contact reads "Not invited" again.
+pub fn revoke(conn: &mut DbConnection, contact_id: i64, agent_id: i64) -> QueryResult<bool> {
+    write_transaction(conn, |conn| {
+        let Some(live) = Invitation::live_for_contact(conn, contact_id)? else {
+            return Ok(false);
+        };
+        let now = now();
+        revoke_row(conn, live.id, now)?;
+        diesel::update(
+            contacts::table
+                .find(contact_id)
+                .filter(contacts::help_center_status.eq(HelpCenterStatus::Invited.as_str())),
+        )
+        .set((
+            contacts::help_center_status.eq(HelpCenterStatus::NotInvited.as_str()),
+            contacts::invitation_expires_at.eq(None::<NaiveDateTime>),
+        ))
+        .execute(conn)?;
+        audit::record(
+            conn,
+            Actor::Agent(agent_id),
+            "invitation.revoked",
+            ("contact", Some(contact_id)),
+            &format!("invitation {}", live.id),
+        )?;
+        Ok(true)
+    })
+}

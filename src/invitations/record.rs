@@ -1,0 +1,143 @@
+//! After the sends: each attempt, the invitation's state and the contact's status, committed.
+
+use std::collections::HashMap;
+
+use diesel::prelude::*;
+
+use super::{InviteError, InviteRequest, SkipReason};
+use crate::db::models::audit::{self, Actor};
+use crate::db::models::invitation::InvitationState;
+use crate::db::schema::{contacts, delivery_attempts, invitations};
+use crate::db::{now, write_transaction, DbConnection};
+use crate::domain::HelpCenterStatus;
+use crate::mail::{Delivery, MailError};
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RowOutcome {
+    Invited,
+    Skipped(SkipReason),
+    Failed {
+        permanent: bool,
+        code: Option<u16>,
+        error: String,
+    },
+}
+
+impl RowOutcome {
+    pub fn kind(&self) -> &'static str {
+        match self {
+            RowOutcome::Invited => "invited",
+            RowOutcome::Skipped(_) => "skipped",
+            RowOutcome::Failed { .. } => "failed",
+        }
+    }
+
+    pub fn reason(&self) -> String {
+        match self {
+            RowOutcome::Invited => String::new(),
+            RowOutcome::Skipped(reason) => reason.text().to_owned(),
+            RowOutcome::Failed {
+                permanent, error, ..
+            } => {
+                let kind = if *permanent {
+                    "refused"
+                } else {
+                    "temporary failure, retry"
+                };
+                format!("{kind}: {error}")
+            }
+        }
+    }
+}
+
+/// Records each send's outcome; returns the outcome by contact id.
+pub fn outcomes(
+    conn: &mut DbConnection,
+    sent: &[(i64, i64)],
+    deliveries: Vec<Result<Delivery, MailError>>,
+    request: &InviteRequest,
+) -> Result<HashMap<i64, RowOutcome>, InviteError> {
+    let actor = request
+        .agent
+        .as_ref()
+        .map_or(Actor::System, |(id, _)| Actor::Agent(*id));
+    let at = now();
+    write_transaction(conn, |conn| {
+        let mut by_contact = HashMap::new();
+        for (&(invitation_id, contact_id), delivery) in sent.iter().zip(deliveries) {
+            match delivery {
+                Ok(delivery) => {
+                    diesel::insert_into(delivery_attempts::table)
+                        .values((
+                            delivery_attempts::invitation_id.eq(invitation_id),
+                            delivery_attempts::attempted_at.eq(at),
+                            delivery_attempts::outcome.eq("sent"),
+                        ))
+                        .execute(conn)?;
+                    diesel::update(
+                        invitations::table
+                            .find(invitation_id)
+                            .filter(invitations::state.eq(InvitationState::Pending.as_str())),
+                    )
+                    .set((
+                        invitations::state.eq(InvitationState::Sent.as_str()),
+                        invitations::sent_at.eq(at),
+                        invitations::attempts.eq(invitations::attempts + 1),
+                        invitations::smtp_message_id.eq(&delivery.message_id),
+                        invitations::last_error.eq(None::<String>),
+                    ))
+                    .execute(conn)?;
+                    by_contact.insert(contact_id, RowOutcome::Invited);
+                }
+                Err(error) => {
+                    let permanent = error.is_permanent();
+                    let message = error.to_string();
+                    diesel::insert_into(delivery_attempts::table)
+                        .values((
+                            delivery_attempts::invitation_id.eq(invitation_id),
+                            delivery_attempts::attempted_at.eq(at),
+                            delivery_attempts::outcome.eq(if permanent {
+                                "permanent_failure"
+                            } else {
+                                "transient_failure"
+                            }),
+                            delivery_attempts::smtp_code.eq(error.code().map(i64::from)),
+                            delivery_attempts::error.eq(&message),
+                        ))
+                        .execute(conn)?;
+                    diesel::update(invitations::table.find(invitation_id))
+                        .set((
+                            invitations::state.eq(InvitationState::Failed.as_str()),
+                            invitations::attempts.eq(invitations::attempts + 1),
+                            invitations::last_error.eq(&message),
+                        ))
+                        .execute(conn)?;
+                    diesel::update(contacts::table.find(contact_id).filter(
+                        contacts::help_center_status.eq(HelpCenterStatus::Invited.as_str()),
+                    ))
+                    .set(
+                        contacts::help_center_status
+                            .eq(HelpCenterStatus::InvitationFailed.as_str()),
+                    )
+                    .execute(conn)?;
+                    audit::record(
+                        conn,
+                        actor,
+                        "invitation.delivery_failed",
+                        ("contact", Some(contact_id)),
+                        &message,
+                    )?;
+                    by_contact.insert(
+                        contact_id,
+                        RowOutcome::Failed {
+                            permanent,
+                            code: error.code(),
+                            error: message,
+                        },
+                    );
+                }
+            }
+        }
+        Ok(by_contact)
+    })
+}

@@ -1,0 +1,153 @@
+//! An account's page: its counts and its contacts in the Contacts list's own table, and
+//! deleting the account (its contacts stay, without an account).
+
+use actix_web::{web, HttpResponse};
+use askama::Template;
+use serde::Deserialize;
+
+use crate::auth::guard::SignedInAgent;
+use crate::auth::session::{set_flash, FlashKind};
+use crate::db::models::account::{Account, ContactCounts};
+use crate::db::models::audit::{self, Actor};
+use crate::db::models::contact::ViewCounts;
+use crate::db::{now, write_transaction};
+use crate::error::AppError;
+use crate::routes::agent::contacts::list::build_table;
+use crate::routes::agent::contacts::params::{ListParams, RawListParams};
+use crate::routes::agent::contacts::table::{format_count, ContactTable};
+use crate::routes::chrome::Chrome;
+use crate::routes::{page, redirect_see_other};
+use crate::state::AppState;
+
+#[derive(Template)]
+#[template(path = "agent/accounts/detail.html")]
+struct AccountPage {
+    chrome: Chrome,
+    account: Account,
+    contacts: String,
+    activated: String,
+    title: String,
+    search: String,
+    selection: Vec<(&'static str, String)>,
+    table: ContactTable,
+    confirm_delete: bool,
+    live_contacts: i64,
+    views_filtering: i64,
+}
+
+#[derive(Deserialize)]
+pub struct ConfirmQuery {
+    confirm: Option<String>,
+}
+
+fn contacts_phrase(count: i64) -> String {
+    match count {
+        1 => "1 contact".to_owned(),
+        count => format!("{} contacts", format_count(count)),
+    }
+}
+
+pub async fn show(
+    agent: SignedInAgent,
+    state: web::Data<AppState>,
+    path: web::Path<i64>,
+    query: web::Query<RawListParams>,
+    confirm: web::Query<ConfirmQuery>,
+) -> Result<HttpResponse, AppError> {
+    let id = path.into_inner();
+    let raw = query.into_inner();
+    let sort_given = raw.sort.is_some();
+    let mut params = ListParams::parse(raw)?;
+    params.account = Some(id);
+    let confirm_delete = confirm.confirm.as_deref() == Some("delete");
+    let agent_id = agent.agent.id;
+    let (account, counts, views_filtering, table, title, params) = state
+        .db(move |conn| {
+            let account = Account::find(conn, id)?.ok_or(AppError::NotFound)?;
+            let counts = Account::contact_counts(conn, &[id])?
+                .remove(&id)
+                .unwrap_or_default();
+            let views_filtering = if confirm_delete {
+                Account::views_filtering_by(conn, id)?
+            } else {
+                0
+            };
+            // The kept counts cover the whole table; criteria naming an account never match
+            // them, so the table counts the account's contacts itself and reading them is waste.
+            let whole_table = ViewCounts::default();
+            let (table, title, _) = build_table(
+                conn,
+                &mut params,
+                sort_given,
+                agent_id,
+                &whole_table,
+                &format!("/accounts/{id}"),
+                now(),
+            )?;
+            Ok((account, counts, views_filtering, table, title, params))
+        })
+        .await?;
+    let ContactCounts {
+        contacts,
+        activated,
+    } = counts;
+    page(&AccountPage {
+        chrome: agent.chrome("customers"),
+        contacts: contacts_phrase(contacts),
+        activated: format_count(activated),
+        live_contacts: contacts,
+        account,
+        title,
+        search: params.search.clone().unwrap_or_default(),
+        selection: params
+            .selection_pairs()
+            .into_iter()
+            .filter(|(key, _)| *key != "q")
+            .collect(),
+        table,
+        confirm_delete,
+        views_filtering,
+    })
+}
+
+pub async fn delete(
+    agent: SignedInAgent,
+    state: web::Data<AppState>,
+    path: web::Path<i64>,
+) -> Result<HttpResponse, AppError> {
+    let id = path.into_inner();
+    let actor = Actor::Agent(agent.agent.id);
+    let (name, counts) = state
+        .db(move |conn| {
+            write_transaction(conn, |conn| {
+                let account = Account::find(conn, id)?.ok_or(AppError::NotFound)?;
+                let counts = Account::contact_counts(conn, &[id])?
+                    .remove(&id)
+                    .unwrap_or_default();
+                Account::delete(conn, id)?;
+                audit::record(
+                    conn,
+                    actor,
+                    "account.deleted",
+                    ("account", Some(id)),
+                    &account.name,
+                )?;
+                Ok::<_, AppError>((account.name, counts))
+            })
+        })
+        .await?;
+    let kept = match counts.contacts {
+        0 => String::new(),
+        1 => " Its contact was kept and now has no account.".to_owned(),
+        count => format!(
+            " Its {} contacts were kept and now have no account.",
+            format_count(count)
+        ),
+    };
+    set_flash(
+        agent.session(),
+        FlashKind::Success,
+        format!("Account “{name}” deleted.{kept}"),
+    );
+    Ok(redirect_see_other("/accounts"))
+}

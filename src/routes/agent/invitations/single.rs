@@ -1,0 +1,141 @@
+use actix_web::{web, HttpResponse};
+use askama::Template;
+
+use crate::auth::guard::SignedInAgent;
+use crate::auth::session::{set_flash, FlashKind};
+use crate::db::models::contact::Contact;
+use crate::db::models::invitation::Invitation;
+use crate::db::now;
+use crate::error::AppError;
+use crate::invitations::{self, decide, Decision, InviteRequest, RowOutcome};
+use crate::mail::OutgoingMail;
+use crate::routes::chrome::Chrome;
+use crate::routes::{page, redirect_see_other};
+use crate::state::AppState;
+
+#[derive(Template)]
+#[template(path = "agent/invitations/preview.html")]
+struct PreviewPage {
+    chrome: Chrome,
+    contact: Contact,
+    email: Option<OutgoingMail>,
+    refusal: Option<&'static str>,
+}
+
+pub async fn preview(
+    agent: SignedInAgent,
+    state: web::Data<AppState>,
+    path: web::Path<i64>,
+) -> Result<HttpResponse, AppError> {
+    let id = path.into_inner();
+    let (contact, live) = state
+        .db(move |conn| {
+            let contact = Contact::find(conn, id)?.ok_or(AppError::NotFound)?;
+            Ok((contact, Invitation::live_for_contact(conn, id)?))
+        })
+        .await?;
+    let now = now();
+    let expires_at = now + chrono::Duration::hours(i64::from(state.invite_ttl_hours));
+    let (email, refusal) = match decide(Some(&contact), live.as_ref(), false, now) {
+        Decision::Invite { address, .. } => (
+            Some(
+                state
+                    .letter
+                    .preview(&address, &contact.name, &agent.agent.name, expires_at)?,
+            ),
+            None,
+        ),
+        Decision::Skip(reason) => (None, Some(reason.text())),
+    };
+    page(&PreviewPage {
+        chrome: agent.chrome("customers"),
+        contact,
+        email,
+        refusal,
+    })
+}
+
+/// Invites (or re-invites) one contact and returns to its page with what happened.
+async fn invite_one(
+    agent: SignedInAgent,
+    state: web::Data<AppState>,
+    contact_id: i64,
+    resend: bool,
+) -> Result<HttpResponse, AppError> {
+    let results = state
+        .invite(InviteRequest {
+            contact_ids: vec![contact_id],
+            agent: Some((agent.agent.id, agent.agent.name.clone())),
+            resend,
+            batch_id: None,
+            bulk_job_id: None,
+        })
+        .await?;
+    let result = results.into_iter().next().ok_or(AppError::NotFound)?;
+    let address = result.email.unwrap_or_default();
+    let (kind, message) = match &result.outcome {
+        RowOutcome::Invited if resend => (
+            FlashKind::Success,
+            format!("A new invitation was sent to {address}. The previous link no longer works."),
+        ),
+        RowOutcome::Invited => (FlashKind::Success, format!("Invitation sent to {address}.")),
+        RowOutcome::Skipped(invitations::SkipReason::NotFound) => return Err(AppError::NotFound),
+        RowOutcome::Skipped(reason) => {
+            (FlashKind::Error, format!("Not invited: {}.", reason.text()))
+        }
+        RowOutcome::Failed {
+            error, permanent, ..
+        } => (
+            FlashKind::Error,
+            if *permanent {
+                format!("The mail server refused the invitation to {address}: {error}")
+            } else {
+                format!("The invitation to {address} could not be sent yet ({error}). Use Retry to try again.")
+            },
+        ),
+    };
+    set_flash(agent.session(), kind, message);
+    Ok(redirect_see_other(&format!(
+        "/contacts/{contact_id}#help-center"
+    )))
+}
+
+pub async fn invite(
+    agent: SignedInAgent,
+    state: web::Data<AppState>,
+    path: web::Path<i64>,
+) -> Result<HttpResponse, AppError> {
+    invite_one(agent, state, path.into_inner(), false).await
+}
+
+pub async fn resend(
+    agent: SignedInAgent,
+    state: web::Data<AppState>,
+    path: web::Path<i64>,
+) -> Result<HttpResponse, AppError> {
+    invite_one(agent, state, path.into_inner(), true).await
+}
+
+pub async fn revoke(
+    agent: SignedInAgent,
+    state: web::Data<AppState>,
+    path: web::Path<i64>,
+) -> Result<HttpResponse, AppError> {
+    let contact_id = path.into_inner();
+    let agent_id = agent.agent.id;
+    let revoked = state
+        .db(move |conn| Ok(invitations::revoke(conn, contact_id, agent_id)?))
+        .await?;
+    let message = if revoked {
+        (
+            FlashKind::Success,
+            "Invitation revoked: its link no longer works.",
+        )
+    } else {
+        (FlashKind::Info, "There was no open invitation to revoke.")
+    };
+    set_flash(agent.session(), message.0, message.1);
+    Ok(redirect_see_other(&format!(
+        "/contacts/{contact_id}#help-center"
+    )))
+}

@@ -1,0 +1,250 @@
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpResponse};
+use askama::Template;
+use serde::Deserialize;
+
+use crate::auth::guard::SignedInAgent;
+use crate::auth::session::{set_flash, FlashKind};
+use crate::db::models::audit::Actor;
+use crate::db::models::contact::Contact;
+use crate::db::models::ticket::{StatusChange, Ticket, TicketMessage, TicketStatus};
+use crate::error::AppError;
+use crate::routes::chrome::Chrome;
+use crate::routes::{page, redirect_see_other};
+use crate::state::AppState;
+
+pub const REPLY_MAX_BYTES: usize = 64 * 1024;
+
+#[derive(Debug, Default, Deserialize)]
+pub struct ReplyForm {
+    #[serde(default)]
+    body: String,
+    /// Empty: keep the ticket's status.
+    #[serde(default)]
+    status: String,
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct StatusForm {
+    #[serde(default)]
+    status: String,
+}
+
+pub struct ShownMessage {
+    pub from_customer: bool,
+    pub author: String,
+    pub sent: String,
+    /// Blank lines separate paragraphs; single line breaks are kept within one.
+    pub paragraphs: Vec<Vec<String>>,
+}
+
+impl ShownMessage {
+    fn new(message: TicketMessage, agent_name: Option<String>, contact_name: &str) -> ShownMessage {
+        let author = if message.from_customer {
+            contact_name.to_owned()
+        } else {
+            agent_name.unwrap_or_else(|| "A former agent".to_owned())
+        };
+        let normalized = message.body.replace("\r\n", "\n");
+        let paragraphs = normalized
+            .split("\n\n")
+            .map(str::trim)
+            .filter(|paragraph| !paragraph.is_empty())
+            .map(|paragraph| paragraph.lines().map(str::to_owned).collect())
+            .collect();
+        ShownMessage {
+            from_customer: message.from_customer,
+            author,
+            sent: message.created_at.format("%Y-%m-%d %H:%M").to_string(),
+            paragraphs,
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "agent/tickets/detail.html")]
+struct TicketDetailPage {
+    chrome: Chrome,
+    ticket: Ticket,
+    status: TicketStatus,
+    contact: Contact,
+    messages: Vec<ShownMessage>,
+    statuses: [TicketStatus; 3],
+    reply: ReplyForm,
+    errors: FormErrors,
+    reply_max_bytes: usize,
+}
+
+/// Each beside its own field: the reply's text, the reply's status, the status-only form.
+#[derive(Debug, Default)]
+pub struct FormErrors {
+    pub body: Option<String>,
+    pub reply_status: Option<String>,
+    pub status: Option<String>,
+}
+
+impl FormErrors {
+    fn any(&self) -> bool {
+        self.body.is_some() || self.reply_status.is_some() || self.status.is_some()
+    }
+}
+
+struct Loaded {
+    ticket: Ticket,
+    contact: Contact,
+    messages: Vec<ShownMessage>,
+}
+
+async fn load(state: &web::Data<AppState>, id: i64) -> Result<Loaded, AppError> {
+    state
+        .db(move |conn| {
+            let ticket = Ticket::find(conn, id)?;
+            let contact = Contact::find(conn, ticket.contact_id)?.ok_or(AppError::NotFound)?;
+            let messages = TicketMessage::thread(conn, id)?
+                .into_iter()
+                .map(|(message, agent_name)| ShownMessage::new(message, agent_name, &contact.name))
+                .collect();
+            Ok(Loaded {
+                ticket,
+                contact,
+                messages,
+            })
+        })
+        .await
+}
+
+fn render(
+    agent: &SignedInAgent,
+    loaded: Loaded,
+    reply: ReplyForm,
+    errors: FormErrors,
+) -> Result<HttpResponse, AppError> {
+    let invalid = errors.any();
+    let page_data = TicketDetailPage {
+        chrome: agent.chrome("tickets"),
+        status: loaded.ticket.status(),
+        ticket: loaded.ticket,
+        contact: loaded.contact,
+        messages: loaded.messages,
+        statuses: TicketStatus::ALL,
+        reply,
+        errors,
+        reply_max_bytes: REPLY_MAX_BYTES,
+    };
+    if !invalid {
+        return page(&page_data);
+    }
+    Ok(HttpResponse::build(StatusCode::UNPROCESSABLE_ENTITY)
+        .content_type("text/html; charset=utf-8")
+        .body(page_data.render()?))
+}
+
+pub async fn show(
+    agent: SignedInAgent,
+    state: web::Data<AppState>,
+    path: web::Path<i64>,
+) -> Result<HttpResponse, AppError> {
+    let loaded = load(&state, path.into_inner()).await?;
+    render(&agent, loaded, ReplyForm::default(), FormErrors::default())
+}
+
+fn parse_status(value: &str) -> Result<TicketStatus, String> {
+    TicketStatus::parse(value).ok_or_else(|| "Choose one of the statuses in the list.".to_owned())
+}
+
+fn reply_body_error(body: &str) -> Option<String> {
+    if body.trim().is_empty() {
+        Some("Write a reply before sending it.".to_owned())
+    } else if body.len() > REPLY_MAX_BYTES {
+        Some(format!(
+            "This reply is {} KiB; a reply can be at most {} KiB.",
+            body.len().div_ceil(1024),
+            REPLY_MAX_BYTES / 1024
+        ))
+    } else {
+        None
+    }
+}
+
+fn changed_message(change: StatusChange) -> String {
+    format!(
+        "Status changed from {} to {}.",
+        change.from.label(),
+        change.to.label()
+    )
+}
+
+pub async fn reply(
+    agent: SignedInAgent,
+    state: web::Data<AppState>,
+    path: web::Path<i64>,
+    form: web::Form<ReplyForm>,
+) -> Result<HttpResponse, AppError> {
+    let id = path.into_inner();
+    let form = form.into_inner();
+    let new_status = match form.status.as_str() {
+        "" => Ok(None),
+        value => parse_status(value).map(Some),
+    };
+    let body_error = reply_body_error(&form.body);
+    let new_status = match (new_status, body_error) {
+        (Ok(new_status), None) => new_status,
+        (new_status, body_error) => {
+            let errors = FormErrors {
+                body: body_error,
+                reply_status: new_status.err(),
+                status: None,
+            };
+            let loaded = load(&state, id).await?;
+            return render(&agent, loaded, form, errors);
+        }
+    };
+    let body = form.body.trim().to_owned();
+    let agent_id = agent.agent.id;
+    let change = state
+        .db(move |conn| {
+            Ok(Ticket::add_agent_reply(
+                conn, id, agent_id, &body, new_status,
+            )?)
+        })
+        .await?;
+    let message = match change {
+        Some(change) => format!("Reply sent. {}", changed_message(change)),
+        None => "Reply sent.".to_owned(),
+    };
+    set_flash(agent.session(), FlashKind::Success, message);
+    Ok(redirect_see_other(&format!("/tickets/{id}")))
+}
+
+pub async fn change_status(
+    agent: SignedInAgent,
+    state: web::Data<AppState>,
+    path: web::Path<i64>,
+    form: web::Form<StatusForm>,
+) -> Result<HttpResponse, AppError> {
+    let id = path.into_inner();
+    let status = match parse_status(&form.status) {
+        Ok(status) => status,
+        Err(error) => {
+            let loaded = load(&state, id).await?;
+            let errors = FormErrors {
+                status: Some(error),
+                ..FormErrors::default()
+            };
+            return render(&agent, loaded, ReplyForm::default(), errors);
+        }
+    };
+    let actor = Actor::Agent(agent.agent.id);
+    let change = state
+        .db(move |conn| Ok(Ticket::change_status(conn, id, status, actor)?))
+        .await?;
+    match change {
+        Some(change) => set_flash(agent.session(), FlashKind::Success, changed_message(change)),
+        None => set_flash(
+            agent.session(),
+            FlashKind::Info,
+            format!("The ticket is already {}.", status.label()),
+        ),
+    }
+    Ok(redirect_see_other(&format!("/tickets/{id}")))
+}

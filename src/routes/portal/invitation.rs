@@ -1,0 +1,225 @@
+use actix_session::Session;
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpRequest, HttpResponse};
+use askama::Template;
+use serde::Deserialize;
+
+use super::PortalChrome;
+use crate::auth::password::hash_password;
+use crate::auth::session::{self, set_flash, FlashKind};
+use crate::db::models::contact::Contact;
+use crate::db::now;
+use crate::domain::{
+    EmailAddress, LinkToken, NewPassword, PasswordError, PASSWORD_MAX_CHARS, PASSWORD_MIN_CHARS,
+};
+use crate::error::AppError;
+use crate::invitations::acceptance::{accept as accept_invitation, open_invitation};
+use crate::invitations::InviteRequest;
+use crate::routes::redirect_see_other;
+use crate::state::AppState;
+
+const NAME_MAX_CHARS: usize = 200;
+
+#[derive(Template)]
+#[template(path = "portal/accept.html")]
+struct AcceptPage {
+    chrome: PortalChrome,
+    name: String,
+    email: String,
+    name_error: Option<String>,
+    password_error: Option<String>,
+    confirm_error: Option<String>,
+    min_chars: usize,
+    max_chars: usize,
+}
+
+#[derive(Template)]
+#[template(path = "portal/link_invalid.html")]
+struct InvalidLinkPage {
+    chrome: PortalChrome,
+    sent: bool,
+    email_error: Option<String>,
+    email: String,
+}
+
+#[derive(Deserialize)]
+pub struct AcceptForm {
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    password: String,
+    #[serde(default)]
+    password_confirmation: String,
+}
+
+#[derive(Deserialize)]
+pub struct NewLinkForm {
+    #[serde(default)]
+    email: String,
+}
+
+fn html(status: StatusCode, body: String) -> HttpResponse {
+    HttpResponse::build(status)
+        .content_type("text/html; charset=utf-8")
+        .body(body)
+}
+
+/// One page for every link that does not work (unknown, expired, revoked, used): the same
+/// status, the same words, so a link reveals nothing about why.
+fn invalid_link(session: &Session) -> Result<HttpResponse, AppError> {
+    let body = InvalidLinkPage {
+        chrome: PortalChrome::anonymous(session),
+        sent: false,
+        email_error: None,
+        email: String::new(),
+    }
+    .render()?;
+    Ok(html(StatusCode::GONE, body))
+}
+
+/// Shows the registration form. Looking never uses the link up: mail scanners open links.
+pub async fn form(
+    state: web::Data<AppState>,
+    session: Session,
+    path: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let Some(token) = LinkToken::parse(&path.into_inner()) else {
+        return invalid_link(&session);
+    };
+    let open = state
+        .db(move |conn| Ok(open_invitation(conn, &token, now())?))
+        .await?;
+    let Some((_, contact)) = open else {
+        return invalid_link(&session);
+    };
+    let page = AcceptPage {
+        chrome: PortalChrome::anonymous(&session),
+        name: contact.name.clone(),
+        email: contact.email.clone().unwrap_or_default(),
+        name_error: None,
+        password_error: None,
+        confirm_error: None,
+        min_chars: PASSWORD_MIN_CHARS,
+        max_chars: PASSWORD_MAX_CHARS,
+    };
+    Ok(html(StatusCode::OK, page.render()?))
+}
+
+pub async fn accept(
+    state: web::Data<AppState>,
+    session: Session,
+    path: web::Path<String>,
+    form: web::Form<AcceptForm>,
+) -> Result<HttpResponse, AppError> {
+    let Some(token) = LinkToken::parse(&path.into_inner()) else {
+        return invalid_link(&session);
+    };
+    let AcceptForm {
+        name,
+        password,
+        password_confirmation,
+    } = form.into_inner();
+    let name = name.split_whitespace().collect::<Vec<_>>().join(" ");
+    let name_error = if name.is_empty() {
+        Some("Enter your name.".to_owned())
+    } else if name.chars().count() > NAME_MAX_CHARS {
+        Some(format!("Use at most {NAME_MAX_CHARS} characters."))
+    } else {
+        None
+    };
+    let password = NewPassword::parse(&password, &password_confirmation);
+    if name_error.is_some() || password.is_err() {
+        let lookup = token.clone();
+        let open = state
+            .db(move |conn| Ok(open_invitation(conn, &lookup, now())?))
+            .await?;
+        let Some((_, contact)) = open else {
+            return invalid_link(&session);
+        };
+        let (password_error, confirm_error) = match password.as_ref().err() {
+            Some(PasswordError::Mismatch) => (None, Some(PasswordError::Mismatch.to_string())),
+            Some(error) => (Some(error.to_string()), None),
+            None => (None, None),
+        };
+        let shown_name: String = name.chars().take(NAME_MAX_CHARS * 2).collect();
+        let page = AcceptPage {
+            chrome: PortalChrome::anonymous(&session),
+            name: shown_name,
+            email: contact.email.unwrap_or_default(),
+            name_error,
+            password_error,
+            confirm_error,
+            min_chars: PASSWORD_MIN_CHARS,
+            max_chars: PASSWORD_MAX_CHARS,
+        };
+        return Ok(html(StatusCode::UNPROCESSABLE_ENTITY, page.render()?));
+    }
+    let password = password.map_err(|error| AppError::BadRequest(error.to_string()))?;
+    let hash = web::block(move || hash_password(password.expose()))
+        .await?
+        .map_err(|error| AppError::Blocking(error.to_string()))?;
+    let accepted = state
+        .db(move |conn| Ok(accept_invitation(conn, &token, &name, &hash, now())?))
+        .await?;
+    let Some(contact_id) = accepted else {
+        return invalid_link(&session);
+    };
+    session::sign_in_customer(&session, contact_id);
+    set_flash(
+        &session,
+        FlashKind::Success,
+        "Your Help Center account is active. Welcome!",
+    );
+    Ok(redirect_see_other("/portal"))
+}
+
+/// "Email me a new link": the same answer whether or not the address is known.
+pub async fn request_new_link(
+    state: web::Data<AppState>,
+    session: Session,
+    request: HttpRequest,
+    form: web::Form<NewLinkForm>,
+) -> Result<HttpResponse, AppError> {
+    let typed = form.into_inner().email;
+    let Ok(address) = EmailAddress::parse(&typed) else {
+        let body = InvalidLinkPage {
+            chrome: PortalChrome::anonymous(&session),
+            sent: false,
+            email_error: Some("Enter the email address the invitation was sent to.".to_owned()),
+            email: typed.chars().take(254).collect(),
+        }
+        .render()?;
+        return Ok(html(StatusCode::UNPROCESSABLE_ENTITY, body));
+    };
+    let client = request
+        .peer_addr()
+        .map(|peer| peer.ip().to_string())
+        .unwrap_or_default();
+    if !state.email_limits.allow(address.as_str(), &client) {
+        return Err(AppError::TooManyRequests);
+    }
+    let lookup = address.clone();
+    let contact = state
+        .db(move |conn| Ok(Contact::find_live_by_email(conn, lookup.as_str())?))
+        .await?;
+    if let Some(contact) = contact {
+        // Eligibility decides: spam, activated or otherwise ineligible contacts get nothing.
+        state
+            .invite(InviteRequest {
+                contact_ids: vec![contact.id],
+                agent: None,
+                resend: true,
+                batch_id: None,
+                bulk_job_id: None,
+            })
+            .await?;
+    }
+    let body = InvalidLinkPage {
+        chrome: PortalChrome::anonymous(&session),
+        sent: true,
+        email_error: None,
+        email: String::new(),
+    }
+    .render()?;
+    Ok(html(StatusCode::OK, body))
+}
