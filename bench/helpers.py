@@ -294,6 +294,13 @@ def _lat(results, prefix):
     return f"p50 {p50:.2f} ms, p99 {p99:.2f} ms" if p50 is not None and p99 is not None else ""
 
 
+def _ratio(value, base, name):
+    if not value or not base:
+        return ""
+    ratio = value / base
+    return f" ({ratio:.{2 if ratio >= 0.1 else 3}f}×{name})"
+
+
 def _verdict(failed, unknown=False):
     if unknown:
         return "n/a"
@@ -315,7 +322,7 @@ def report(path):
         failed.append("rps")
     if p1_p99 is None or p1_p99 > 25:
         failed.append("p99")
-    ratio = f" ({p1 / r0:.2f}×R0)" if p1 and r0 else ""
+    ratio = _ratio(p1, r0, "R0")
     rows.append(("P1", "GET /contacts, first page (signed in)",
                  f"rps ≥ 0.20×R0 (≥ {0.2 * r0:,.0f}) and p99 ≤ 25 ms" if r0 else
                  "rps ≥ 0.20×R0 and p99 ≤ 25 ms",
@@ -325,7 +332,7 @@ def report(path):
     depth = r.get("deep_page", "?")
     how = f"page {depth} ({r.get('deep_stop', '')}, reached by following rel=next)"
     failed = [] if p2 is not None and p1 and p2 >= 0.8 * p1 else ["rps"]
-    ratio = f" ({p2 / p1:.2f}×P1)" if p2 and p1 else ""
+    ratio = _ratio(p2, p1, "P1")
     rows.append(("P2", f"GET /contacts deep: {how}",
                  f"rps ≥ 0.8×P1 (≥ {0.8 * p1:,.0f})" if p1 else "rps ≥ 0.8×P1",
                  f"{_rps(p2)}{ratio}; {_lat(r, 'P2')}", _verdict(failed)))
@@ -376,7 +383,7 @@ def report(path):
     if first is None or rest is None or rest > max(2 * first, 1.0) \
             or r.get("ka_connections") != "1":
         failed.append("keep-alive")
-    ratio = f" ({p9 / r0:.2f}×R0)" if p9 and r0 else ""
+    ratio = _ratio(p9, r0, "R0")
     rows.append(("P9", "GET /static/portico.css",
                  (f"rps ≥ 0.5×R0 (≥ {0.5 * r0:,.0f}); " if r0 else "rps ≥ 0.5×R0; ")
                  + "keep-alive: later requests about as fast as the first",
@@ -417,7 +424,7 @@ def report(path):
     if busy:
         print()
         print(f"**Warning:** other processes used ≥ 10% of the machine's CPU during "
-              f"{', '.join(busy)}; those numbers are low. Re-run on a quiet machine.")
+              f"{', '.join(busy)}; those numbers may be low. Re-run on a quiet machine.")
 
 
 COMMANDS = {

@@ -39,7 +39,13 @@ impl AppState {
             })
         })
         .await?
-        .map_err(AppError::from)
+        .map_err(|error| match error {
+            // The agent's to act on, not a server fault: the page says how many are left.
+            crate::invitations::InviteError::QuotaExceeded(refusal) => {
+                AppError::BadRequest(refusal.to_string())
+            }
+            other => AppError::from(other),
+        })
     }
 
     pub async fn invite(

@@ -66,6 +66,13 @@ diesel::table! {
 }
 
 diesel::table! {
+    contact_daily_counts (day) {
+        day -> Text,
+        contacts -> BigInt,
+    }
+}
+
+diesel::table! {
     contact_views (id) {
         id -> BigInt,
         agent_id -> BigInt,
@@ -237,6 +244,20 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    customer_tokens (id) {
+        id -> BigInt,
+        purpose -> Text,
+        token_digest -> Text,
+        contact_id -> Nullable<BigInt>,
+        email -> Text,
+        name -> Text,
+        expires_at -> Timestamp,
+        used_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(contacts -> accounts (account_id));
 diesel::joinable!(portal_accounts -> contacts (contact_id));
 diesel::joinable!(tickets -> contacts (contact_id));
@@ -251,6 +272,7 @@ diesel::joinable!(delivery_attempts -> invitations (invitation_id));
 diesel::joinable!(invite_batch_rows -> contacts (contact_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
+    customer_tokens,
     import_uploads,
     agents,
     settings,
@@ -261,6 +283,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     invite_batch_rows,
     contact_imports,
     contact_view_counts,
+    contact_daily_counts,
     contact_views,
     accounts,
     contacts,

@@ -7,8 +7,9 @@ use chrono::{Duration, NaiveDateTime};
 use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use super::{InviteError, InviteRequest, Inviter, RowOutcome};
+use super::{quota, InviteError, InviteRequest, Inviter, RowOutcome};
 use crate::db::models::contact::{ids_in_view, Criteria};
+use crate::db::models::setting::HelpCenterSettings;
 use crate::db::schema::{agents, bulk_invite_jobs, contacts};
 use crate::db::{now, write_transaction, DbConnection};
 
@@ -110,6 +111,11 @@ pub enum ChunkOutcome {
     Finished,
     /// Another tab or instance holds the claim, or the job is paused or over.
     NotClaimed,
+    /// The agent reached the daily invitation quota: the job is paused where it stopped.
+    StoppedAtQuota {
+        invited: i64,
+        limit: u32,
+    },
 }
 
 pub fn create(
@@ -239,7 +245,7 @@ pub fn work_chunk(
     .into_iter()
     .filter(|id| *id <= job.max_contact_id)
     .collect();
-    let Some(last) = ids.last().copied() else {
+    if ids.is_empty() {
         write_transaction(&mut conn, |conn| {
             diesel::update(
                 bulk_invite_jobs::table
@@ -256,15 +262,42 @@ pub fn work_chunk(
             .execute(conn)
         })?;
         return Ok(ChunkOutcome::Finished);
+    }
+    // Under a daily quota the chunk ends where the agent's room for today does.
+    let limit = HelpCenterSettings::load(&mut conn)?.daily_invite_quota;
+    let (ids, quota_reached) = match limit {
+        Some(limit) => {
+            let room = quota::remaining(&mut conn, agent.0, limit, now)?;
+            quota::fit_chunk(&mut conn, ids, room, now)?
+        }
+        None => (ids, false),
+    };
+    let Some(last) = ids.last().copied() else {
+        stop_at_quota(&mut conn, job_id, &token)?;
+        return Ok(ChunkOutcome::StoppedAtQuota {
+            invited: 0,
+            limit: limit.unwrap_or(0),
+        });
     };
     drop(conn);
-    let results = inviter.invite(&InviteRequest {
+    let results = match inviter.invite(&InviteRequest {
         contact_ids: ids,
         agent: Some(agent),
         resend: false,
         batch_id: None,
         bulk_job_id: Some(job_id),
-    })?;
+    }) {
+        // The agent's other invites took the room meanwhile; nothing of this chunk was written.
+        Err(InviteError::QuotaExceeded(refusal)) => {
+            let mut conn = inviter.pool.get()?;
+            stop_at_quota(&mut conn, job_id, &token)?;
+            return Ok(ChunkOutcome::StoppedAtQuota {
+                invited: 0,
+                limit: refusal.limit,
+            });
+        }
+        other => other?,
+    };
     let count = |kind: &str| {
         results
             .iter()
@@ -295,9 +328,30 @@ pub fn work_chunk(
         ))
         .execute(conn)
     })?;
+    if let Some(limit) = limit.filter(|_| quota_reached) {
+        set_state(&mut conn, job_id, JobState::Paused)?;
+        return Ok(ChunkOutcome::StoppedAtQuota { invited, limit });
+    }
     Ok(ChunkOutcome::Worked {
         invited,
         skipped,
         failed,
     })
+}
+
+/// Pauses the job and releases this request's claim, leaving its cursor where it was.
+fn stop_at_quota(conn: &mut DbConnection, job_id: i64, token: &str) -> QueryResult<usize> {
+    let timestamp = crate::db::now();
+    diesel::update(
+        bulk_invite_jobs::table
+            .find(job_id)
+            .filter(bulk_invite_jobs::claim_token.eq(token)),
+    )
+    .set((
+        bulk_invite_jobs::state.eq(JobState::Paused.as_str()),
+        bulk_invite_jobs::updated_at.eq(timestamp),
+        bulk_invite_jobs::claimed_until.eq(None::<NaiveDateTime>),
+        bulk_invite_jobs::claim_token.eq(None::<String>),
+    ))
+    .execute(conn)
 }

@@ -14,6 +14,7 @@ pub enum SkipReason {
     NoEmail,
     AlreadyActivated,
     AlreadyInvited,
+    Deactivated,
 }
 
 impl SkipReason {
@@ -25,6 +26,7 @@ impl SkipReason {
             SkipReason::NoEmail => "no email address",
             SkipReason::AlreadyActivated => "already activated",
             SkipReason::AlreadyInvited => "already invited",
+            SkipReason::Deactivated => "Help Center access deactivated",
         }
     }
 }
@@ -64,6 +66,10 @@ pub fn decide(
     };
     if contact.help_center_status == HelpCenterStatus::Activated.as_str() {
         return Decision::Skip(SkipReason::AlreadyActivated);
+    }
+    // A new invitation would reactivate the account an agent deactivated.
+    if contact.help_center_status == HelpCenterStatus::Deactivated.as_str() {
+        return Decision::Skip(SkipReason::Deactivated);
     }
     match live {
         Some(invitation) if !resend && invitation.expires_at > now => {

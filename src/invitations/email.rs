@@ -1,9 +1,14 @@
-//! The invitation email: subject, text and HTML bodies from askama templates.
+//! The invitation email: subject, text and HTML bodies from askama templates, or from the
+//! template an admin wrote in Settings.
 
 use askama::Template;
 use chrono::NaiveDateTime;
 use url::Url;
 
+use super::template::{
+    CustomTemplate, MailTemplate, Placeholder, PlaceholderValues, TemplateError,
+};
+use crate::db::models::setting::HelpCenterSettings;
 use crate::domain::{EmailAddress, LinkToken};
 use crate::mail::OutgoingMail;
 
@@ -33,9 +38,63 @@ pub struct InvitationLetter {
     pub base_url: Url,
 }
 
+/// What an admin changed about the email in Settings → Help Center; the default changes
+/// nothing.
+#[derive(Debug, Clone, Default)]
+pub struct LetterSettings {
+    pub company: Option<String>,
+    pub subject: Option<MailTemplate>,
+    pub text_body: Option<MailTemplate>,
+    pub html_body: Option<MailTemplate>,
+}
+
+impl LetterSettings {
+    pub fn from_settings(settings: &HelpCenterSettings) -> LetterSettings {
+        let stored = &settings.invitation_template;
+        // Only valid templates are saved; one that no longer parses falls back to the default
+        // wording rather than stopping every invitation.
+        let parsed = |source: &Option<String>,
+                      parse: fn(&str) -> Result<MailTemplate, TemplateError>| {
+            source.as_deref().and_then(|source| match parse(source) {
+                Ok(template) => Some(template),
+                Err(error) => {
+                    tracing::warn!(%error, "stored invitation template ignored");
+                    None
+                }
+            })
+        };
+        LetterSettings {
+            company: settings.company_name.clone(),
+            subject: parsed(&stored.subject, MailTemplate::parse_subject),
+            text_body: parsed(&stored.text_body, MailTemplate::parse_body),
+            html_body: parsed(&stored.html_body, MailTemplate::parse_body),
+        }
+    }
+
+    /// Settings with a template not saved yet, for its preview.
+    pub fn with_template(mut self, template: CustomTemplate) -> LetterSettings {
+        self.subject = Some(template.subject);
+        self.text_body = Some(template.text_body);
+        self.html_body = Some(template.html_body);
+        self
+    }
+}
+
+/// The default email written with placeholders, to start an admin's own version from.
+pub struct DefaultWording {
+    pub subject: String,
+    pub text_body: String,
+    pub html_body: String,
+}
+
 impl InvitationLetter {
     pub fn subject(&self) -> String {
-        format!("You're invited to the {} Help Center", self.company)
+        default_subject(&self.company)
+    }
+
+    /// The company name emails use: the admin's, or the one derived from PORTICO_MAIL_FROM.
+    pub fn company_name<'a>(&'a self, settings: &'a LetterSettings) -> &'a str {
+        settings.company.as_deref().unwrap_or(&self.company)
     }
 
     /// Links come from the configured base URL, never from a request's Host header.
@@ -56,32 +115,74 @@ impl InvitationLetter {
         link: &str,
         expires_at: NaiveDateTime,
     ) -> Result<OutgoingMail, askama::Error> {
+        self.compose_with(
+            &LetterSettings::default(),
+            to,
+            contact_name,
+            inviter,
+            link,
+            expires_at,
+        )
+    }
+
+    /// The email with the admin's company name and template where they set one.
+    pub fn compose_with(
+        &self,
+        settings: &LetterSettings,
+        to: &EmailAddress,
+        contact_name: &str,
+        inviter: Option<&str>,
+        link: &str,
+        expires_at: NaiveDateTime,
+    ) -> Result<OutgoingMail, askama::Error> {
+        let company = self.company_name(settings);
         let inviter = inviter
             .map(str::to_owned)
-            .unwrap_or_else(|| format!("The {} support team", self.company));
+            .unwrap_or_else(|| format!("The {company} support team"));
         let expires = expires_at.format("%Y-%m-%d %H:%M").to_string();
-        let text = InvitationText {
+        let values = PlaceholderValues {
             contact_name,
-            inviter: &inviter,
-            company: &self.company,
+            agent_name: &inviter,
             link,
-            expires: expires.clone(),
-        }
-        .render()?;
-        let html = InvitationHtml {
-            contact_name,
-            inviter: &inviter,
-            company: &self.company,
-            link,
-            expires,
-        }
-        .render()?;
+            expires_at: &expires,
+            company_name: company,
+        };
+        let text = match &settings.text_body {
+            Some(template) => template.render_text(&values),
+            None => default_text(&values)?,
+        };
+        let html = match &settings.html_body {
+            Some(template) => template.render_html(&values),
+            None => default_html(&values)?,
+        };
+        let subject = match &settings.subject {
+            Some(template) => template.render_text(&values),
+            None => default_subject(company),
+        };
         Ok(OutgoingMail {
             to: to.clone(),
             to_name: Some(contact_name.to_owned()),
-            subject: self.subject(),
+            // A name with a line break must not break the header onto a second line.
+            subject: subject.split_whitespace().collect::<Vec<_>>().join(" "),
             text,
             html,
+        })
+    }
+
+    /// The default wording with each value replaced by its placeholder.
+    pub fn default_wording(&self) -> Result<DefaultWording, askama::Error> {
+        let tokens = Placeholder::ALL.map(Placeholder::token);
+        let values = PlaceholderValues {
+            contact_name: &tokens[0],
+            agent_name: &tokens[1],
+            link: &tokens[2],
+            expires_at: &tokens[3],
+            company_name: &tokens[4],
+        };
+        Ok(DefaultWording {
+            subject: default_subject(values.company_name),
+            text_body: default_text(&values)?,
+            html_body: default_html(&values)?,
         })
     }
 
@@ -93,7 +194,50 @@ impl InvitationLetter {
         inviter: &str,
         expires_at: NaiveDateTime,
     ) -> Result<OutgoingMail, askama::Error> {
-        let link = self.link_with("…link-created-when-sent…");
-        self.compose(to, contact_name, Some(inviter), &link, expires_at)
+        self.preview_with(
+            &LetterSettings::default(),
+            to,
+            contact_name,
+            inviter,
+            expires_at,
+        )
     }
+
+    pub fn preview_with(
+        &self,
+        settings: &LetterSettings,
+        to: &EmailAddress,
+        contact_name: &str,
+        inviter: &str,
+        expires_at: NaiveDateTime,
+    ) -> Result<OutgoingMail, askama::Error> {
+        let link = self.link_with("…link-created-when-sent…");
+        self.compose_with(settings, to, contact_name, Some(inviter), &link, expires_at)
+    }
+}
+
+fn default_subject(company: &str) -> String {
+    format!("You're invited to the {company} Help Center")
+}
+
+fn default_text(values: &PlaceholderValues) -> Result<String, askama::Error> {
+    InvitationText {
+        contact_name: values.contact_name,
+        inviter: values.agent_name,
+        company: values.company_name,
+        link: values.link,
+        expires: values.expires_at.to_owned(),
+    }
+    .render()
+}
+
+fn default_html(values: &PlaceholderValues) -> Result<String, askama::Error> {
+    InvitationHtml {
+        contact_name: values.contact_name,
+        inviter: values.agent_name,
+        company: values.company_name,
+        link: values.link,
+        expires: values.expires_at.to_owned(),
+    }
+    .render()
 }

@@ -7,11 +7,14 @@
 //! reads "Delivery unknown" and waits for an agent to resend it.
 
 pub mod acceptance;
+pub mod access;
 pub mod batch;
 pub mod bulk;
 mod eligibility;
 pub mod email;
+pub mod quota;
 mod record;
+pub mod template;
 
 use std::collections::HashMap;
 
@@ -21,13 +24,14 @@ use diesel::prelude::*;
 use crate::db::models::audit::{self, Actor};
 use crate::db::models::contact::Contact;
 use crate::db::models::invitation::{Invitation, InvitationState, NewInvitation};
+use crate::db::models::setting::HelpCenterSettings;
 use crate::db::schema::{contacts, invitations};
 use crate::db::{now, write_transaction, DbConnection, DbPool};
 use crate::domain::{EmailAddress, HelpCenterStatus, LinkToken};
 use crate::mail::{Delivery, MailError, Mailer};
 
 pub use eligibility::{decide, Decision, SkipReason};
-pub use email::InvitationLetter;
+pub use email::{InvitationLetter, LetterSettings};
 pub use record::RowOutcome;
 
 /// Sends run on this many threads at once, each with its own pooled SMTP connection.
@@ -41,6 +45,8 @@ pub enum InviteError {
     Pool(#[from] diesel::r2d2::PoolError),
     #[error("the invitation email could not be written: {0}")]
     Template(#[from] askama::Error),
+    #[error(transparent)]
+    QuotaExceeded(#[from] quota::QuotaExceeded),
 }
 
 /// Who asks, and for what.
@@ -83,12 +89,14 @@ struct ReadyToSend {
 impl Inviter<'_> {
     pub fn invite(&self, request: &InviteRequest) -> Result<Vec<InviteResult>, InviteError> {
         let mut conn = self.pool.get()?;
-        let (mut results, ready) = self.prepare(&mut conn, request)?;
+        let settings = HelpCenterSettings::load(&mut conn)?;
+        let (mut results, ready) = self.prepare(&mut conn, request, &settings)?;
         // The connection goes back to the pool while the emails go out.
         drop(conn);
         let deliveries = self.deliver(
             &ready,
             request.agent.as_ref().map(|(_, name)| name.as_str()),
+            &LetterSettings::from_settings(&settings),
         )?;
         let mut conn = self.pool.get()?;
         let outcomes = record::outcomes(&mut conn, &ready_refs(&ready), deliveries, request)?;
@@ -100,14 +108,16 @@ impl Inviter<'_> {
         Ok(results)
     }
 
-    /// Decides for every contact and commits the invitations in one transaction.
+    /// Decides for every contact and commits the invitations in one transaction; an agent
+    /// over their daily quota gets a refusal and nothing is written.
     fn prepare(
         &self,
         conn: &mut DbConnection,
         request: &InviteRequest,
+        settings: &HelpCenterSettings,
     ) -> Result<(Vec<InviteResult>, Vec<ReadyToSend>), InviteError> {
         let now = now();
-        let expires_at = now + self.ttl;
+        let expires_at = now + settings.invite_ttl_or(self.ttl);
         write_transaction(conn, |conn| {
             let found: HashMap<i64, Contact> = contacts::table
                 .filter(contacts::id.eq_any(&request.contact_ids))
@@ -121,6 +131,13 @@ impl Inviter<'_> {
                     .into_iter()
                     .map(|invitation| (invitation.contact_id, invitation))
                     .collect();
+            if let (Some(limit), Some((agent_id, _))) =
+                (settings.daily_invite_quota, &request.agent)
+            {
+                let wanted =
+                    quota::count_eligible(&found, &live, &request.contact_ids, request.resend, now);
+                quota::ensure_room(conn, *agent_id, limit, wanted, now)??;
+            }
             let actor = request
                 .agent
                 .as_ref()
@@ -207,13 +224,20 @@ impl Inviter<'_> {
         &self,
         ready: &[ReadyToSend],
         inviter: Option<&str>,
+        letter_settings: &LetterSettings,
     ) -> Result<Vec<Result<Delivery, MailError>>, InviteError> {
         let mails = ready
             .iter()
             .map(|row| {
                 let link = self.letter.link(&row.token);
-                self.letter
-                    .compose(&row.address, &row.name, inviter, &link, row.expires_at)
+                self.letter.compose_with(
+                    letter_settings,
+                    &row.address,
+                    &row.name,
+                    inviter,
+                    &link,
+                    row.expires_at,
+                )
             })
             .collect::<Result<Vec<_>, _>>()?;
         if mails.len() <= 1 {
@@ -252,6 +276,29 @@ impl Inviter<'_> {
         });
         Ok(deliveries)
     }
+}
+
+/// When an admin turned auto-invite on, a new ticket invites its contact to the Help Center,
+/// under the same eligibility rules as any invite (an activated, deactivated, already invited,
+/// spam or email-less contact gets nothing). Every place that creates a ticket calls this after
+/// committing it: the agents' "New ticket" form, and the Help Center's "Submit a ticket".
+pub fn auto_invite_for_ticket(
+    inviter: &Inviter,
+    contact_id: i64,
+) -> Result<Option<InviteResult>, InviteError> {
+    let mut conn = inviter.pool.get()?;
+    if !HelpCenterSettings::load(&mut conn)?.auto_invite {
+        return Ok(None);
+    }
+    drop(conn);
+    let results = inviter.invite(&InviteRequest {
+        contact_ids: vec![contact_id],
+        agent: None,
+        resend: false,
+        batch_id: None,
+        bulk_job_id: None,
+    })?;
+    Ok(results.into_iter().next())
 }
 
 /// A random value for claims and submission keys.

@@ -174,7 +174,8 @@ on_both_backends! {
         let second = app.get_html(&next).await;
         assert_eq!(contact_names_in(&second).len(), 5);
 
-        assert!(first.contains(&format!("href=\"{base}?account={acme}&#38;sort=email&#38;per_page=25\"")) || first.contains(&format!("href=\"{base}?account={acme}&amp;sort=email&amp;per_page=25\"")), "sort links stay on the account");
+        let unescaped = first.replace("&#38;", "&").replace("&amp;", "&");
+        assert!(unescaped.contains(&format!("href=\"{base}?account={acme}&sort=email&per_page=25\"")), "sort links stay on the account");
         let descending = app.get_html(&format!("{base}?sort=name&dir=desc")).await;
         assert_eq!(contact_names_in(&descending)[0], "Acme Person 29");
         let searched = app.get_html(&format!("{base}?q=person%2007")).await;

@@ -38,8 +38,20 @@ fn count_rows(app: &TestApp) -> (i64, i64) {
     (contacts, uploads)
 }
 
-async fn upload_with(client: &reqwest::Client, app: &TestApp, file_name: &str, bytes: Vec<u8>) -> reqwest::Response {
-    let page = client.get(app.url("/contacts/import")).send().await.unwrap().text().await.unwrap();
+async fn upload_with(
+    client: &reqwest::Client,
+    app: &TestApp,
+    file_name: &str,
+    bytes: Vec<u8>,
+) -> reqwest::Response {
+    let page = client
+        .get(app.url("/contacts/import"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     let token = csrf_token_in(&page);
     let part = reqwest::multipart::Part::bytes(bytes)
         .file_name(file_name.to_owned())
@@ -64,7 +76,11 @@ async fn upload(app: &TestApp, file_name: &str, bytes: impl Into<Vec<u8>>) -> re
 /// Uploads a file that can be read and returns its preview's path.
 async fn upload_for_preview(app: &TestApp, csv: &str) -> String {
     let response = upload(app, "contacts.csv", csv).await;
-    assert_eq!(response.status().as_u16(), 303, "the upload is kept and previewed");
+    assert_eq!(
+        response.status().as_u16(),
+        303,
+        "the upload is kept and previewed"
+    );
     location(&response)
 }
 
@@ -76,7 +92,10 @@ fn row_for_line(html: &str, table_id: &str, line: u64) -> String {
     let table = &html[start..start + html[start..].find("</table>").unwrap()];
     table
         .split("<tr>")
-        .find(|row| row.trim_start().starts_with(&format!("<td class=\"num\">{line}</td>")))
+        .find(|row| {
+            row.trim_start()
+                .starts_with(&format!("<td class=\"num\">{line}</td>"))
+        })
         .unwrap_or_else(|| panic!("no row for line {line} in {table_id}"))
         .to_owned()
 }
@@ -100,7 +119,12 @@ fn all_contacts_count(html: &str) -> String {
 
 fn parse_csv(text: &str) -> (Vec<String>, Vec<Vec<String>>) {
     let mut reader = csv::Reader::from_reader(text.as_bytes());
-    let headers = reader.headers().unwrap().iter().map(str::to_owned).collect();
+    let headers = reader
+        .headers()
+        .unwrap()
+        .iter()
+        .map(str::to_owned)
+        .collect();
     let rows = reader
         .records()
         .map(|record| record.unwrap().iter().map(str::to_owned).collect())
@@ -109,7 +133,9 @@ fn parse_csv(text: &str) -> (Vec<String>, Vec<Vec<String>>) {
 }
 
 fn href_of(html: &str, label: &str) -> String {
-    let end = html.find(&format!("\">{label}</a>")).unwrap_or_else(|| panic!("no link {label}"));
+    let end = html
+        .find(&format!("\">{label}</a>"))
+        .unwrap_or_else(|| panic!("no link {label}"));
     let start = html[..end].rfind("href=\"").unwrap() + 6;
     html[start..end].replace("&#38;", "&").replace("&amp;", "&")
 }
@@ -196,6 +222,19 @@ on_both_backends! {
         assert!(result.contains("Imported 1 contact · Rejected 1 row"), "{result}");
         assert!(result.contains("Duplicate of an existing contact with the email ada@example.com."));
         assert_eq!(names_in(&app.get_html("/contacts").await), ["Ada Meanwhile", "Grace Hopper"]);
+    }
+
+    async fn imported_contacts_that_match_existing_ones_are_flagged_as_possible_duplicates(app) {
+        app.sign_in_agent(false).await;
+        app.add_contact("Ada Lovelace", Some("ada@example.com"), None);
+        app.add_contact("Grace Hopper", Some("grace@example.com"), Some("+1 555 0101"));
+        app.add_contact("Alan Turing", Some("alan@example.com"), None);
+        let csv = "name,email,phone\nAda L.,ada+work@example.com,\nGrace Hopper,grace@navy.example,+1 555 0101\nKatherine Johnson,kj@example.com,\n";
+        let preview_path = upload_for_preview(&app, csv).await;
+        let confirmed = app.post_form(&format!("{preview_path}/confirm"), &preview_path, &[]).await;
+        assert_eq!(confirmed.status().as_u16(), 303);
+        let duplicates = app.get_html("/contacts?view=duplicates").await;
+        assert_eq!(names_in(&duplicates), ["Ada L.", "Ada Lovelace", "Grace Hopper", "Grace Hopper"]);
     }
 
     async fn files_that_cannot_be_imported_are_refused_with_the_reason(app) {

@@ -1,14 +1,19 @@
 use diesel::prelude::*;
 use portico::db::models::ticket::NewTicket;
 use portico::db::now;
-use portico::db::schema::{audit_events, contacts, invitations, invite_batch_rows, invite_batches, portal_accounts};
+use portico::db::schema::{
+    audit_events, contacts, invitations, invite_batch_rows, invite_batches, portal_accounts,
+};
 
 use crate::helpers::{location, TestApp};
 use crate::on_both_backends;
 
 fn sidebar_count(html: &str, label: &str) -> String {
     let marker = format!(">{label} <span class=\"count\">");
-    let start = html.find(&marker).unwrap_or_else(|| panic!("no view {label}")) + marker.len();
+    let start = html
+        .find(&marker)
+        .unwrap_or_else(|| panic!("no view {label}"))
+        + marker.len();
     html[start..start + html[start..].find('<').unwrap()].to_owned()
 }
 
@@ -16,13 +21,25 @@ fn sidebar_count(html: &str, label: &str) -> String {
 fn merge_links(html: &str) -> Vec<String> {
     html.split("href=\"/contacts/merge?")
         .skip(1)
-        .map(|rest| format!("/contacts/merge?{}", &rest[..rest.find('"').unwrap()]).replace("&#38;", "&").replace("&amp;", "&"))
+        .map(|rest| {
+            format!("/contacts/merge?{}", &rest[..rest.find('"').unwrap()])
+                .replace("&#38;", "&")
+                .replace("&amp;", "&")
+        })
         .collect()
 }
 
 fn add_ticket(app: &TestApp, contact_id: i64, subject: &str) {
     let mut conn = app.pool.get().unwrap();
-    NewTicket { contact_id, subject, status: "open", created_at: now(), updated_at: now() }.insert(&mut conn).unwrap();
+    NewTicket {
+        contact_id,
+        subject,
+        status: "open",
+        created_at: now(),
+        updated_at: now(),
+    }
+    .insert(&mut conn)
+    .unwrap();
 }
 
 fn add_portal_account(app: &TestApp, contact_id: i64, activated: bool) -> i64 {
@@ -58,12 +75,19 @@ fn add_invitation(app: &TestApp, contact_id: i64, state: &str) -> i64 {
 fn add_batch_row(app: &TestApp, contact_id: i64) -> i64 {
     let mut conn = app.pool.get().unwrap();
     let batch: i64 = diesel::insert_into(invite_batches::table)
-        .values((invite_batches::submission_key.eq(format!("key-{contact_id}")), invite_batches::created_at.eq(now())))
+        .values((
+            invite_batches::submission_key.eq(format!("key-{contact_id}")),
+            invite_batches::created_at.eq(now()),
+        ))
         .returning(invite_batches::id)
         .get_result(&mut conn)
         .unwrap();
     diesel::insert_into(invite_batch_rows::table)
-        .values((invite_batch_rows::batch_id.eq(batch), invite_batch_rows::contact_id.eq(contact_id), invite_batch_rows::outcome.eq("invited")))
+        .values((
+            invite_batch_rows::batch_id.eq(batch),
+            invite_batch_rows::contact_id.eq(contact_id),
+            invite_batch_rows::outcome.eq("invited"),
+        ))
         .returning(invite_batch_rows::id)
         .get_result(&mut conn)
         .unwrap()
@@ -71,19 +95,43 @@ fn add_batch_row(app: &TestApp, contact_id: i64) -> i64 {
 
 fn set_status(app: &TestApp, contact_id: i64, status: &str) {
     let mut conn = app.pool.get().unwrap();
-    diesel::update(contacts::table.find(contact_id)).set(contacts::help_center_status.eq(status)).execute(&mut conn).unwrap();
+    diesel::update(contacts::table.find(contact_id))
+        .set(contacts::help_center_status.eq(status))
+        .execute(&mut conn)
+        .unwrap();
 }
 
-fn merge_fields(ids: &[i64], primary: i64, name_from: i64, email_from: i64) -> Vec<(String, String)> {
-    let mut fields: Vec<(String, String)> = ids.iter().map(|id| ("ids".to_owned(), id.to_string())).collect();
-    for (field, id) in [("primary", primary), ("name_from", name_from), ("email_from", email_from), ("phone_from", primary), ("account_from", primary)] {
+fn merge_fields(
+    ids: &[i64],
+    primary: i64,
+    name_from: i64,
+    email_from: i64,
+) -> Vec<(String, String)> {
+    let mut fields: Vec<(String, String)> = ids
+        .iter()
+        .map(|id| ("ids".to_owned(), id.to_string()))
+        .collect();
+    for (field, id) in [
+        ("primary", primary),
+        ("name_from", name_from),
+        ("email_from", email_from),
+        ("phone_from", primary),
+        ("account_from", primary),
+    ] {
         fields.push((field.to_owned(), id.to_string()));
     }
     fields
 }
 
-async fn post_merge(app: &TestApp, token_from: &str, fields: &[(String, String)]) -> reqwest::Response {
-    let fields: Vec<(&str, &str)> = fields.iter().map(|(key, value)| (key.as_str(), value.as_str())).collect();
+async fn post_merge(
+    app: &TestApp,
+    token_from: &str,
+    fields: &[(String, String)],
+) -> reqwest::Response {
+    let fields: Vec<(&str, &str)> = fields
+        .iter()
+        .map(|(key, value)| (key.as_str(), value.as_str()))
+        .collect();
     app.post_form("/contacts/merge", token_from, &fields).await
 }
 

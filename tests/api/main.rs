@@ -14,4 +14,6 @@ mod invitations;
 mod journeys;
 mod knowledge_base;
 mod mail;
+mod settings;
+mod portal;
 mod tickets;

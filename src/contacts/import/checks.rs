@@ -138,7 +138,10 @@ fn live_contacts_by_email(
             .filter(contacts::deleted_at.is_null())
             .select((contacts::email, contacts::id))
             .load(conn)?;
-        found.extend(rows.into_iter().filter_map(|(email, id)| Some((email?, id))));
+        found.extend(
+            rows.into_iter()
+                .filter_map(|(email, id)| Some((email?, id))),
+        );
     }
     Ok(found)
 }
@@ -159,7 +162,11 @@ pub fn check(conn: &mut DbConnection, file: CsvFile) -> QueryResult<CheckedFile>
     let mut first_line_of_email: HashMap<String, u64> = HashMap::new();
     let mut rows = Vec::with_capacity(file.rows.len());
     for (row, draft) in file.rows.into_iter().zip(drafts) {
-        let mut reasons = Vec::new();
+        // Field errors come first: they are what the agent fixes in the file.
+        let (draft, mut reasons) = match draft {
+            Ok(draft) => (Some(draft), Vec::new()),
+            Err(errors) => (None, Reason::of_fields(&row, errors)),
+        };
         let account_id = match row.account.as_str() {
             "" => None,
             name => {
@@ -168,14 +175,6 @@ pub fn check(conn: &mut DbConnection, file: CsvFile) -> QueryResult<CheckedFile>
                     reasons.push(Reason::UnknownAccount(name.to_owned()));
                 }
                 found
-            }
-        };
-        let draft = match draft {
-            Ok(draft) => Some(draft),
-            Err(errors) => {
-                // Field errors come first: they are what the agent fixes in the file.
-                reasons.splice(0..0, Reason::of_fields(&row, errors));
-                None
             }
         };
         if let Some(email) = draft.as_ref().and_then(|draft| draft.email.as_ref()) {

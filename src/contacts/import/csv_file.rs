@@ -12,7 +12,9 @@ pub enum FileError {
     NoRows,
     #[error("The file is not UTF-8 text. In your spreadsheet, save it as “CSV UTF-8” and upload that file.")]
     NotUtf8,
-    #[error("The file is larger than 10 MiB. Split it into smaller files and import them one by one.")]
+    #[error(
+        "The file is larger than 10 MiB. Split it into smaller files and import them one by one."
+    )]
     TooLarge,
     #[error("The file has more than 50,000 contacts. Split it into files of at most 50,000 rows and import them one by one.")]
     TooManyRows,
@@ -211,7 +213,10 @@ fn map_columns(headers: &[String]) -> Result<(Columns, Vec<String>), FileError> 
     let looks_like_data = headers.iter().all(|header| field_of(header).is_none())
         && headers.iter().any(|header| {
             header.contains('@')
-                || (!header.is_empty() && header.chars().all(|c| c.is_ascii_digit() || " +-()".contains(c)))
+                || (!header.is_empty()
+                    && header
+                        .chars()
+                        .all(|c| c.is_ascii_digit() || " +-()".contains(c)))
         });
     if looks_like_data {
         Err(FileError::NoHeader { first_line: quoted })
@@ -234,10 +239,14 @@ mod tests {
 
     #[test]
     fn columns_are_found_whatever_their_case_and_order() {
-        let file = read("Email,First_Name,LAST NAME,Notes\nada@example.com,Ada,Lovelace,hi\n").unwrap();
+        let file =
+            read("Email,First_Name,LAST NAME,Notes\nada@example.com,Ada,Lovelace,hi\n").unwrap();
         assert_eq!(file.ignored_columns, ["Notes"]);
         let row = &file.rows[0];
-        assert_eq!((row.line, row.name.as_str(), row.email.as_str()), (2, "Ada Lovelace", "ada@example.com"));
+        assert_eq!(
+            (row.line, row.name.as_str(), row.email.as_str()),
+            (2, "Ada Lovelace", "ada@example.com")
+        );
         assert_eq!(row.cells, ["ada@example.com", "Ada", "Lovelace", "hi"]);
     }
 
@@ -262,10 +271,22 @@ mod tests {
         assert_eq!(decode(b"n\0a\0m\0e\0").unwrap_err(), FileError::NotUtf8);
         assert_eq!(read(" \n").unwrap_err(), FileError::Empty);
         assert_eq!(read("name,email\n").unwrap_err(), FileError::NoRows);
-        assert!(matches!(read("Ada,ada@example.com\n"), Err(FileError::NoHeader { .. })));
-        assert!(matches!(read("email,phone\na@example.com,1\n"), Err(FileError::NoNameColumn { .. })));
+        assert!(matches!(
+            read("Ada,ada@example.com\n"),
+            Err(FileError::NoHeader { .. })
+        ));
+        assert!(matches!(
+            read("email,phone\na@example.com,1\n"),
+            Err(FileError::NoNameColumn { .. })
+        ));
         let too_many = format!("name\n{}", "x\n".repeat(MAX_ROWS + 1));
         assert_eq!(read(&too_many).unwrap_err(), FileError::TooManyRows);
-        assert_eq!(read(&format!("name\n{}", "x\n".repeat(MAX_ROWS))).unwrap().rows.len(), MAX_ROWS);
+        assert_eq!(
+            read(&format!("name\n{}", "x\n".repeat(MAX_ROWS)))
+                .unwrap()
+                .rows
+                .len(),
+            MAX_ROWS
+        );
     }
 }

@@ -15,9 +15,21 @@ pub struct RejectedTable {
 
 pub fn write(file: &CheckedFile) -> Result<String, csv::Error> {
     let mut writer = csv::Writer::from_writer(Vec::new());
-    let taken = |name: &str| file.headers.iter().any(|header| header.eq_ignore_ascii_case(name));
-    let line_header = if taken("line") { "rejected line" } else { "line" };
-    let reason_header = if taken("reason") { "rejection reason" } else { "reason" };
+    let taken = |name: &str| {
+        file.headers
+            .iter()
+            .any(|header| header.eq_ignore_ascii_case(name))
+    };
+    let line_header = if taken("line") {
+        "rejected line"
+    } else {
+        "line"
+    };
+    let reason_header = if taken("reason") {
+        "rejection reason"
+    } else {
+        "reason"
+    };
     writer.write_record(
         file.headers
             .iter()
@@ -36,7 +48,9 @@ pub fn write(file: &CheckedFile) -> Result<String, csv::Error> {
                 .chain([line.as_str(), reason.as_str()]),
         )?;
     }
-    let bytes = writer.into_inner().map_err(|error| csv::Error::from(error.into_error()))?;
+    let bytes = writer
+        .into_inner()
+        .map_err(|error| csv::Error::from(error.into_error()))?;
     // Every cell came from a `String`, so the bytes are UTF-8.
     Ok(String::from_utf8_lossy(&bytes).into_owned())
 }

@@ -147,3 +147,70 @@ impl NewArticle<'_> {
             .get_result(conn)
     }
 }
+
+diesel::define_sql_function! {
+    /// SQL's `lower()`, which both backends have.
+    fn lower(text: diesel::sql_types::Text) -> diesel::sql_types::Text;
+}
+
+/// `%` and `_` typed by a reader are characters to find, not wildcards.
+fn contains_pattern(text: &str) -> String {
+    let escaped = text
+        .to_lowercase()
+        .replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_");
+    format!("%{escaped}%")
+}
+
+/// What the Help Center shows: published articles only, to anyone.
+impl ArticleSummary {
+    pub fn published_by_category(conn: &mut DbConnection) -> QueryResult<Vec<ArticleSummary>> {
+        kb_articles::table
+            .filter(kb_articles::published.eq(true))
+            .order((
+                kb_articles::category.asc(),
+                kb_articles::title.asc(),
+                kb_articles::id.asc(),
+            ))
+            .select(ArticleSummary::as_select())
+            .load(conn)
+    }
+
+    /// Published articles whose title or body holds `text`, ignoring case (ASCII case only on
+    /// SQLite, whose `lower()` knows no other letters), titles A to Z.
+    pub fn search_published(
+        conn: &mut DbConnection,
+        text: &str,
+        limit: i64,
+    ) -> QueryResult<Vec<ArticleSummary>> {
+        let pattern = contains_pattern(text);
+        kb_articles::table
+            .filter(kb_articles::published.eq(true))
+            .filter(
+                lower(kb_articles::title)
+                    .like(pattern.clone())
+                    .escape('\\')
+                    .or(lower(kb_articles::body).like(pattern).escape('\\')),
+            )
+            .order((kb_articles::title.asc(), kb_articles::id.asc()))
+            .limit(limit)
+            .select(ArticleSummary::as_select())
+            .load(conn)
+    }
+}
+
+impl Article {
+    /// The article at this address if it is published; a draft is not there for readers.
+    pub fn find_published_by_slug(
+        conn: &mut DbConnection,
+        slug: &str,
+    ) -> QueryResult<Option<Article>> {
+        kb_articles::table
+            .filter(kb_articles::slug.eq(slug))
+            .filter(kb_articles::published.eq(true))
+            .select(Article::as_select())
+            .first(conn)
+            .optional()
+    }
+}

@@ -2,6 +2,7 @@
 //! Settings.
 
 mod accounts;
+mod audit;
 mod contacts;
 mod invitations;
 mod knowledge_base;
@@ -29,5 +30,6 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     .configure(accounts::configure)
     .configure(tickets::configure)
     .configure(knowledge_base::configure)
-    .route("/settings", web::get().to(settings::overview));
+    .configure(settings::configure)
+    .route("/settings/audit", web::get().to(audit::log));
 }

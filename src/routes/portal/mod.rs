@@ -1,9 +1,23 @@
-//! The customers' Help Center: accepting an invitation, and the pages a signed-in customer uses.
+//! The customers' Help Center: signing in (with a password reset and self-registration),
+//! accepting an invitation, the customer's tickets and account, and the knowledge base, which
+//! is public like most help centers' (signed-in customers see it inside their layout).
 
+mod account;
 mod home;
 mod invitation;
+mod knowledge_base;
+mod login;
+mod password_reset;
+mod registration;
+mod tickets;
 
-use actix_web::web;
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpRequest, HttpResponse};
+use askama::Template;
+
+use crate::error::AppError;
+use crate::mail::OutgoingMail;
+use crate::state::AppState;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/portal", web::get().to(home::home))
@@ -19,7 +33,93 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route(
             "/portal/invitations/{token}",
             web::post().to(invitation::accept),
+        )
+        .service(
+            web::resource("/portal/login")
+                .route(web::get().to(login::login_form))
+                .route(web::post().to(login::login)),
+        )
+        .service(
+            web::resource("/portal/password/forgot")
+                .route(web::get().to(password_reset::request_form))
+                .route(web::post().to(password_reset::request_link)),
+        )
+        .service(
+            web::resource("/portal/password/reset/{token}")
+                .route(web::get().to(password_reset::reset_form))
+                .route(web::post().to(password_reset::reset)),
+        )
+        .service(
+            web::resource("/portal/register")
+                .route(web::get().to(registration::form))
+                .route(web::post().to(registration::register)),
+        )
+        .service(
+            web::resource("/portal/register/verify/{token}")
+                .route(web::get().to(registration::verify_form))
+                .route(web::post().to(registration::verify)),
+        )
+        // Before "/portal/tickets/{id}", which would otherwise claim "new".
+        .service(
+            web::resource("/portal/tickets/new")
+                .route(web::get().to(tickets::new_form))
+                .route(web::post().to(tickets::create)),
+        )
+        .route("/portal/tickets/{id}", web::get().to(tickets::show))
+        .route("/portal/tickets/{id}/reply", web::post().to(tickets::reply))
+        .route(
+            "/portal/knowledge-base",
+            web::get().to(knowledge_base::index),
+        )
+        .route(
+            "/portal/knowledge-base/{slug}",
+            web::get().to(knowledge_base::article),
+        )
+        .service(
+            web::resource("/portal/account")
+                .route(web::get().to(account::show))
+                .route(web::post().to(account::update)),
         );
+}
+
+/// A rendered page with a status other than 200 (a form with errors, a used-up link).
+fn page_with_status(
+    status: StatusCode,
+    template: &impl Template,
+) -> Result<HttpResponse, AppError> {
+    Ok(HttpResponse::build(status)
+        .content_type("text/html; charset=utf-8")
+        .body(template.render()?))
+}
+
+/// The address the request came from, for the limits on mail sent to typed addresses.
+fn client_ip(request: &HttpRequest) -> String {
+    request
+        .peer_addr()
+        .map(|peer| peer.ip().to_string())
+        .unwrap_or_default()
+}
+
+/// A link for an email, built from the configured base URL, never from a request's Host.
+fn link_to(state: &AppState, path: &str) -> String {
+    format!("{}{path}", state.base_url.as_str().trim_end_matches('/'))
+}
+
+/// Sends after the response: a page answering "check your email" must take as long for an
+/// address with an account as for one without, or its timing would tell them apart. A failed
+/// send is logged; the visitor can ask again.
+fn send_in_background(state: &AppState, mail: OutgoingMail) {
+    let mailer = state.mailer.clone();
+    actix_web::rt::spawn(async move {
+        let to = mail.to.domain().to_owned();
+        match web::block(move || mailer.send(&mail)).await {
+            Ok(Ok(_)) => {}
+            Ok(Err(error)) => {
+                tracing::warn!(%error, recipient_domain = %to, "a Help Center email was not sent")
+            }
+            Err(error) => tracing::warn!(%error, "a Help Center email was not sent"),
+        }
+    });
 }
 
 /// The parts of the Help Center layout every page shares.
@@ -40,6 +140,21 @@ impl PortalChrome {
         }
     }
 
+    /// For public pages: the customer's layout when one is signed in, the visitor's otherwise.
+    pub fn for_anyone(
+        customer: Option<&crate::auth::guard::SignedInCustomer>,
+        session: &actix_session::Session,
+        section: &'static str,
+    ) -> PortalChrome {
+        match customer {
+            Some(customer) => PortalChrome::for_customer(customer, section),
+            None => PortalChrome {
+                section,
+                ..PortalChrome::anonymous(session)
+            },
+        }
+    }
+
     pub fn for_customer(
         customer: &crate::auth::guard::SignedInCustomer,
         section: &'static str,
@@ -51,4 +166,75 @@ impl PortalChrome {
             section,
         }
     }
+}
+
+/// The name customers know the company by: the admin's setting, else the mail sender's name.
+fn company_name(
+    state: &AppState,
+    settings: &crate::db::models::setting::HelpCenterSettings,
+) -> String {
+    settings
+        .company_name
+        .clone()
+        .filter(|name| !name.trim().is_empty())
+        .unwrap_or_else(|| state.letter.company.clone())
+}
+
+/// Where a password's problem is shown: beside the password, or beside its confirmation.
+fn password_errors(
+    error: Option<&crate::domain::PasswordError>,
+) -> (Option<String>, Option<String>) {
+    use crate::domain::PasswordError;
+    match error {
+        Some(PasswordError::Mismatch) => (None, Some(PasswordError::Mismatch.to_string())),
+        Some(error) => (Some(error.to_string()), None),
+        None => (None, None),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "portal/link_expired.html")]
+struct LinkExpiredPage {
+    chrome: PortalChrome,
+    ask_again_href: &'static str,
+    ask_again_label: &'static str,
+}
+
+/// One page for every emailed link that does not work (unknown, expired, used): the same
+/// status and words whatever the reason, with a way to ask for a new one.
+fn link_no_longer_valid(
+    session: &actix_session::Session,
+    ask_again_href: &'static str,
+    ask_again_label: &'static str,
+) -> Result<HttpResponse, AppError> {
+    page_with_status(
+        StatusCode::GONE,
+        &LinkExpiredPage {
+            chrome: PortalChrome::anonymous(session),
+            ask_again_href,
+            ask_again_label,
+        },
+    )
+}
+
+#[derive(Template)]
+#[template(path = "portal/check_email.html")]
+struct CheckEmailPage {
+    chrome: PortalChrome,
+    message: &'static str,
+}
+
+/// The answer to a form that may send mail: the same for every address, so it tells an
+/// outsider nothing about which addresses have accounts.
+fn check_your_email(
+    session: &actix_session::Session,
+    message: &'static str,
+) -> Result<HttpResponse, AppError> {
+    page_with_status(
+        StatusCode::OK,
+        &CheckEmailPage {
+            chrome: PortalChrome::anonymous(session),
+            message,
+        },
+    )
 }

@@ -6,7 +6,7 @@ use chrono::{Duration, NaiveDateTime};
 use diesel::prelude::*;
 
 use super::listing::{filtered, Criteria, Scope};
-use crate::db::schema::{contact_view_counts, contacts};
+use crate::db::schema::{contact_daily_counts, contact_view_counts, contacts};
 use crate::db::{backend_of, DbConnection};
 use crate::domain::{HelpCenterStatus, ShownStatus};
 
@@ -159,10 +159,22 @@ fn expired_invitations(conn: &mut DbConnection, now: NaiveDateTime) -> QueryResu
 }
 
 fn recent_contacts(conn: &mut DbConnection, now: NaiveDateTime) -> QueryResult<i64> {
-    contacts::table
+    let start = recent_start(now);
+    let following_day = (start.date() + Duration::days(1))
+        .and_hms_opt(0, 0, 0)
+        .unwrap_or(start);
+    // Whole days after the first come from the per-day counts (30 rows); the first, partial
+    // day is counted from the index: a day's worth of entries at most.
+    let whole_days: Vec<i64> = contact_daily_counts::table
+        .filter(contact_daily_counts::day.gt(start.format("%Y-%m-%d").to_string()))
+        .select(contact_daily_counts::contacts)
+        .load(conn)?;
+    let first_day: i64 = contacts::table
         .filter(contacts::deleted_at.is_null())
         .filter(contacts::is_spam.eq(false))
-        .filter(contacts::created_at.ge(recent_start(now)))
+        .filter(contacts::created_at.ge(start))
+        .filter(contacts::created_at.lt(following_day))
         .count()
-        .get_result(conn)
+        .get_result(conn)?;
+    Ok(whole_days.iter().sum::<i64>() + first_day)
 }

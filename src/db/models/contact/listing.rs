@@ -406,25 +406,43 @@ pub(super) fn filtered(
 }
 
 /// Substring match over name, email and phone, through each backend's trigram index:
-/// SQLite's FTS5 trigram table for three characters or more, PostgreSQL's pg_trgm GIN index.
+/// SQLite's FTS5 trigram table for three characters or more (every trigram of the term must be
+/// indexed for the row, then LIKE confirms the row holds the whole term), PostgreSQL's pg_trgm
+/// GIN index under the same LIKE.
 fn search_filter(
     backend: Backend,
     term: &str,
 ) -> Box<dyn BoxableExpression<contacts::table, Db, SqlType = Bool>> {
     let lowered = term.to_lowercase();
-    if backend == Backend::Sqlite && lowered.chars().count() >= 3 {
-        let phrase = format!("\"{}\"", lowered.replace('"', "\"\""));
+    let pattern = format!("%{}%", escape_like(&lowered));
+    let like = "lower(contacts.name || ' ' || coalesce(contacts.email, '') || ' ' || coalesce(contacts.phone, '')) LIKE ";
+    let characters: Vec<char> = lowered.chars().collect();
+    if backend == Backend::Sqlite && characters.len() >= 3 {
+        let mut trigrams: Vec<String> = characters
+            .windows(3)
+            .map(|window| {
+                format!(
+                    "\"{}\"",
+                    window.iter().collect::<String>().replace('"', "\"\"")
+                )
+            })
+            .collect();
+        trigrams.sort();
+        trigrams.dedup();
         Box::new(
             sql::<Bool>(
                 "contacts.id IN (SELECT rowid FROM contacts_search WHERE contacts_search MATCH ",
             )
-            .bind::<Text, _>(phrase)
-            .sql(")"),
+            .bind::<Text, _>(trigrams.join(" AND "))
+            .sql(") AND ")
+            .sql(like)
+            .bind::<Text, _>(pattern)
+            .sql(" ESCAPE '\\'"),
         )
     } else {
         Box::new(
-            sql::<Bool>("lower(contacts.name || ' ' || coalesce(contacts.email, '') || ' ' || coalesce(contacts.phone, '')) LIKE ")
-                .bind::<Text, _>(format!("%{}%", escape_like(&lowered)))
+            sql::<Bool>(like)
+                .bind::<Text, _>(pattern)
                 .sql(" ESCAPE '\\'"),
         )
     }

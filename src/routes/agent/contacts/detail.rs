@@ -6,6 +6,7 @@ use crate::auth::session::{set_flash, FlashKind};
 use crate::contacts::{self, ContactError, RESTORE_DAYS};
 use crate::db::models::account::Account;
 use crate::db::models::audit::Actor;
+use crate::db::models::audit_log::{self, AuditEntry};
 use crate::db::models::contact::Contact;
 use crate::db::models::invitation::{DeliveryAttempt, Invitation, InvitationLabel};
 use crate::db::models::ticket::Ticket;
@@ -29,7 +30,11 @@ struct ContactPage {
     invitations: Vec<InvitationEntry>,
     has_live_invitation: bool,
     outbox_file: Option<String>,
+    history: Vec<AuditEntry>,
 }
+
+/// The contact's "History" panel shows this many of its newest audit events.
+const HISTORY_SHOWN: i64 = 20;
 
 /// One invitation on the contact's page: who sent it, when, where it stands, every attempt.
 pub struct InvitationEntry {
@@ -51,7 +56,7 @@ pub async fn show(
     query: web::Query<DetailQuery>,
 ) -> Result<HttpResponse, AppError> {
     let id = path.into_inner();
-    let (contact, account, tickets, history) = state
+    let (contact, account, tickets, history, audit_history) = state
         .db(move |conn| {
             let contact = Contact::find(conn, id)?.ok_or(AppError::NotFound)?;
             let account = match contact.account_id {
@@ -60,7 +65,8 @@ pub async fn show(
             };
             let tickets = Ticket::for_contact(conn, id)?;
             let history = Invitation::history(conn, id)?;
-            Ok((contact, account, tickets, history))
+            let audit_history = audit_log::for_contact(conn, id, HISTORY_SHOWN)?;
+            Ok((contact, account, tickets, history, audit_history))
         })
         .await?;
     let now = now();
@@ -85,6 +91,7 @@ pub async fn show(
         invitations,
         has_live_invitation,
         outbox_file,
+        history: audit_history,
         contact,
         account,
         tickets,

@@ -195,10 +195,18 @@ pub async fn merge_form(
             let primary = merge::suggested_primary(&group, &tickets).ok_or(AppError::NotFound)?;
             let proposal = Proposal {
                 primary,
-                name_from: merge::suggested_source(&group, primary, |c| !c.name.is_empty()),
-                email_from: merge::suggested_source(&group, primary, |c| c.email.is_some()),
-                phone_from: merge::suggested_source(&group, primary, |c| c.phone.is_some()),
-                account_from: merge::suggested_source(&group, primary, |c| c.account_id.is_some()),
+                name_from: merge::suggested_source(&group, primary, |contact| {
+                    !contact.name.is_empty()
+                }),
+                email_from: merge::suggested_source(&group, primary, |contact| {
+                    contact.email.is_some()
+                }),
+                phone_from: merge::suggested_source(&group, primary, |contact| {
+                    contact.phone.is_some()
+                }),
+                account_from: merge::suggested_source(&group, primary, |contact| {
+                    contact.account_id.is_some()
+                }),
             };
             Ok((member_views(conn, group, &tickets)?, proposal))
         })

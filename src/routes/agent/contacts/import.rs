@@ -11,8 +11,7 @@ use futures_util::StreamExt;
 use super::table::format_count;
 use crate::auth::guard::SignedInAgent;
 use crate::contacts::import::{
-    self, read_rejected, CheckedRow, FileError, ImportError, Preview, RejectedTable,
-    MAX_FILE_BYTES,
+    self, read_rejected, CheckedRow, FileError, ImportError, Preview, RejectedTable, MAX_FILE_BYTES,
 };
 use crate::db::models::contact_import::ContactImport;
 use crate::error::AppError;
@@ -98,7 +97,11 @@ struct ResultPage {
 }
 
 fn counted(count: i64, one: &str, many: &str) -> String {
-    format!("{} {}", format_count(count), if count == 1 { one } else { many })
+    format!(
+        "{} {}",
+        format_count(count),
+        if count == 1 { one } else { many }
+    )
 }
 
 fn upload_page(
@@ -181,11 +184,13 @@ pub async fn upload(
     };
     let agent_id = agent.agent.id;
     let stored = state
-        .db(move |conn| match import::store_upload(conn, agent_id, &file_name, &bytes) {
-            Ok(upload_id) => Ok(Ok(upload_id)),
-            Err(ImportError::File(error)) => Ok(Err(Refused::from(error))),
-            Err(other) => Err(import_failure(other)),
-        })
+        .db(
+            move |conn| match import::store_upload(conn, agent_id, &file_name, &bytes) {
+                Ok(upload_id) => Ok(Ok(upload_id)),
+                Err(ImportError::File(error)) => Ok(Err(Refused::from(error))),
+                Err(other) => Err(import_failure(other)),
+            },
+        )
         .await?;
     match stored {
         Ok(upload_id) => Ok(redirect_see_other(&format!("/contacts/import/{upload_id}"))),
@@ -231,9 +236,18 @@ pub async fn preview(
         import_label: counted(valid as i64, "contact", "contacts"),
         rejected_label: format_count(rejected_count as i64),
         ignored_columns: file.ignored_columns.clone(),
-        sample: file.rows.iter().take(SAMPLE_ROWS).map(PreviewRow::of).collect(),
+        sample: file
+            .rows
+            .iter()
+            .take(SAMPLE_ROWS)
+            .map(PreviewRow::of)
+            .collect(),
         more_rows: format_count(file.rows.len().saturating_sub(SAMPLE_ROWS) as i64),
-        rejected: file.rejected().take(REJECTED_SHOWN).map(PreviewRow::of).collect(),
+        rejected: file
+            .rejected()
+            .take(REJECTED_SHOWN)
+            .map(PreviewRow::of)
+            .collect(),
         rejected_not_shown: format_count(rejected_count.saturating_sub(REJECTED_SHOWN) as i64),
     })
 }
@@ -248,7 +262,9 @@ pub async fn confirm(
     let import_id = state
         .db(move |conn| import::confirm(conn, agent_id, upload_id).map_err(import_failure))
         .await?;
-    Ok(redirect_see_other(&format!("/contacts/imports/{import_id}")))
+    Ok(redirect_see_other(&format!(
+        "/contacts/imports/{import_id}"
+    )))
 }
 
 async fn find_import(state: &AppState, import_id: i64) -> Result<ContactImport, AppError> {

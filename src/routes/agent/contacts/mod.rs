@@ -9,7 +9,9 @@ mod form;
 mod import;
 pub mod list;
 mod mass;
+mod new_ticket;
 pub mod params;
+mod portal_access;
 pub mod table;
 
 use actix_web::web;
@@ -37,5 +39,21 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             web::post().to(detail::unmark_spam),
         )
         .route("/contacts/{id}/delete", web::post().to(detail::delete))
-        .route("/contacts/{id}/restore", web::post().to(detail::restore));
+        .route("/contacts/{id}/restore", web::post().to(detail::restore))
+        .route(
+            "/contacts/{id}/tickets/new",
+            web::get().to(new_ticket::form),
+        )
+        .route(
+            "/contacts/{id}/tickets/new",
+            web::post().to(new_ticket::create),
+        )
+        .route(
+            "/contacts/{id}/portal/deactivate",
+            web::post().to(portal_access::deactivate),
+        )
+        .route(
+            "/contacts/{id}/portal/reactivate",
+            web::post().to(portal_access::reactivate),
+        );
 }

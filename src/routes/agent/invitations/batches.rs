@@ -2,9 +2,10 @@ use actix_web::{web, HttpResponse};
 use askama::Template;
 
 use crate::auth::guard::SignedInAgent;
+use crate::db::now;
 use crate::error::AppError;
 use crate::invitations::batch::{self, Batch, BatchRow, BatchStart, MAX_MASS_INVITE};
-use crate::invitations::InviteRequest;
+use crate::invitations::{quota, InviteRequest};
 use crate::routes::chrome::Chrome;
 use crate::routes::{page, redirect_see_other};
 use crate::state::AppState;
@@ -46,6 +47,14 @@ pub async fn mass_invite(
         .filter(|key| !key.is_empty() && key.len() <= 64)
         .unwrap_or_else(new_submission_key);
     let agent_id = agent.agent.id;
+    // Over the daily quota, nothing is written: not even the batch.
+    let checked = contact_ids.clone();
+    state
+        .db(move |conn| {
+            quota::precheck(conn, agent_id, &checked, false, now())?
+                .map_err(|refusal| AppError::BadRequest(refusal.to_string()))
+        })
+        .await?;
     let start = state
         .db(move |conn| Ok(batch::start(conn, agent_id, &key)?))
         .await?;

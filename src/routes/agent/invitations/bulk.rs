@@ -4,9 +4,11 @@ use askama::Template;
 use crate::auth::guard::SignedInAgent;
 use crate::auth::session::{set_flash, FlashKind};
 use crate::db::models::contact::{count_in_view, Criteria};
+use crate::db::models::setting::HelpCenterSettings;
 use crate::db::now;
 use crate::error::AppError;
 use crate::invitations::bulk::{self, BulkJob, ChunkOutcome, JobState};
+use crate::invitations::quota;
 use crate::routes::chrome::Chrome;
 use crate::routes::{page, redirect_see_other};
 use crate::state::AppState;
@@ -19,6 +21,8 @@ struct JobPage {
     chrome: Chrome,
     job: BulkJob,
     state: JobState,
+    /// Why a paused job cannot go on today, when the agent's daily quota is used up.
+    quota_note: Option<String>,
 }
 
 #[derive(Template)]
@@ -77,13 +81,27 @@ pub async fn show(
     path: web::Path<i64>,
 ) -> Result<HttpResponse, AppError> {
     let id = path.into_inner();
-    let job = state
-        .db(move |conn| bulk::find(conn, id)?.ok_or(AppError::NotFound))
+    let agent_id = agent.agent.id;
+    let (job, quota_note) = state
+        .db(move |conn| {
+            let job = bulk::find(conn, id)?.ok_or(AppError::NotFound)?;
+            let quota_note = match HelpCenterSettings::load(conn)?.daily_invite_quota {
+                Some(limit)
+                    if job.state() == JobState::Paused
+                        && quota::remaining(conn, agent_id, limit, now())? == 0 =>
+                {
+                    Some(quota_reached_note(limit))
+                }
+                _ => None,
+            };
+            Ok((job, quota_note))
+        })
         .await?;
     page(&JobPage {
         chrome: agent.chrome("customers"),
         state: job.state(),
         job,
+        quota_note,
     })
 }
 
@@ -101,14 +119,24 @@ pub async fn work(
     let outcome = state
         .with_inviter(move |inviter| bulk::work_chunk(inviter, id, who))
         .await?;
-    if outcome == ChunkOutcome::NotClaimed {
-        set_flash(
+    match outcome {
+        ChunkOutcome::NotClaimed => set_flash(
             agent.session(),
             FlashKind::Info,
             "This job is paused, finished, or being worked on in another tab.",
-        );
+        ),
+        // The job's page says why it paused.
+        ChunkOutcome::StoppedAtQuota { .. }
+        | ChunkOutcome::Worked { .. }
+        | ChunkOutcome::Finished => {}
     }
     Ok(redirect_see_other(&format!("/invitations/bulk/{id}")))
+}
+
+fn quota_reached_note(limit: u32) -> String {
+    format!(
+        "Paused: you have sent your {limit} invitations for today, the daily limit. Resume the job tomorrow (the count starts again at midnight UTC), or ask an admin to raise the limit in Settings."
+    )
 }
 
 async fn change_state(

@@ -5,9 +5,10 @@ use crate::auth::guard::SignedInAgent;
 use crate::auth::session::{set_flash, FlashKind};
 use crate::db::models::contact::Contact;
 use crate::db::models::invitation::Invitation;
+use crate::db::models::setting::HelpCenterSettings;
 use crate::db::now;
 use crate::error::AppError;
-use crate::invitations::{self, decide, Decision, InviteRequest, RowOutcome};
+use crate::invitations::{self, decide, Decision, InviteRequest, LetterSettings, RowOutcome};
 use crate::mail::OutgoingMail;
 use crate::routes::chrome::Chrome;
 use crate::routes::{page, redirect_see_other};
@@ -28,21 +29,26 @@ pub async fn preview(
     path: web::Path<i64>,
 ) -> Result<HttpResponse, AppError> {
     let id = path.into_inner();
-    let (contact, live) = state
+    let (contact, live, settings) = state
         .db(move |conn| {
             let contact = Contact::find(conn, id)?.ok_or(AppError::NotFound)?;
-            Ok((contact, Invitation::live_for_contact(conn, id)?))
+            let live = Invitation::live_for_contact(conn, id)?;
+            Ok((contact, live, HelpCenterSettings::load(conn)?))
         })
         .await?;
     let now = now();
-    let expires_at = now + chrono::Duration::hours(i64::from(state.invite_ttl_hours));
+    let server_ttl = chrono::Duration::hours(i64::from(state.invite_ttl_hours));
+    let expires_at = now + settings.invite_ttl_or(server_ttl);
+    let letter_settings = LetterSettings::from_settings(&settings);
     let (email, refusal) = match decide(Some(&contact), live.as_ref(), false, now) {
         Decision::Invite { address, .. } => (
-            Some(
-                state
-                    .letter
-                    .preview(&address, &contact.name, &agent.agent.name, expires_at)?,
-            ),
+            Some(state.letter.preview_with(
+                &letter_settings,
+                &address,
+                &contact.name,
+                &agent.agent.name,
+                expires_at,
+            )?),
             None,
         ),
         Decision::Skip(reason) => (None, Some(reason.text())),

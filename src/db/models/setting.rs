@@ -1,0 +1,151 @@
+//! Admin settings kept in the `settings` table as key/value text, read and written as one
+//! typed struct.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use crate::db::schema::settings;
+use crate::db::DbConnection;
+
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum SelfRegistration {
+    /// Only invited contacts can get an account.
+    #[default]
+    Off,
+    /// Anyone may register with name and email (verified by an emailed link).
+    Open,
+    /// Only addresses at these domains may register.
+    Domains(Vec<String>),
+}
+
+impl SelfRegistration {
+    pub fn allows(&self, email_domain: &str) -> bool {
+        match self {
+            SelfRegistration::Off => false,
+            SelfRegistration::Open => true,
+            SelfRegistration::Domains(domains) => domains
+                .iter()
+                .any(|domain| domain.eq_ignore_ascii_case(email_domain)),
+        }
+    }
+}
+
+/// The invitation email as an admin wrote it; `None` fields use Portico's default wording.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct InvitationTemplate {
+    pub subject: Option<String>,
+    pub text_body: Option<String>,
+    pub html_body: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct HelpCenterSettings {
+    pub self_registration: SelfRegistration,
+    /// A new ticket from a contact without a portal account sends an invitation.
+    pub auto_invite: bool,
+    /// Overrides PORTICO_INVITE_TTL_HOURS when set.
+    pub invite_ttl_hours: Option<u32>,
+    /// Invitations one agent may create per day (UTC); none means unlimited.
+    pub daily_invite_quota: Option<u32>,
+    pub company_name: Option<String>,
+    pub invitation_template: InvitationTemplate,
+}
+
+const SELF_REGISTRATION: &str = "self_registration";
+const SELF_REGISTRATION_DOMAINS: &str = "self_registration_domains";
+const AUTO_INVITE: &str = "auto_invite";
+const INVITE_TTL_HOURS: &str = "invite_ttl_hours";
+const DAILY_INVITE_QUOTA: &str = "daily_invite_quota";
+const COMPANY_NAME: &str = "company_name";
+const TEMPLATE_SUBJECT: &str = "invitation_subject";
+const TEMPLATE_TEXT: &str = "invitation_text";
+const TEMPLATE_HTML: &str = "invitation_html";
+
+impl HelpCenterSettings {
+    /// How long a new invitation link stays valid: the admin's choice, else the server's.
+    pub fn invite_ttl_or(&self, server_default: chrono::Duration) -> chrono::Duration {
+        self.invite_ttl_hours.map_or(server_default, |hours| {
+            chrono::Duration::hours(i64::from(hours))
+        })
+    }
+
+    pub fn has_custom_template(&self) -> bool {
+        let template = &self.invitation_template;
+        template.subject.is_some() || template.text_body.is_some() || template.html_body.is_some()
+    }
+
+    pub fn load(conn: &mut DbConnection) -> QueryResult<HelpCenterSettings> {
+        let stored: Vec<(String, String)> = settings::table
+            .select((settings::key, settings::value))
+            .load(conn)?;
+        let get = |key: &str| {
+            stored
+                .iter()
+                .find(|(k, _)| k == key)
+                .map(|(_, value)| value.clone())
+        };
+        let domains = || {
+            get(SELF_REGISTRATION_DOMAINS)
+                .unwrap_or_default()
+                .split(|c: char| c == ',' || c.is_whitespace())
+                .filter(|domain| !domain.is_empty())
+                .map(|domain| domain.to_lowercase())
+                .collect::<Vec<_>>()
+        };
+        Ok(HelpCenterSettings {
+            self_registration: match get(SELF_REGISTRATION).as_deref() {
+                Some("open") => SelfRegistration::Open,
+                Some("domains") => SelfRegistration::Domains(domains()),
+                _ => SelfRegistration::Off,
+            },
+            auto_invite: get(AUTO_INVITE).as_deref() == Some("true"),
+            invite_ttl_hours: get(INVITE_TTL_HOURS).and_then(|value| value.parse().ok()),
+            daily_invite_quota: get(DAILY_INVITE_QUOTA).and_then(|value| value.parse().ok()),
+            company_name: get(COMPANY_NAME),
+            invitation_template: InvitationTemplate {
+                subject: get(TEMPLATE_SUBJECT),
+                text_body: get(TEMPLATE_TEXT),
+                html_body: get(TEMPLATE_HTML),
+            },
+        })
+    }
+
+    /// Writes every setting; call inside a write transaction.
+    pub fn save(&self, conn: &mut DbConnection, now: NaiveDateTime) -> QueryResult<()> {
+        let (mode, domains) = match &self.self_registration {
+            SelfRegistration::Off => ("off", String::new()),
+            SelfRegistration::Open => ("open", String::new()),
+            SelfRegistration::Domains(domains) => ("domains", domains.join(", ")),
+        };
+        let values: [(&str, Option<String>); 9] = [
+            (SELF_REGISTRATION, Some(mode.to_owned())),
+            (SELF_REGISTRATION_DOMAINS, Some(domains)),
+            (AUTO_INVITE, Some(self.auto_invite.to_string())),
+            (
+                INVITE_TTL_HOURS,
+                self.invite_ttl_hours.map(|hours| hours.to_string()),
+            ),
+            (
+                DAILY_INVITE_QUOTA,
+                self.daily_invite_quota.map(|quota| quota.to_string()),
+            ),
+            (COMPANY_NAME, self.company_name.clone()),
+            (TEMPLATE_SUBJECT, self.invitation_template.subject.clone()),
+            (TEMPLATE_TEXT, self.invitation_template.text_body.clone()),
+            (TEMPLATE_HTML, self.invitation_template.html_body.clone()),
+        ];
+        for (key, value) in values {
+            diesel::delete(settings::table.find(key)).execute(conn)?;
+            if let Some(value) = value {
+                diesel::insert_into(settings::table)
+                    .values((
+                        settings::key.eq(key),
+                        settings::value.eq(value),
+                        settings::updated_at.eq(now),
+                    ))
+                    .execute(conn)?;
+            }
+        }
+        Ok(())
+    }
+}

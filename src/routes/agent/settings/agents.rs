@@ -1,0 +1,260 @@
+//! Settings → Agents: adding an agent, and disabling or enabling one. A disabled agent's
+//! sessions stop at their next request (the guard checks `disabled_at`).
+
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpResponse};
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+use serde::Deserialize;
+
+use super::{render, Submitted};
+use crate::auth::guard::SignedInAgent;
+use crate::auth::password::hash_password;
+use crate::auth::session::{set_flash, FlashKind};
+use crate::db::models::agent::{Agent, AgentRole, NewAgent};
+use crate::db::models::audit::{self, Actor};
+use crate::db::schema::agents;
+use crate::db::{now, write_transaction};
+use crate::domain::{EmailAddress, NewPassword};
+use crate::error::AppError;
+use crate::routes::redirect_see_other;
+use crate::state::AppState;
+
+const NAME_MAX_CHARS: usize = 200;
+
+#[derive(Debug, Default, Deserialize)]
+pub struct NewAgentForm {
+    #[serde(default)]
+    pub name: String,
+    #[serde(default)]
+    pub email: String,
+    #[serde(default)]
+    pub role: String,
+    /// Never shown again: a refused form comes back with this field empty.
+    #[serde(default)]
+    pub password: String,
+}
+
+#[derive(Debug, Default)]
+pub struct NewAgentErrors {
+    pub name: Option<String>,
+    pub email: Option<String>,
+    pub role: Option<String>,
+    pub password: Option<String>,
+}
+
+struct ValidAgent {
+    name: String,
+    email: EmailAddress,
+    role: AgentRole,
+    password: NewPassword,
+}
+
+impl NewAgentForm {
+    fn parse(&self) -> Result<ValidAgent, NewAgentErrors> {
+        let mut errors = NewAgentErrors::default();
+        let name = self.name.split_whitespace().collect::<Vec<_>>().join(" ");
+        if name.is_empty() {
+            errors.name = Some("Enter the agent's name.".to_owned());
+        } else if name.chars().count() > NAME_MAX_CHARS {
+            errors.name = Some(format!("Use at most {NAME_MAX_CHARS} characters."));
+        }
+        let email = EmailAddress::parse(&self.email)
+            .map_err(|error| errors.email = Some(error.to_string()));
+        let role = match self.role.as_str() {
+            "agent" => Some(AgentRole::Agent),
+            "admin" => Some(AgentRole::Admin),
+            _ => {
+                errors.role = Some("Choose Agent or Admin.".to_owned());
+                None
+            }
+        };
+        let password = NewPassword::parse(&self.password, &self.password)
+            .map_err(|error| errors.password = Some(error.to_string()));
+        match (email, role, password) {
+            (Ok(email), Some(role), Ok(password)) if errors.name.is_none() => Ok(ValidAgent {
+                name,
+                email,
+                role,
+                password,
+            }),
+            _ => Err(errors),
+        }
+    }
+}
+
+fn refused(form: NewAgentForm, errors: NewAgentErrors) -> Submitted {
+    Submitted {
+        help_center: None,
+        new_agent: Some((
+            NewAgentForm {
+                password: String::new(),
+                ..form
+            },
+            errors,
+        )),
+    }
+}
+
+pub async fn add(
+    agent: SignedInAgent,
+    state: web::Data<AppState>,
+    form: web::Form<NewAgentForm>,
+) -> Result<HttpResponse, AppError> {
+    agent.require_admin()?;
+    let form = form.into_inner();
+    let valid = match form.parse() {
+        Ok(valid) => valid,
+        Err(errors) => {
+            let submitted = refused(form, errors);
+            return render(&agent, &state, submitted, StatusCode::UNPROCESSABLE_ENTITY).await;
+        }
+    };
+    let lookup = valid.email.clone();
+    let taken = state
+        .db(move |conn| Ok(Agent::find_by_email(conn, lookup.as_str())?.is_some()))
+        .await?;
+    let taken_error = || NewAgentErrors {
+        email: Some("An agent with this email address already exists.".to_owned()),
+        ..NewAgentErrors::default()
+    };
+    if taken {
+        return render(
+            &agent,
+            &state,
+            refused(form, taken_error()),
+            StatusCode::CONFLICT,
+        )
+        .await;
+    }
+    let password = valid.password;
+    let hash = web::block(move || hash_password(password.expose()))
+        .await?
+        .map_err(|error| AppError::Blocking(error.to_string()))?;
+    let admin_id = agent.agent.id;
+    let (name, email, role) = (valid.name.clone(), valid.email.clone(), valid.role);
+    let inserted = state
+        .db(move |conn| {
+            let timestamp = now();
+            let result = write_transaction(conn, |conn| {
+                let id = NewAgent {
+                    email: email.as_str(),
+                    name: &name,
+                    role: role.as_str(),
+                    password_hash: &hash,
+                    created_at: timestamp,
+                    updated_at: timestamp,
+                }
+                .insert(conn)?;
+                audit::record(
+                    conn,
+                    Actor::Agent(admin_id),
+                    "agent.created",
+                    ("agent", Some(id)),
+                    &format!("{} ({})", email.as_str(), role.as_str()),
+                )?;
+                Ok(id)
+            });
+            match result {
+                Ok(id) => Ok(Some(id)),
+                // Someone added the same address a moment ago.
+                Err(diesel::result::Error::DatabaseError(
+                    diesel::result::DatabaseErrorKind::UniqueViolation,
+                    _,
+                )) => Ok(None),
+                Err(error) => Err(error.into()),
+            }
+        })
+        .await?;
+    if inserted.is_none() {
+        return render(
+            &agent,
+            &state,
+            refused(form, taken_error()),
+            StatusCode::CONFLICT,
+        )
+        .await;
+    }
+    set_flash(
+        agent.session(),
+        FlashKind::Success,
+        format!(
+            "{} can now sign in as {}.",
+            valid.name,
+            valid.email.as_str()
+        ),
+    );
+    Ok(redirect_see_other("/settings#agents"))
+}
+
+async fn set_disabled(
+    agent: SignedInAgent,
+    state: web::Data<AppState>,
+    target_id: i64,
+    disable: bool,
+) -> Result<HttpResponse, AppError> {
+    agent.require_admin()?;
+    if disable && target_id == agent.agent.id {
+        return Err(AppError::BadRequest(
+            "You cannot disable your own account. Ask another admin to do it.".to_owned(),
+        ));
+    }
+    let admin_id = agent.agent.id;
+    let (target, changed) = state
+        .db(move |conn| {
+            write_transaction(conn, |conn| {
+                let target = Agent::find(conn, target_id)?.ok_or(AppError::NotFound)?;
+                let disabled_at: Option<NaiveDateTime> = disable.then(now);
+                let changed = diesel::update(
+                    agents::table
+                        .find(target_id)
+                        .filter(agents::disabled_at.is_null().eq(disable)),
+                )
+                .set((
+                    agents::disabled_at.eq(disabled_at),
+                    agents::updated_at.eq(now()),
+                ))
+                .execute(conn)?
+                    == 1;
+                if changed {
+                    audit::record(
+                        conn,
+                        Actor::Agent(admin_id),
+                        if disable {
+                            "agent.disabled"
+                        } else {
+                            "agent.enabled"
+                        },
+                        ("agent", Some(target_id)),
+                        &target.email,
+                    )?;
+                }
+                Ok((target, changed))
+            })
+        })
+        .await?;
+    let message = match (changed, disable) {
+        (true, true) => format!("{} is disabled and can no longer sign in.", target.name),
+        (true, false) => format!("{} is enabled and can sign in again.", target.name),
+        (false, true) => format!("{} was already disabled.", target.name),
+        (false, false) => format!("{} was already enabled.", target.name),
+    };
+    set_flash(agent.session(), FlashKind::Success, message);
+    Ok(redirect_see_other("/settings#agents"))
+}
+
+pub async fn disable(
+    agent: SignedInAgent,
+    state: web::Data<AppState>,
+    path: web::Path<i64>,
+) -> Result<HttpResponse, AppError> {
+    set_disabled(agent, state, path.into_inner(), true).await
+}
+
+pub async fn enable(
+    agent: SignedInAgent,
+    state: web::Data<AppState>,
+    path: web::Path<i64>,
+) -> Result<HttpResponse, AppError> {
+    set_disabled(agent, state, path.into_inner(), false).await
+}

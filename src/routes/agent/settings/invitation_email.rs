@@ -1,0 +1,255 @@
+//! Settings → Help Center invitation: the admin's own subject and bodies for the invitation
+//! email, checked when saved, previewed for a sample contact, and reset to the default.
+
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpResponse};
+use askama::Template;
+use serde::Deserialize;
+
+use crate::auth::guard::SignedInAgent;
+use crate::auth::session::{set_flash, FlashKind};
+use crate::db::models::audit::{self, Actor};
+use crate::db::models::setting::{HelpCenterSettings, InvitationTemplate};
+use crate::db::{now, write_transaction};
+use crate::domain::EmailAddress;
+use crate::error::AppError;
+use crate::invitations::template::{CustomTemplate, Placeholder, TemplateFieldErrors};
+use crate::invitations::LetterSettings;
+use crate::mail::OutgoingMail;
+use crate::routes::chrome::Chrome;
+use crate::routes::redirect_see_other;
+use crate::state::AppState;
+
+const SAMPLE_NAME: &str = "Alex Sample";
+const SAMPLE_EMAIL: &str = "alex.sample@example.com";
+
+#[derive(Debug, Default, Deserialize)]
+pub struct TemplateForm {
+    #[serde(default)]
+    subject: String,
+    #[serde(default)]
+    text_body: String,
+    #[serde(default)]
+    html_body: String,
+}
+
+/// The email as the preview shows it: the HTML body as its source, and cleaned of anything
+/// active so it can sit inside the page.
+pub struct Preview {
+    pub email: OutgoingMail,
+    pub html_rendered: String,
+}
+
+#[derive(Template)]
+#[template(path = "agent/settings/invitation_email.html")]
+struct TemplatePage {
+    chrome: Chrome,
+    form: TemplateForm,
+    errors: TemplateFieldErrors,
+    custom: bool,
+    placeholders: Vec<String>,
+    preview: Option<Preview>,
+    sample_name: &'static str,
+}
+
+fn respond(page: TemplatePage, status: StatusCode) -> Result<HttpResponse, AppError> {
+    Ok(HttpResponse::build(status)
+        .content_type("text/html; charset=utf-8")
+        .body(page.render()?))
+}
+
+fn page(
+    agent: &SignedInAgent,
+    form: TemplateForm,
+    errors: TemplateFieldErrors,
+    custom: bool,
+    preview: Option<Preview>,
+) -> TemplatePage {
+    TemplatePage {
+        chrome: agent.chrome("settings"),
+        form,
+        errors,
+        custom,
+        placeholders: Placeholder::ALL.iter().map(|p| p.token()).collect(),
+        preview,
+        sample_name: SAMPLE_NAME,
+    }
+}
+
+async fn load_settings(state: &web::Data<AppState>) -> Result<HelpCenterSettings, AppError> {
+    state.db(|conn| Ok(HelpCenterSettings::load(conn)?)).await
+}
+
+/// The form filled with the admin's template, or with the default wording to start from.
+pub async fn edit(
+    agent: SignedInAgent,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, AppError> {
+    agent.require_admin()?;
+    let settings = load_settings(&state).await?;
+    let default = state.letter.default_wording()?;
+    let stored = settings.invitation_template.clone();
+    let form = TemplateForm {
+        subject: stored.subject.unwrap_or(default.subject),
+        text_body: stored.text_body.unwrap_or(default.text_body),
+        html_body: stored.html_body.unwrap_or(default.html_body),
+    };
+    let custom = settings.has_custom_template();
+    respond(
+        page(&agent, form, TemplateFieldErrors::default(), custom, None),
+        StatusCode::OK,
+    )
+}
+
+pub async fn save(
+    agent: SignedInAgent,
+    state: web::Data<AppState>,
+    form: web::Form<TemplateForm>,
+) -> Result<HttpResponse, AppError> {
+    agent.require_admin()?;
+    let form = form.into_inner();
+    if let Err(errors) = CustomTemplate::parse(&form.subject, &form.text_body, &form.html_body) {
+        let custom = load_settings(&state).await?.has_custom_template();
+        return respond(
+            page(&agent, form, errors, custom, None),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        );
+    }
+    let template = InvitationTemplate {
+        subject: Some(form.subject.trim().to_owned()),
+        text_body: Some(form.text_body),
+        html_body: Some(form.html_body),
+    };
+    store(
+        &agent,
+        &state,
+        template,
+        "settings.invitation_email_updated",
+    )
+    .await?;
+    set_flash(
+        agent.session(),
+        FlashKind::Success,
+        "Invitation email saved. The next invitation uses it.",
+    );
+    Ok(redirect_see_other("/settings/invitation-email"))
+}
+
+pub async fn reset(
+    agent: SignedInAgent,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, AppError> {
+    agent.require_admin()?;
+    store(
+        &agent,
+        &state,
+        InvitationTemplate::default(),
+        "settings.invitation_email_reset",
+    )
+    .await?;
+    set_flash(
+        agent.session(),
+        FlashKind::Success,
+        "The invitation email is back to Portico's default wording.",
+    );
+    Ok(redirect_see_other("/settings/invitation-email"))
+}
+
+async fn store(
+    agent: &SignedInAgent,
+    state: &web::Data<AppState>,
+    template: InvitationTemplate,
+    action: &'static str,
+) -> Result<(), AppError> {
+    let agent_id = agent.agent.id;
+    state
+        .db(move |conn| {
+            write_transaction(conn, |conn| {
+                let mut settings = HelpCenterSettings::load(conn)?;
+                settings.invitation_template = template;
+                settings.save(conn, now())?;
+                audit::record(conn, Actor::Agent(agent_id), action, ("settings", None), "")?;
+                Ok::<_, diesel::result::Error>(())
+            })?;
+            Ok(())
+        })
+        .await
+}
+
+/// The email as it would go to a sample contact, from the form as typed (saved or not).
+pub async fn preview(
+    agent: SignedInAgent,
+    state: web::Data<AppState>,
+    form: web::Form<TemplateForm>,
+) -> Result<HttpResponse, AppError> {
+    agent.require_admin()?;
+    let form = form.into_inner();
+    let settings = load_settings(&state).await?;
+    let custom = settings.has_custom_template();
+    let template = match CustomTemplate::parse(&form.subject, &form.text_body, &form.html_body) {
+        Ok(template) => template,
+        Err(errors) => {
+            return respond(
+                page(&agent, form, errors, custom, None),
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+        }
+    };
+    let letter_settings = LetterSettings::from_settings(&settings).with_template(template);
+    let default_ttl = chrono::Duration::hours(i64::from(state.invite_ttl_hours));
+    let expires_at = now() + settings.invite_ttl_or(default_ttl);
+    let sample = EmailAddress::parse(SAMPLE_EMAIL)
+        .map_err(|error| AppError::BadRequest(error.to_string()))?;
+    let email = state.letter.preview_with(
+        &letter_settings,
+        &sample,
+        SAMPLE_NAME,
+        &agent.agent.name,
+        expires_at,
+    )?;
+    let html_rendered = sanitize(&email.html);
+    let preview = Preview {
+        email,
+        html_rendered,
+    };
+    respond(
+        page(
+            &agent,
+            form,
+            TemplateFieldErrors::default(),
+            custom,
+            Some(preview),
+        ),
+        StatusCode::OK,
+    )
+}
+
+/// Keeps the email's text and simple formatting; drops scripts, styles, forms and anything that
+/// would run or load inside an admin's page.
+fn sanitize(html: &str) -> String {
+    ammonia::Builder::default()
+        .add_clean_content_tags(["title"])
+        .clean(html)
+        .to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::sanitize;
+
+    #[test]
+    fn the_rendered_preview_keeps_text_and_links_but_nothing_active() {
+        let clean = sanitize(
+            "<html><head><title>T</title><style>p{}</style></head><body><p onclick=\"x()\">Hi <a href=\"https://example.com\">there</a></p><script>alert(1)</script></body></html>",
+        );
+        assert!(
+            clean.contains("<p>Hi <a href=\"https://example.com\""),
+            "{clean}"
+        );
+        assert!(!clean.contains("script") && !clean.contains("onclick") && !clean.contains("p{}"));
+        assert!(
+            !clean.contains(">T<"),
+            "the title is not body text: {clean}"
+        );
+    }
+}

@@ -1,0 +1,117 @@
+//! Settings (admins only): the Help Center's settings, its invitation email, the agents, and a
+//! way into the audit log.
+
+mod agents;
+mod help_center;
+mod invitation_email;
+
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpResponse};
+use askama::Template;
+
+use crate::auth::guard::SignedInAgent;
+use crate::db::models::agent::Agent;
+use crate::db::models::setting::HelpCenterSettings;
+use crate::error::AppError;
+use crate::routes::chrome::Chrome;
+use crate::state::AppState;
+
+use agents::{NewAgentErrors, NewAgentForm};
+use help_center::{HelpCenterErrors, HelpCenterForm};
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.route("/settings", web::get().to(overview))
+        .route("/settings/help-center", web::post().to(help_center::save))
+        .route("/settings/agents", web::post().to(agents::add))
+        .route(
+            "/settings/agents/{id}/disable",
+            web::post().to(agents::disable),
+        )
+        .route(
+            "/settings/agents/{id}/enable",
+            web::post().to(agents::enable),
+        )
+        .route(
+            "/settings/invitation-email",
+            web::get().to(invitation_email::edit),
+        )
+        .route(
+            "/settings/invitation-email",
+            web::post().to(invitation_email::save),
+        )
+        .route(
+            "/settings/invitation-email/preview",
+            web::post().to(invitation_email::preview),
+        )
+        .route(
+            "/settings/invitation-email/reset",
+            web::post().to(invitation_email::reset),
+        );
+}
+
+#[derive(Template)]
+#[template(path = "agent/settings/index.html")]
+struct SettingsPage {
+    chrome: Chrome,
+    signed_in_id: i64,
+    help_center: HelpCenterForm,
+    help_center_errors: HelpCenterErrors,
+    custom_template: bool,
+    agents: Vec<Agent>,
+    new_agent: NewAgentForm,
+    new_agent_errors: NewAgentErrors,
+    mail_delivery: String,
+    server_ttl_hours: u32,
+    derived_company: String,
+}
+
+/// The forms on the page; `None` shows the stored values and an empty "Add agent" form.
+#[derive(Default)]
+struct Submitted {
+    help_center: Option<(HelpCenterForm, HelpCenterErrors)>,
+    new_agent: Option<(NewAgentForm, NewAgentErrors)>,
+}
+
+async fn render(
+    agent: &SignedInAgent,
+    state: &web::Data<AppState>,
+    submitted: Submitted,
+    status: StatusCode,
+) -> Result<HttpResponse, AppError> {
+    let (settings, agents) = state
+        .db(|conn| Ok((HelpCenterSettings::load(conn)?, Agent::list(conn)?)))
+        .await?;
+    let custom_template = settings.has_custom_template();
+    let (help_center, help_center_errors) = submitted.help_center.unwrap_or_else(|| {
+        (
+            HelpCenterForm::from_settings(&settings),
+            HelpCenterErrors::default(),
+        )
+    });
+    let (new_agent, new_agent_errors) = submitted.new_agent.unwrap_or_default();
+    let body = SettingsPage {
+        chrome: agent.chrome("settings"),
+        signed_in_id: agent.agent.id,
+        help_center,
+        help_center_errors,
+        custom_template,
+        agents,
+        new_agent,
+        new_agent_errors,
+        mail_delivery: state.mailer.describe(),
+        server_ttl_hours: state.invite_ttl_hours,
+        derived_company: state.letter.company.clone(),
+    }
+    .render()?;
+    Ok(HttpResponse::build(status)
+        .content_type("text/html; charset=utf-8")
+        .body(body))
+}
+
+pub async fn overview(
+    agent: SignedInAgent,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, AppError> {
+    agent.require_admin()?;
+    render(&agent, &state, Submitted::default(), StatusCode::OK).await
+}

@@ -1,0 +1,205 @@
+//! The customer's account: their name, and their password (the current one required).
+
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpResponse};
+use askama::Template;
+use serde::Deserialize;
+
+use super::{page_with_status, password_errors, PortalChrome};
+use crate::auth::guard::SignedInCustomer;
+use crate::auth::password::{hash_password, verify_password};
+use crate::auth::session::{set_flash, FlashKind};
+use crate::contacts::{self, ContactError};
+use crate::db::models::audit::Actor;
+use crate::db::models::contact::Contact;
+use crate::db::models::customer_token::change_password;
+use crate::db::models::portal_account::PortalAccount;
+use crate::db::now;
+use crate::domain::{
+    ContactDraft, EmailAddress, NewPassword, PASSWORD_MAX_CHARS, PASSWORD_MIN_CHARS,
+};
+use crate::error::AppError;
+use crate::routes::redirect_see_other;
+use crate::state::AppState;
+
+const NAME_MAX_CHARS: usize = 200;
+/// Longer passwords are refused before hashing, so a huge field cannot buy CPU time.
+const MAX_PASSWORD_BYTES: usize = 1024;
+
+#[derive(Template)]
+#[template(path = "portal/account.html")]
+struct AccountPage {
+    chrome: PortalChrome,
+    name: String,
+    email: String,
+    errors: AccountErrors,
+    min_chars: usize,
+    max_chars: usize,
+}
+
+/// Each beside its own field.
+#[derive(Debug, Default)]
+pub struct AccountErrors {
+    pub name: Option<String>,
+    pub current_password: Option<String>,
+    pub password: Option<String>,
+    pub confirm: Option<String>,
+}
+
+/// Both forms post here; `section` says which one was sent.
+#[derive(Deserialize)]
+pub struct AccountForm {
+    #[serde(default)]
+    section: String,
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    current_password: String,
+    #[serde(default)]
+    password: String,
+    #[serde(default)]
+    password_confirmation: String,
+}
+
+fn render(
+    customer: &SignedInCustomer,
+    status: StatusCode,
+    name: String,
+    errors: AccountErrors,
+) -> Result<HttpResponse, AppError> {
+    page_with_status(
+        status,
+        &AccountPage {
+            chrome: PortalChrome::for_customer(customer, "account"),
+            name,
+            email: customer.contact.email.clone().unwrap_or_default(),
+            errors,
+            min_chars: PASSWORD_MIN_CHARS,
+            max_chars: PASSWORD_MAX_CHARS,
+        },
+    )
+}
+
+pub async fn show(customer: SignedInCustomer) -> Result<HttpResponse, AppError> {
+    let name = customer.contact.name.clone();
+    render(&customer, StatusCode::OK, name, AccountErrors::default())
+}
+
+pub async fn update(
+    customer: SignedInCustomer,
+    state: web::Data<AppState>,
+    form: web::Form<AccountForm>,
+) -> Result<HttpResponse, AppError> {
+    let form = form.into_inner();
+    match form.section.as_str() {
+        "name" => change_name(customer, state, form.name).await,
+        "password" => change_own_password(customer, state, form).await,
+        _ => Err(AppError::BadRequest(
+            "The form could not be read: it names no section of the account page.".to_owned(),
+        )),
+    }
+}
+
+async fn change_name(
+    customer: SignedInCustomer,
+    state: web::Data<AppState>,
+    typed: String,
+) -> Result<HttpResponse, AppError> {
+    let name = typed.split_whitespace().collect::<Vec<_>>().join(" ");
+    let error = if name.is_empty() {
+        Some("Enter your name.".to_owned())
+    } else if name.chars().count() > NAME_MAX_CHARS {
+        Some(format!("Use at most {NAME_MAX_CHARS} characters."))
+    } else {
+        None
+    };
+    if error.is_some() {
+        let shown: String = typed.chars().take(NAME_MAX_CHARS * 2).collect();
+        let errors = AccountErrors {
+            name: error,
+            ..AccountErrors::default()
+        };
+        return render(&customer, StatusCode::UNPROCESSABLE_ENTITY, shown, errors);
+    }
+    let contact_id = customer.contact.id;
+    state
+        .db(move |conn| {
+            // Read afresh: every other field is written back as it is now.
+            let contact = Contact::find(conn, contact_id)?.ok_or(AppError::NotFound)?;
+            let email = match contact.email.as_deref() {
+                Some(stored) => Some(EmailAddress::parse(stored).map_err(|error| {
+                    AppError::Blocking(format!(
+                        "contact {contact_id} has an unusable email: {error}"
+                    ))
+                })?),
+                None => None,
+            };
+            let draft = ContactDraft {
+                name,
+                email,
+                phone: contact.phone,
+            };
+            let actor = Actor::Contact(contact_id);
+            contacts::update(conn, contact_id, &draft, contact.account_id, actor).map_err(|error| {
+                match error {
+                    ContactError::Database(error) => AppError::Database(error),
+                    ContactError::NotFound | ContactError::DuplicateEmail { .. } => {
+                        AppError::NotFound
+                    }
+                }
+            })
+        })
+        .await?;
+    set_flash(
+        customer.session(),
+        FlashKind::Success,
+        "Your name has been updated.",
+    );
+    Ok(redirect_see_other("/portal/account"))
+}
+
+async fn change_own_password(
+    customer: SignedInCustomer,
+    state: web::Data<AppState>,
+    form: AccountForm,
+) -> Result<HttpResponse, AppError> {
+    let contact_id = customer.contact.id;
+    let account = state
+        .db(move |conn| PortalAccount::for_contact(conn, contact_id)?.ok_or(AppError::NotFound))
+        .await?;
+    let current = form.current_password;
+    let current_ok = current.len() <= MAX_PASSWORD_BYTES
+        && web::block(move || verify_password(&account.password_hash, &current)).await?;
+    let new_password = NewPassword::parse(&form.password, &form.password_confirmation);
+    let (password, confirm) = password_errors(new_password.as_ref().err());
+    let errors = AccountErrors {
+        name: None,
+        current_password: (!current_ok).then(|| "Your current password is not right.".to_owned()),
+        password,
+        confirm,
+    };
+    let new_password = match new_password {
+        Ok(new_password) if current_ok => new_password,
+        _ => {
+            let name = customer.contact.name.clone();
+            return render(&customer, StatusCode::UNPROCESSABLE_ENTITY, name, errors);
+        }
+    };
+    let hash = web::block(move || hash_password(new_password.expose()))
+        .await?
+        .map_err(|error| AppError::Blocking(error.to_string()))?;
+    let changed = state
+        .db(move |conn| Ok(change_password(conn, contact_id, &hash, now())?))
+        .await?;
+    if !changed {
+        return Err(AppError::CustomerSignInRequired {
+            next: "/portal/account".to_owned(),
+        });
+    }
+    set_flash(
+        customer.session(),
+        FlashKind::Success,
+        "Your password has been changed.",
+    );
+    Ok(redirect_see_other("/portal/account"))
+}

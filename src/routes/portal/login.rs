@@ -1,0 +1,171 @@
+use actix_session::Session;
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpResponse};
+use askama::Template;
+use serde::Deserialize;
+
+use super::{page_with_status, PortalChrome};
+use crate::auth::password::{verify_against_dummy, verify_password};
+use crate::auth::session;
+use crate::db::models::contact::Contact;
+use crate::db::models::customer_token::customer_who_can_sign_in;
+use crate::db::models::setting::{HelpCenterSettings, SelfRegistration};
+use crate::error::AppError;
+use crate::routes::redirect_see_other;
+use crate::state::AppState;
+
+const DEFAULT_LANDING: &str = "/portal";
+/// Longer passwords are refused before hashing, so a huge field cannot buy CPU time.
+const MAX_PASSWORD_BYTES: usize = 1024;
+/// The one answer for every failure, so the page never tells which addresses have accounts.
+const SIGN_IN_FAILED: &str = "Incorrect email or password.";
+
+#[derive(Template)]
+#[template(path = "portal/login.html")]
+struct LoginPage {
+    chrome: PortalChrome,
+    email: String,
+    next: String,
+    error: Option<&'static str>,
+    signed_out: bool,
+    registration_open: bool,
+}
+
+#[derive(Deserialize)]
+pub struct LoginQuery {
+    next: Option<String>,
+    signed_out: Option<String>,
+}
+
+#[derive(Deserialize)]
+pub struct LoginForm {
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    password: String,
+    next: Option<String>,
+}
+
+/// Only a Help Center path on this site: "//evil.example" and "/\evil.example" are other
+/// sites to a browser, and agent pages are no place to send a customer.
+fn safe_next(next: Option<&str>) -> String {
+    match next {
+        Some(path)
+            if (path == DEFAULT_LANDING
+                || path.starts_with("/portal/")
+                || path.starts_with("/portal?"))
+                && !path.contains('\\')
+                && !path.chars().any(char::is_control)
+                && !path.starts_with("/portal/logout") =>
+        {
+            path.to_owned()
+        }
+        _ => DEFAULT_LANDING.to_owned(),
+    }
+}
+
+async fn registration_open(state: &AppState) -> Result<bool, AppError> {
+    let settings = state.db(|conn| Ok(HelpCenterSettings::load(conn)?)).await?;
+    Ok(settings.self_registration != SelfRegistration::Off)
+}
+
+pub async fn login_form(
+    state: web::Data<AppState>,
+    session: Session,
+    query: web::Query<LoginQuery>,
+) -> Result<HttpResponse, AppError> {
+    let next = safe_next(query.next.as_deref());
+    if session::signed_in_customer_id(&session).is_some() {
+        return Ok(redirect_see_other(&next));
+    }
+    page_with_status(
+        StatusCode::OK,
+        &LoginPage {
+            chrome: PortalChrome::anonymous(&session),
+            email: String::new(),
+            next,
+            error: None,
+            signed_out: query.signed_out.is_some(),
+            registration_open: registration_open(&state).await?,
+        },
+    )
+}
+
+pub async fn login(
+    state: web::Data<AppState>,
+    session: Session,
+    form: web::Form<LoginForm>,
+) -> Result<HttpResponse, AppError> {
+    let LoginForm {
+        email,
+        password,
+        next,
+    } = form.into_inner();
+    let next = safe_next(next.as_deref());
+    let lookup = email.trim().to_lowercase();
+    let customer = state
+        .db(move |conn| {
+            let contact = Contact::find_live_by_email(conn, &lookup)?;
+            Ok(customer_who_can_sign_in(conn, contact)?)
+        })
+        .await?;
+    // Every path verifies one argon2 hash, so a wrong password and an unknown, deactivated or
+    // spam address take the same time.
+    let verified = web::block(move || match customer {
+        _ if password.len() > MAX_PASSWORD_BYTES => {
+            verify_against_dummy("");
+            None
+        }
+        Some((contact, account)) => {
+            verify_password(&account.password_hash, &password).then_some(contact.id)
+        }
+        None => {
+            verify_against_dummy(&password);
+            None
+        }
+    })
+    .await?;
+
+    let Some(contact_id) = verified else {
+        let shown_email: String = email.trim().chars().take(254).collect();
+        return page_with_status(
+            StatusCode::UNAUTHORIZED,
+            &LoginPage {
+                chrome: PortalChrome::anonymous(&session),
+                email: shown_email,
+                next,
+                error: Some(SIGN_IN_FAILED),
+                signed_out: false,
+                registration_open: registration_open(&state).await?,
+            },
+        );
+    };
+    session::sign_in_customer(&session, contact_id);
+    Ok(redirect_see_other(&next))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::safe_next;
+
+    #[test]
+    fn next_stays_in_the_help_center() {
+        for kept in ["/portal", "/portal/tickets/7", "/portal?status=closed"] {
+            assert_eq!(safe_next(Some(kept)), kept);
+        }
+        for refused in [
+            "https://evil.example/",
+            "//evil.example",
+            "/\\evil.example",
+            "/portal/..\\x",
+            "/contacts",
+            "/portalx",
+            "portal",
+            "/portal/a\r\nSet-Cookie: x",
+            "/portal/logout",
+        ] {
+            assert_eq!(safe_next(Some(refused)), "/portal", "{refused:?}");
+        }
+        assert_eq!(safe_next(None), "/portal");
+    }
+}

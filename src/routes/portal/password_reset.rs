@@ -1,0 +1,280 @@
+//! "Forgot password?": an emailed one-time link, valid one hour, that sets a new password.
+
+use actix_session::Session;
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpRequest, HttpResponse};
+use askama::Template;
+use chrono::NaiveDateTime;
+use serde::Deserialize;
+
+use super::{
+    check_your_email, client_ip, company_name, link_no_longer_valid, link_to, page_with_status,
+    password_errors, send_in_background, PortalChrome,
+};
+use crate::auth::password::hash_password;
+use crate::auth::session::{self, set_flash, FlashKind};
+use crate::db::models::contact::Contact;
+use crate::db::models::customer_token::{
+    customer_who_can_sign_in, redeem_password_reset, CustomerToken, TokenPurpose,
+};
+use crate::db::models::setting::HelpCenterSettings;
+use crate::db::now;
+use crate::domain::{EmailAddress, LinkToken, NewPassword, PASSWORD_MAX_CHARS, PASSWORD_MIN_CHARS};
+use crate::error::AppError;
+use crate::mail::OutgoingMail;
+use crate::routes::redirect_see_other;
+use crate::state::AppState;
+
+const LINK_SENT: &str = "If this address belongs to a Help Center account, we have sent it a link to choose a new password. The link works once, for one hour. It can take a few minutes to arrive.";
+
+#[derive(Template)]
+#[template(path = "portal/forgot_password.html")]
+struct RequestPage {
+    chrome: PortalChrome,
+    email: String,
+    email_error: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "portal/reset_password.html")]
+struct ResetPage {
+    chrome: PortalChrome,
+    email: String,
+    password_error: Option<String>,
+    confirm_error: Option<String>,
+    min_chars: usize,
+    max_chars: usize,
+}
+
+#[derive(Template)]
+#[template(path = "mail/password_reset.txt", escape = "none")]
+struct ResetMailText<'a> {
+    name: &'a str,
+    company: &'a str,
+    link: &'a str,
+    expires: &'a str,
+}
+
+#[derive(Template)]
+#[template(path = "mail/password_reset.html")]
+struct ResetMailHtml<'a> {
+    name: &'a str,
+    company: &'a str,
+    link: &'a str,
+    expires: &'a str,
+}
+
+#[derive(Deserialize)]
+pub struct RequestForm {
+    #[serde(default)]
+    email: String,
+}
+
+#[derive(Deserialize)]
+pub struct ResetForm {
+    #[serde(default)]
+    password: String,
+    #[serde(default)]
+    password_confirmation: String,
+}
+
+fn no_longer_valid(session: &Session) -> Result<HttpResponse, AppError> {
+    link_no_longer_valid(session, "/portal/password/forgot", "Email me a new link")
+}
+
+pub async fn request_form(session: Session) -> Result<HttpResponse, AppError> {
+    page_with_status(
+        StatusCode::OK,
+        &RequestPage {
+            chrome: PortalChrome::anonymous(&session),
+            email: String::new(),
+            email_error: None,
+        },
+    )
+}
+
+pub async fn request_link(
+    state: web::Data<AppState>,
+    session: Session,
+    request: HttpRequest,
+    form: web::Form<RequestForm>,
+) -> Result<HttpResponse, AppError> {
+    let typed = form.into_inner().email;
+    let address = match EmailAddress::parse(&typed) {
+        Ok(address) => address,
+        Err(error) => {
+            return page_with_status(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &RequestPage {
+                    chrome: PortalChrome::anonymous(&session),
+                    email: typed.chars().take(254).collect(),
+                    email_error: Some(error.to_string()),
+                },
+            );
+        }
+    };
+    if !state
+        .email_limits
+        .allow(address.as_str(), &client_ip(&request))
+    {
+        return Err(AppError::TooManyRequests);
+    }
+    let lookup = address.clone();
+    let issued = state
+        .db(move |conn| {
+            let contact = Contact::find_live_by_email(conn, lookup.as_str())?;
+            let Some((contact, _)) = customer_who_can_sign_in(conn, contact)? else {
+                return Ok(None);
+            };
+            let settings = HelpCenterSettings::load(conn)?;
+            let issued = CustomerToken::issue(
+                conn,
+                TokenPurpose::PasswordReset,
+                Some(contact.id),
+                lookup.as_str(),
+                "",
+                now(),
+            )?;
+            Ok(Some((contact.name, settings, issued)))
+        })
+        .await?;
+    if let Some((name, settings, issued)) = issued {
+        let link = link_to(
+            &state,
+            &format!("/portal/password/reset/{}", issued.token.as_str()),
+        );
+        let company = company_name(&state, &settings);
+        let mail = compose(&address, &name, &company, &link, issued.expires_at)?;
+        send_in_background(&state, mail);
+    }
+    check_your_email(&session, LINK_SENT)
+}
+
+fn compose(
+    to: &EmailAddress,
+    name: &str,
+    company: &str,
+    link: &str,
+    expires_at: NaiveDateTime,
+) -> Result<OutgoingMail, AppError> {
+    let expires = expires_at.format("%Y-%m-%d %H:%M").to_string();
+    let text = ResetMailText {
+        name,
+        company,
+        link,
+        expires: &expires,
+    }
+    .render()?;
+    let html = ResetMailHtml {
+        name,
+        company,
+        link,
+        expires: &expires,
+    }
+    .render()?;
+    Ok(OutgoingMail {
+        to: to.clone(),
+        to_name: Some(name.to_owned()),
+        subject: format!("Reset your {company} Help Center password"),
+        text,
+        html,
+    })
+}
+
+/// The account a still-usable reset link is for, by its address.
+async fn open_link(state: &AppState, token: LinkToken) -> Result<Option<String>, AppError> {
+    state
+        .db(move |conn| {
+            let Some(row) =
+                CustomerToken::find_usable(conn, TokenPurpose::PasswordReset, &token, now())?
+            else {
+                return Ok(None);
+            };
+            let contact = match row.contact_id {
+                Some(id) => Contact::find(conn, id)?,
+                None => None,
+            };
+            Ok(customer_who_can_sign_in(conn, contact)?.map(|_| row.email))
+        })
+        .await
+}
+
+fn reset_page(
+    session: &Session,
+    status: StatusCode,
+    email: String,
+    error: Option<&crate::domain::PasswordError>,
+) -> Result<HttpResponse, AppError> {
+    let (password_error, confirm_error) = password_errors(error);
+    page_with_status(
+        status,
+        &ResetPage {
+            chrome: PortalChrome::anonymous(session),
+            email,
+            password_error,
+            confirm_error,
+            min_chars: PASSWORD_MIN_CHARS,
+            max_chars: PASSWORD_MAX_CHARS,
+        },
+    )
+}
+
+/// Shows the new-password form. Looking never uses the link up: mail scanners open links.
+pub async fn reset_form(
+    state: web::Data<AppState>,
+    session: Session,
+    path: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let Some(token) = LinkToken::parse(&path.into_inner()) else {
+        return no_longer_valid(&session);
+    };
+    match open_link(&state, token).await? {
+        Some(email) => reset_page(&session, StatusCode::OK, email, None),
+        None => no_longer_valid(&session),
+    }
+}
+
+pub async fn reset(
+    state: web::Data<AppState>,
+    session: Session,
+    path: web::Path<String>,
+    form: web::Form<ResetForm>,
+) -> Result<HttpResponse, AppError> {
+    let Some(token) = LinkToken::parse(&path.into_inner()) else {
+        return no_longer_valid(&session);
+    };
+    let ResetForm {
+        password,
+        password_confirmation,
+    } = form.into_inner();
+    let password = match NewPassword::parse(&password, &password_confirmation) {
+        Ok(password) => password,
+        Err(error) => {
+            return match open_link(&state, token).await? {
+                Some(email) => reset_page(
+                    &session,
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    email,
+                    Some(&error),
+                ),
+                None => no_longer_valid(&session),
+            };
+        }
+    };
+    let hash = web::block(move || hash_password(password.expose()))
+        .await?
+        .map_err(|error| AppError::Blocking(error.to_string()))?;
+    let redeemed = state
+        .db(move |conn| Ok(redeem_password_reset(conn, &token, &hash, now())?))
+        .await?;
+    let Some(contact_id) = redeemed else {
+        return no_longer_valid(&session);
+    };
+    session::sign_in_customer(&session, contact_id);
+    set_flash(
+        &session,
+        FlashKind::Success,
+        "Your password has been changed. You are signed in.",
+    );
+    Ok(redirect_see_other("/portal"))
+}

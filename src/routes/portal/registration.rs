@@ -1,0 +1,405 @@
+//! Self-registration, when an admin allows it: name and email, an emailed verification link
+//! (valid 24 hours), then a password. The address's existing contact is linked, never
+//! duplicated; an address that already has an account is emailed a pointer to sign-in.
+
+use actix_session::Session;
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpRequest, HttpResponse};
+use askama::Template;
+use serde::Deserialize;
+
+use super::{
+    check_your_email, client_ip, company_name, link_no_longer_valid, link_to, page_with_status,
+    password_errors, send_in_background, PortalChrome,
+};
+use crate::auth::password::hash_password;
+use crate::auth::session::{self, set_flash, FlashKind};
+use crate::contacts::{self, ContactError};
+use crate::db::models::audit::Actor;
+use crate::db::models::contact::Contact;
+use crate::db::models::customer_token::{
+    complete_registration, CustomerToken, IssuedToken, TokenPurpose,
+};
+use crate::db::models::portal_account::PortalAccount;
+use crate::db::models::setting::{HelpCenterSettings, SelfRegistration};
+use crate::db::{now, DbConnection};
+use crate::domain::{
+    ContactDraft, EmailAddress, LinkToken, NewPassword, PASSWORD_MAX_CHARS, PASSWORD_MIN_CHARS,
+};
+use crate::error::AppError;
+use crate::mail::OutgoingMail;
+use crate::routes::redirect_see_other;
+use crate::state::AppState;
+
+const NAME_MAX_CHARS: usize = 200;
+const LINK_SENT: &str = "We have sent a message to the address you gave. Open the link in it within 24 hours to choose your password and finish creating your account. It can take a few minutes to arrive.";
+
+#[derive(Template)]
+#[template(path = "portal/register.html")]
+struct RegisterPage {
+    chrome: PortalChrome,
+    /// Registration is off: the page says accounts are by invitation only.
+    closed: bool,
+    domains: Vec<String>,
+    name: String,
+    email: String,
+    name_error: Option<String>,
+    email_error: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "portal/verify_email.html")]
+struct VerifyPage {
+    chrome: PortalChrome,
+    name: String,
+    email: String,
+    password_error: Option<String>,
+    confirm_error: Option<String>,
+    min_chars: usize,
+    max_chars: usize,
+}
+
+/// One template, two messages: the verification link, or "you already have an account".
+#[derive(Template)]
+#[template(path = "mail/verify_email.txt", escape = "none")]
+struct VerifyMailText<'a> {
+    letter: &'a Letter,
+}
+
+#[derive(Template)]
+#[template(path = "mail/verify_email.html")]
+struct VerifyMailHtml<'a> {
+    letter: &'a Letter,
+}
+
+struct Letter {
+    name: String,
+    company: String,
+    already_registered: bool,
+    /// The verification link, or the sign-in page for an existing account.
+    link: String,
+    reset_link: String,
+    expires: String,
+}
+
+#[derive(Deserialize)]
+pub struct RegisterForm {
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    email: String,
+}
+
+#[derive(Deserialize)]
+pub struct PasswordForm {
+    #[serde(default)]
+    password: String,
+    #[serde(default)]
+    password_confirmation: String,
+}
+
+/// Who gets which email; spam contacts and deactivated accounts get none.
+enum Outcome {
+    Verify { name: String, issued: IssuedToken },
+    AlreadyRegistered { name: String },
+    Nothing,
+}
+
+fn load_settings(conn: &mut DbConnection) -> Result<HelpCenterSettings, AppError> {
+    Ok(HelpCenterSettings::load(conn)?)
+}
+
+fn allowed_domains(settings: &HelpCenterSettings) -> Vec<String> {
+    match &settings.self_registration {
+        SelfRegistration::Domains(domains) => domains.clone(),
+        _ => Vec::new(),
+    }
+}
+
+fn register_page(
+    session: &Session,
+    settings: &HelpCenterSettings,
+    form: RegisterForm,
+    name_error: Option<String>,
+    email_error: Option<String>,
+) -> Result<HttpResponse, AppError> {
+    let closed = settings.self_registration == SelfRegistration::Off;
+    let status = if closed {
+        StatusCode::NOT_FOUND
+    } else if name_error.is_some() || email_error.is_some() {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
+    page_with_status(
+        status,
+        &RegisterPage {
+            chrome: PortalChrome::anonymous(session),
+            closed,
+            domains: allowed_domains(settings),
+            name: form.name.chars().take(NAME_MAX_CHARS * 2).collect(),
+            email: form.email.chars().take(254).collect(),
+            name_error,
+            email_error,
+        },
+    )
+}
+
+pub async fn form(state: web::Data<AppState>, session: Session) -> Result<HttpResponse, AppError> {
+    let settings = state.db(load_settings).await?;
+    let empty = RegisterForm {
+        name: String::new(),
+        email: String::new(),
+    };
+    register_page(&session, &settings, empty, None, None)
+}
+
+fn parse_name(typed: &str) -> Result<String, String> {
+    let name = typed.split_whitespace().collect::<Vec<_>>().join(" ");
+    if name.is_empty() {
+        Err("Enter your name.".to_owned())
+    } else if name.chars().count() > NAME_MAX_CHARS {
+        Err(format!("Use at most {NAME_MAX_CHARS} characters."))
+    } else {
+        Ok(name)
+    }
+}
+
+pub async fn register(
+    state: web::Data<AppState>,
+    session: Session,
+    request: HttpRequest,
+    form: web::Form<RegisterForm>,
+) -> Result<HttpResponse, AppError> {
+    let form = form.into_inner();
+    let settings = state.db(load_settings).await?;
+    if settings.self_registration == SelfRegistration::Off {
+        return register_page(&session, &settings, form, None, None);
+    }
+    let name = parse_name(&form.name);
+    let address = EmailAddress::parse(&form.email)
+        .map_err(|error| error.to_string())
+        .and_then(|address| {
+            if settings.self_registration.allows(address.domain()) {
+                Ok(address)
+            } else {
+                Err(format!(
+                    "Accounts can be created only with an address at {}.",
+                    allowed_domains(&settings).join(", ")
+                ))
+            }
+        });
+    let (name, address) = match (name, address) {
+        (Ok(name), Ok(address)) => (name, address),
+        (name, address) => {
+            return register_page(&session, &settings, form, name.err(), address.err());
+        }
+    };
+    if !state
+        .email_limits
+        .allow(address.as_str(), &client_ip(&request))
+    {
+        return Err(AppError::TooManyRequests);
+    }
+    let lookup = address.clone();
+    let outcome = state
+        .db(move |conn| Ok(decide(conn, &lookup, name)?))
+        .await?;
+    let company = company_name(&state, &settings);
+    let letter = match outcome {
+        Outcome::Verify { name, issued } => Some(Letter {
+            name,
+            company,
+            already_registered: false,
+            link: link_to(
+                &state,
+                &format!("/portal/register/verify/{}", issued.token.as_str()),
+            ),
+            reset_link: String::new(),
+            expires: issued.expires_at.format("%Y-%m-%d %H:%M").to_string(),
+        }),
+        Outcome::AlreadyRegistered { name } => Some(Letter {
+            name,
+            company,
+            already_registered: true,
+            link: link_to(&state, "/portal/login"),
+            reset_link: link_to(&state, "/portal/password/forgot"),
+            expires: String::new(),
+        }),
+        Outcome::Nothing => None,
+    };
+    if let Some(letter) = letter {
+        send_in_background(&state, compose(&address, &letter)?);
+    }
+    check_your_email(&session, LINK_SENT)
+}
+
+fn decide(
+    conn: &mut DbConnection,
+    address: &EmailAddress,
+    name: String,
+) -> diesel::QueryResult<Outcome> {
+    if let Some(contact) = Contact::find_live_by_email(conn, address.as_str())? {
+        if contact.is_spam {
+            return Ok(Outcome::Nothing);
+        }
+        match PortalAccount::for_contact(conn, contact.id)? {
+            Some(account) if account.deactivated_at.is_some() => return Ok(Outcome::Nothing),
+            Some(account) if account.can_sign_in() => {
+                return Ok(Outcome::AlreadyRegistered { name: contact.name })
+            }
+            _ => {}
+        }
+    }
+    let issued = CustomerToken::issue(
+        conn,
+        TokenPurpose::VerifyEmail,
+        None,
+        address.as_str(),
+        &name,
+        now(),
+    )?;
+    Ok(Outcome::Verify { name, issued })
+}
+
+fn compose(to: &EmailAddress, letter: &Letter) -> Result<OutgoingMail, AppError> {
+    let subject = if letter.already_registered {
+        format!("You already have a {} Help Center account", letter.company)
+    } else {
+        format!("Confirm your email for the {} Help Center", letter.company)
+    };
+    Ok(OutgoingMail {
+        to: to.clone(),
+        to_name: Some(letter.name.clone()),
+        subject,
+        text: VerifyMailText { letter }.render()?,
+        html: VerifyMailHtml { letter }.render()?,
+    })
+}
+
+fn no_longer_valid(session: &Session) -> Result<HttpResponse, AppError> {
+    link_no_longer_valid(session, "/portal/register", "Register again")
+}
+
+/// The registration a still-usable link finishes, while registration still admits its address.
+fn open_link(
+    conn: &mut DbConnection,
+    token: &LinkToken,
+) -> Result<Option<CustomerToken>, AppError> {
+    let settings = load_settings(conn)?;
+    let row = CustomerToken::find_usable(conn, TokenPurpose::VerifyEmail, token, now())?;
+    Ok(row.filter(|row| {
+        let domain = row.email.rsplit_once('@').map_or("", |(_, domain)| domain);
+        settings.self_registration.allows(domain)
+    }))
+}
+
+fn verify_page(
+    session: &Session,
+    status: StatusCode,
+    row: CustomerToken,
+    error: Option<&crate::domain::PasswordError>,
+) -> Result<HttpResponse, AppError> {
+    let (password_error, confirm_error) = password_errors(error);
+    page_with_status(
+        status,
+        &VerifyPage {
+            chrome: PortalChrome::anonymous(session),
+            name: row.name,
+            email: row.email,
+            password_error,
+            confirm_error,
+            min_chars: PASSWORD_MIN_CHARS,
+            max_chars: PASSWORD_MAX_CHARS,
+        },
+    )
+}
+
+/// Shows the password form. Looking never uses the link up: mail scanners open links.
+pub async fn verify_form(
+    state: web::Data<AppState>,
+    session: Session,
+    path: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let Some(token) = LinkToken::parse(&path.into_inner()) else {
+        return no_longer_valid(&session);
+    };
+    match state.db(move |conn| open_link(conn, &token)).await? {
+        Some(row) => verify_page(&session, StatusCode::OK, row, None),
+        None => no_longer_valid(&session),
+    }
+}
+
+/// The live contact with this address, created first if there is none. Creating runs its own
+/// transaction (duplicate flags, audit), so it comes before the one that activates.
+fn contact_for(conn: &mut DbConnection, row: &CustomerToken) -> Result<i64, AppError> {
+    if let Some(contact) = Contact::find_live_by_email(conn, &row.email)? {
+        return Ok(contact.id);
+    }
+    let draft = ContactDraft::parse(&row.name, &row.email, "")
+        .map_err(|errors| AppError::BadRequest(errors.summary()))?;
+    match contacts::create(conn, &draft, None, Actor::System) {
+        Ok(id) => Ok(id),
+        // Someone added this address a moment ago: link that contact.
+        Err(ContactError::DuplicateEmail { existing_id }) => Ok(existing_id),
+        Err(ContactError::Database(error)) => Err(AppError::Database(error)),
+        Err(ContactError::NotFound) => Err(AppError::NotFound),
+    }
+}
+
+pub async fn verify(
+    state: web::Data<AppState>,
+    session: Session,
+    path: web::Path<String>,
+    form: web::Form<PasswordForm>,
+) -> Result<HttpResponse, AppError> {
+    let Some(token) = LinkToken::parse(&path.into_inner()) else {
+        return no_longer_valid(&session);
+    };
+    let PasswordForm {
+        password,
+        password_confirmation,
+    } = form.into_inner();
+    let password = match NewPassword::parse(&password, &password_confirmation) {
+        Ok(password) => password,
+        Err(error) => {
+            return match state.db(move |conn| open_link(conn, &token)).await? {
+                Some(row) => verify_page(
+                    &session,
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    row,
+                    Some(&error),
+                ),
+                None => no_longer_valid(&session),
+            };
+        }
+    };
+    let hash = web::block(move || hash_password(password.expose()))
+        .await?
+        .map_err(|error| AppError::Blocking(error.to_string()))?;
+    let registered = state
+        .db(move |conn| {
+            let Some(row) = open_link(conn, &token)? else {
+                return Ok(None);
+            };
+            let contact_id = contact_for(conn, &row)?;
+            Ok(complete_registration(
+                conn,
+                &token,
+                contact_id,
+                &hash,
+                now(),
+            )?)
+        })
+        .await?;
+    let Some(contact_id) = registered else {
+        return no_longer_valid(&session);
+    };
+    session::sign_in_customer(&session, contact_id);
+    set_flash(
+        &session,
+        FlashKind::Success,
+        "Your Help Center account is ready. Welcome!",
+    );
+    Ok(redirect_see_other("/portal"))
+}

@@ -1,0 +1,373 @@
+use std::time::Duration;
+
+use crate::helpers::{csrf_token_in, invitation_link, location, new_client, path_of, TestApp};
+use crate::on_both_backends;
+
+const CUSTOM_SUBJECT: &str = "Welcome {{contact_name}} to {{company_name}}";
+const CUSTOM_TEXT: &str = "Hi {{contact_name}},\n\n{{agent_name}} opened an account for you:\n{{link}}\n\nValid until {{expires_at}}.";
+const CUSTOM_HTML: &str =
+    "<p>Hi {{contact_name}}</p><p><a href=\"{{link}}\">Join {{company_name}}</a></p>";
+
+async fn save_help_center(app: &TestApp, fields: &[(&str, &str)]) -> reqwest::Response {
+    app.post_form("/settings/help-center", "/settings", fields)
+        .await
+}
+
+async fn save_template(app: &TestApp, subject: &str, text: &str, html: &str) -> reqwest::Response {
+    let fields = [
+        ("subject", subject),
+        ("text_body", text),
+        ("html_body", html),
+    ];
+    app.post_form(
+        "/settings/invitation-email",
+        "/settings/invitation-email",
+        &fields,
+    )
+    .await
+}
+
+async fn invite(app: &TestApp, contact_id: i64) -> reqwest::Response {
+    let page = format!("/contacts/{contact_id}");
+    app.post_form(&format!("{page}/invite"), &page, &[]).await
+}
+
+fn parsed(raw: &str) -> mail_parser::Message<'_> {
+    mail_parser::MessageParser::default()
+        .parse(raw.as_bytes())
+        .expect("a MIME message")
+}
+
+fn invitations_of(
+    app: &TestApp,
+    contact_id: i64,
+) -> Vec<(chrono::NaiveDateTime, chrono::NaiveDateTime)> {
+    use diesel::prelude::*;
+    use portico::db::schema::invitations;
+    let mut conn = app.pool.get().unwrap();
+    invitations::table
+        .filter(invitations::contact_id.eq(contact_id))
+        .select((invitations::created_at, invitations::expires_at))
+        .load(&mut conn)
+        .unwrap()
+}
+
+/// A customer who accepted an invitation, signed in on their own client.
+async fn activated_customer(app: &TestApp, name: &str, email: &str) -> (i64, reqwest::Client) {
+    let id = app.add_contact(name, Some(email), None);
+    invite(app, id).await;
+    let messages = app.smtp.wait_for_messages(1, Duration::from_secs(5)).await;
+    let link = path_of(&invitation_link(&messages.last().unwrap().data));
+    let customer = new_client();
+    let form = customer
+        .get(app.url(&link))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let token = csrf_token_in(&form);
+    let password = "a long enough password";
+    let accepted = customer
+        .post(app.url(&link))
+        .form(&[
+            ("csrf_token", token.as_str()),
+            ("name", name),
+            ("password", password),
+            ("password_confirmation", password),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(accepted.status().as_u16(), 303);
+    assert_eq!(
+        customer
+            .get(app.url("/portal"))
+            .send()
+            .await
+            .unwrap()
+            .status()
+            .as_u16(),
+        200
+    );
+    (id, customer)
+}
+
+on_both_backends! {
+    async fn agents_who_are_not_admins_get_403_on_every_settings_page(app) {
+        app.sign_in_agent(false).await;
+        for page in ["/settings", "/settings/invitation-email", "/settings/audit"] {
+            assert_eq!(app.get(page).await.status().as_u16(), 403, "GET {page}");
+        }
+        for form in ["/settings/help-center", "/settings/agents", "/settings/agents/1/disable", "/settings/agents/1/enable", "/settings/invitation-email", "/settings/invitation-email/preview", "/settings/invitation-email/reset"] {
+            let response = app.post_form(form, "/contacts", &[("subject", "x"), ("name", "x")]).await;
+            assert_eq!(response.status().as_u16(), 403, "POST {form}");
+        }
+        assert!(!app.get_html("/contacts").await.contains("href=\"/settings\""), "no Settings tab");
+    }
+
+    async fn help_center_settings_are_validated_beside_each_field_and_then_used(app) {
+        app.sign_in_agent(true).await;
+        let refused = save_help_center(&app, &[("self_registration", "domains"), ("domains", "acme.test, not a domain!"), ("invite_ttl_hours", "0"), ("daily_invite_quota", "lots"), ("company_name", "Acme")]).await;
+        assert_eq!(refused.status().as_u16(), 422);
+        let html = refused.text().await.unwrap();
+        assert!(html.contains("id=\"domains-error\""), "{html}");
+        assert!(html.contains("is not a domain name"));
+        assert!(html.contains("id=\"ttl-error\">Enter a whole number of hours from 1 to 720"));
+        assert!(html.contains("id=\"quota-error\""));
+        assert!(html.contains("value=\"lots\"") && html.contains("value=\"Acme\""), "typed values are kept");
+        assert!(!app.get_html("/settings").await.contains("value=\"Acme\""), "nothing was saved");
+
+        let saved = save_help_center(&app, &[("self_registration", "domains"), ("domains", "Acme.test, @example.org"), ("auto_invite", "on"), ("invite_ttl_hours", "48"), ("daily_invite_quota", "10"), ("company_name", "Acme Support")]).await;
+        assert_eq!(saved.status().as_u16(), 303);
+        assert_eq!(location(&saved), "/settings");
+        let html = app.get_html("/settings").await;
+        assert!(html.contains("Help Center settings saved."));
+        assert!(html.contains("value=\"domains\" checked"));
+        assert!(html.contains("value=\"acme.test, example.org\""));
+        assert!(html.contains("name=\"auto_invite\" value=\"on\" checked"));
+        assert!(html.contains("value=\"48\"") && html.contains("value=\"10\"") && html.contains("value=\"Acme Support\""));
+
+        // The link validity and the company name reach the next invitation.
+        let id = app.add_contact("Grace Hopper", Some("grace@navy.example"), None);
+        assert_eq!(invite(&app, id).await.status().as_u16(), 303);
+        let messages = app.smtp.wait_for_messages(1, Duration::from_secs(5)).await;
+        assert_eq!(parsed(&messages[0].data).subject(), Some("You're invited to the Acme Support Help Center"));
+        let (created, expires) = invitations_of(&app, id)[0];
+        assert_eq!(expires - created, chrono::Duration::hours(48));
+    }
+
+    async fn a_custom_template_is_used_with_values_escaped_in_the_html_body(app) {
+        app.sign_in_agent(true).await;
+        let saved = save_template(&app, CUSTOM_SUBJECT, CUSTOM_TEXT, CUSTOM_HTML).await;
+        assert_eq!(saved.status().as_u16(), 303);
+        let page = app.get_html("/settings/invitation-email").await;
+        assert!(page.contains("Invitation email saved.") && page.contains("Reset to default"));
+
+        let id = app.add_contact("Tom <b>Thumb</b> & Co", Some("tom@example.com"), None);
+        assert_eq!(invite(&app, id).await.status().as_u16(), 303);
+        let messages = app.smtp.wait_for_messages(1, Duration::from_secs(5)).await;
+        let message = parsed(&messages[0].data);
+        assert_eq!(message.subject(), Some("Welcome Tom <b>Thumb</b> & Co to Portico"));
+        let text = message.body_text(0).unwrap();
+        assert!(text.starts_with("Hi Tom <b>Thumb</b> & Co,"), "text values are not escaped: {text}");
+        assert!(text.contains("Ada Admin opened an account for you"));
+        let link = invitation_link(&messages[0].data);
+        let html = message.body_html(0).unwrap();
+        assert!(html.contains("<p>Hi Tom &lt;b&gt;Thumb&lt;/b&gt; &amp; Co</p>"), "{html}");
+        assert!(html.contains(&format!("<a href=\"{link}\">Join Portico</a>")), "{html}");
+        assert_eq!(app.get(&path_of(&link)).await.status().as_u16(), 200, "the link works");
+    }
+
+    async fn a_template_without_the_link_or_with_unknown_placeholders_is_refused_beside_the_field(app) {
+        app.sign_in_agent(true).await;
+        let refused = save_template(&app, CUSTOM_SUBJECT, "Hello {{contact_name}}, no link here", "<p>{{first_name}}</p> {{link}} {{oops").await;
+        assert_eq!(refused.status().as_u16(), 422);
+        let html = refused.text().await.unwrap();
+        assert!(html.contains("id=\"text-body-error\">Include {{link}}"), "{html}");
+        assert!(html.contains("id=\"html-body-error\">Line 1: {{first_name}} is not a placeholder Portico knows."), "{html}");
+        assert!(!html.contains("id=\"subject-error\""));
+        assert!(html.contains("Hello {{contact_name}}, no link here</textarea>"), "typed values are kept");
+        let unbalanced = save_template(&app, "Hi }} there", CUSTOM_TEXT, CUSTOM_HTML).await;
+        assert_eq!(unbalanced.status().as_u16(), 422);
+        assert!(unbalanced.text().await.unwrap().contains("closes a placeholder that was never opened"));
+
+        let page = app.get_html("/settings/invitation-email").await;
+        assert!(page.contains("Portico's default wording"), "nothing was saved");
+        assert!(page.contains("invited to the {{company_name}} Help Center"), "the form starts from the default wording: {page}");
+    }
+
+    async fn the_preview_shows_the_email_for_a_sample_contact_without_running_its_html(app) {
+        app.sign_in_agent(true).await;
+        let html_body = "<p>Hello {{contact_name}}</p><script>alert(1)</script><a href=\"{{link}}\">Go</a>";
+        let preview = app.post_form("/settings/invitation-email/preview", "/settings/invitation-email", &[("subject", CUSTOM_SUBJECT), ("text_body", CUSTOM_TEXT), ("html_body", html_body)]).await;
+        assert_eq!(preview.status().as_u16(), 200);
+        let page = preview.text().await.unwrap();
+        assert!(page.contains("id=\"preview-subject\">Welcome Alex Sample to Portico<"), "{page}");
+        assert!(page.contains("Hi Alex Sample,"));
+        assert!(page.contains("<p>Hello Alex Sample</p>"), "the HTML is rendered, cleaned: {page}");
+        assert!(!page.contains("<script>alert(1)</script>"), "no script reaches the page");
+        assert!(page.contains("&#60;script&#62;alert(1)&#60;/script&#62;"), "the source is shown escaped: {page}");
+        assert!(app.get_html("/settings/invitation-email").await.contains("Portico's default wording"), "a preview saves nothing");
+    }
+
+    async fn reset_to_default_brings_back_the_default_subject(app) {
+        app.sign_in_agent(true).await;
+        save_template(&app, CUSTOM_SUBJECT, CUSTOM_TEXT, CUSTOM_HTML).await;
+        let first = app.add_contact("Ada", Some("ada@example.com"), None);
+        invite(&app, first).await;
+        let messages = app.smtp.wait_for_messages(1, Duration::from_secs(5)).await;
+        assert_eq!(parsed(&messages[0].data).subject(), Some("Welcome Ada to Portico"));
+
+        let reset = app.post_form("/settings/invitation-email/reset", "/settings/invitation-email", &[]).await;
+        assert_eq!(reset.status().as_u16(), 303);
+        assert!(app.get_html("/settings/invitation-email").await.contains("Portico's default wording"));
+        let second = app.add_contact("Bob", Some("bob@example.com"), None);
+        invite(&app, second).await;
+        let messages = app.smtp.wait_for_messages(2, Duration::from_secs(5)).await;
+        assert_eq!(parsed(&messages[1].data).subject(), Some("You're invited to the Portico Help Center"));
+    }
+
+    async fn the_daily_quota_refuses_the_invitation_that_would_exceed_it(app) {
+        app.sign_in_agent(true).await;
+        save_help_center(&app, &[("self_registration", "off"), ("daily_invite_quota", "2")]).await;
+        let ids: Vec<i64> = ["a", "b", "c", "d"].iter().map(|name| app.add_contact(name, Some(&format!("{name}@example.com")), None)).collect();
+        assert_eq!(invite(&app, ids[0]).await.status().as_u16(), 303);
+        let mass = app.post_form("/contacts/mass-action", "/contacts", &[("action", "invite"), ("view", "all"), ("submission_key", "quota-1"), ("ids", &ids[1].to_string()), ("ids", &ids[2].to_string())]).await;
+        assert_eq!(mass.status().as_u16(), 400);
+        assert!(mass.text().await.unwrap().contains("You can send 1 more invitation today; the daily limit is 2."));
+        assert_eq!(invite(&app, ids[1]).await.status().as_u16(), 303);
+        let third = invite(&app, ids[2]).await;
+        assert_eq!(third.status().as_u16(), 400);
+        assert!(third.text().await.unwrap().contains("You can send 0 more invitations today; the daily limit is 2."));
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        assert_eq!(app.smtp.messages().len(), 2);
+        assert!(invitations_of(&app, ids[2]).is_empty(), "nothing was written for the refused invite");
+        assert!(app.get_html(&format!("/contacts/{}", ids[2])).await.contains("badge-not-invited\">Not invited<"));
+    }
+
+    async fn a_bulk_job_stops_at_the_quota_and_says_why(app) {
+        app.sign_in_agent(true).await;
+        save_help_center(&app, &[("daily_invite_quota", "3")]).await;
+        app.add_numbered_contacts(5);
+        let started = app.post_form("/contacts/mass-action", "/contacts", &[("action", "invite"), ("all_in_view", "1"), ("view", "all")]).await;
+        let job_page = location(&started);
+        let token = csrf_token_in(&app.get_html(&job_page).await);
+        app.client.post(app.url(&format!("{job_page}/continue"))).form(&[("csrf_token", token.as_str())]).send().await.unwrap();
+        let html = app.get_html(&job_page).await;
+        assert!(html.contains("<strong>Paused</strong> · 3 of 5 processed · Invited 3"), "{html}");
+        assert!(html.contains("you have sent your 3 invitations for today"), "{html}");
+        assert_eq!(app.smtp.wait_for_messages(3, Duration::from_secs(5)).await.len(), 3);
+    }
+
+    async fn auto_invite_sends_one_invitation_for_a_new_ticket_only_when_on(app) {
+        app.sign_in_agent(false).await;
+        let off = app.add_contact("Quiet Caller", Some("quiet@example.com"), None);
+        let form = app.get_html(&format!("/contacts/{off}/tickets/new")).await;
+        assert!(form.contains("First message"));
+        let empty = app.post_form(&format!("/contacts/{off}/tickets/new"), &format!("/contacts/{off}"), &[("subject", " "), ("message", "Printer on fire")]).await;
+        assert_eq!(empty.status().as_u16(), 422);
+        assert!(empty.text().await.unwrap().contains("Printer on fire</textarea>"));
+        let created = app.post_form(&format!("/contacts/{off}/tickets/new"), &format!("/contacts/{off}"), &[("subject", "Printer"), ("message", "Printer on fire")]).await;
+        assert_eq!(created.status().as_u16(), 303);
+        assert!(app.get_html(&format!("/contacts/{off}")).await.contains(">Printer</a>"), "the ticket is listed on the contact");
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        assert!(app.smtp.messages().is_empty(), "auto-invite is off by default");
+
+        {
+            use diesel::prelude::*;
+            use portico::db::schema::settings;
+            let mut conn = app.pool.get().unwrap();
+            diesel::insert_into(settings::table).values((settings::key.eq("auto_invite"), settings::value.eq("true"), settings::updated_at.eq(portico::db::now()))).execute(&mut conn).unwrap();
+        }
+        let on = app.add_contact("Loud Caller", Some("loud@example.com"), None);
+        let created = app.post_form(&format!("/contacts/{on}/tickets/new"), &format!("/contacts/{on}"), &[("subject", "Scanner"), ("message", "Scanner jammed")]).await;
+        assert_eq!(created.status().as_u16(), 303);
+        let messages = app.smtp.wait_for_messages(1, Duration::from_secs(5)).await;
+        assert_eq!(messages.len(), 1);
+        assert_eq!(messages[0].rcpt_to, vec!["loud@example.com".to_owned()]);
+        // A second ticket finds the contact already invited: no second email.
+        app.post_form(&format!("/contacts/{on}/tickets/new"), &format!("/contacts/{on}"), &[("subject", "Again"), ("message", "Still jammed")]).await;
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        assert_eq!(app.smtp.messages().len(), 1);
+        let history = app.get_html(&format!("/contacts/{on}")).await;
+        assert!(history.contains("Invited to the Help Center") && history.contains(">System<"), "{history}");
+    }
+
+    async fn a_deactivated_customer_can_no_longer_reach_the_help_center(app) {
+        app.sign_in_agent(false).await;
+        let (id, customer) = activated_customer(&app, "Grace Hopper", "grace@navy.example").await;
+        let page = app.get_html(&format!("/contacts/{id}")).await;
+        assert!(page.contains("Deactivate Help Center access"));
+        let deactivated = app.post_form(&format!("/contacts/{id}/portal/deactivate"), &format!("/contacts/{id}"), &[]).await;
+        assert_eq!(deactivated.status().as_u16(), 303);
+        let page = app.get_html(&format!("/contacts/{id}")).await;
+        assert!(page.contains("badge-deactivated"), "{page}");
+        assert!(page.contains("Reactivate Help Center access") && !page.contains("Invite again"));
+        assert!(page.contains("Help Center access deactivated"), "the History panel records it");
+        let home = customer.get(app.url("/portal")).send().await.unwrap();
+        assert_eq!(home.status().as_u16(), 303);
+        assert!(location(&home).starts_with("/portal/login"));
+
+        // Asking for a new invitation link does not bring access back.
+        let form = customer.get(app.url("/portal/invitations/unknown-token")).send().await.unwrap().text().await.unwrap();
+        let token = csrf_token_in(&form);
+        customer.post(app.url("/portal/invitations/new-link")).form(&[("csrf_token", token.as_str()), ("email", "grace@navy.example")]).send().await.unwrap();
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        assert_eq!(app.smtp.messages().len(), 1, "only the original invitation");
+
+        let reactivated = app.post_form(&format!("/contacts/{id}/portal/reactivate"), &format!("/contacts/{id}"), &[]).await;
+        assert_eq!(reactivated.status().as_u16(), 303);
+        assert!(app.get_html(&format!("/contacts/{id}")).await.contains("badge-activated\">Activated<"));
+    }
+
+    async fn the_audit_log_lists_invitations_and_filters_by_action(app) {
+        app.sign_in_agent(true).await;
+        let id = app.add_contact("Grace Hopper", Some("grace@navy.example"), None);
+        invite(&app, id).await;
+        let log = app.get_html("/settings/audit").await;
+        assert!(log.contains("Invited to the Help Center"), "{log}");
+        assert!(log.contains(&format!("<a href=\"/contacts/{id}\">Grace Hopper</a>")));
+        assert!(log.contains("Ada Admin") && log.contains("Contact added"));
+        let filtered = app.get_html("/settings/audit?action=invitation.created").await;
+        assert!(filtered.contains("Invited to the Help Center") && !filtered.contains("<td>Contact added</td>"), "{filtered}");
+        let other = app.get_html("/settings/audit?action=contact.deleted").await;
+        assert!(other.contains("No events match."));
+        let today = portico::db::now().format("%Y-%m-%d").to_string();
+        assert!(app.get_html(&format!("/settings/audit?from={today}&to={today}")).await.contains("Invited to the Help Center"));
+        let bad = app.get(&format!("/settings/audit?from=yesterday&to={today}")).await;
+        assert_eq!(bad.status().as_u16(), 422);
+        assert!(bad.text().await.unwrap().contains("id=\"from-error\">Enter a date as YYYY-MM-DD."));
+    }
+
+    async fn the_audit_log_pages_fifty_events_at_a_time(app) {
+        app.sign_in_agent(true).await;
+        app.add_numbered_contacts(3);
+        {
+            let mut conn = app.pool.get().unwrap();
+            for n in 0..60 {
+                portico::db::models::audit::record(&mut conn, portico::db::models::audit::Actor::System, "contact.updated", ("contact", Some(1)), &format!("event {n:02}")).unwrap();
+            }
+        }
+        let first = app.get_html("/settings/audit").await;
+        assert!(first.contains("event 59") && first.contains("event 10") && !first.contains("event 09"));
+        let start = first.find("rel=\"next\"").map(|end| first[..end].rfind("href=\"").unwrap() + 6).expect("an Older link");
+        let older = first[start..].split('"').next().unwrap().replace("&amp;", "&");
+        let second = app.get_html(&older).await;
+        assert!(second.contains("event 09") && second.contains("event 00") && !second.contains("event 10"), "{second}");
+        assert!(second.contains("rel=\"prev\""), "a Newer link");
+    }
+
+    async fn admins_add_agents_and_disable_them_but_not_themselves(app) {
+        let admin_id = app.sign_in_agent(true).await;
+        let short = app.post_form("/settings/agents", "/settings", &[("name", "Nina"), ("email", "nina@portico.test"), ("role", "agent"), ("password", "short")]).await;
+        assert_eq!(short.status().as_u16(), 422);
+        let html = short.text().await.unwrap();
+        assert!(html.contains("id=\"agent-password-error\">Use at least 12 characters."));
+        assert!(html.contains("value=\"nina@portico.test\""));
+        let added = app.post_form("/settings/agents", "/settings", &[("name", "Nina"), ("email", "Nina@Portico.test"), ("role", "agent"), ("password", "nina's long password")]).await;
+        assert_eq!(added.status().as_u16(), 303);
+        let again = app.post_form("/settings/agents", "/settings", &[("name", "Nina 2"), ("email", "nina@portico.test"), ("role", "agent"), ("password", "nina's long password")]).await;
+        assert_eq!(again.status().as_u16(), 409);
+
+        let nina = new_client();
+        let signed_in = nina.post(app.url("/login")).form(&[("csrf_token", csrf_token_in(&nina.get(app.url("/login")).send().await.unwrap().text().await.unwrap()).as_str()), ("email", "nina@portico.test"), ("password", "nina's long password")]).send().await.unwrap();
+        assert_eq!(signed_in.status().as_u16(), 303);
+        assert_eq!(nina.get(app.url("/contacts")).send().await.unwrap().status().as_u16(), 200);
+
+        let nina_id = {
+            use diesel::prelude::*;
+            use portico::db::schema::agents;
+            let mut conn = app.pool.get().unwrap();
+            agents::table.filter(agents::email.eq("nina@portico.test")).select(agents::id).first::<i64>(&mut conn).unwrap()
+        };
+        let disabled = app.post_form(&format!("/settings/agents/{nina_id}/disable"), "/settings", &[]).await;
+        assert_eq!(disabled.status().as_u16(), 303);
+        assert!(app.get_html("/settings").await.contains("Nina is disabled and can no longer sign in."));
+        assert_eq!(nina.get(app.url("/contacts")).send().await.unwrap().status().as_u16(), 303, "her session ends");
+        let myself = app.post_form(&format!("/settings/agents/{admin_id}/disable"), "/settings", &[]).await;
+        assert_eq!(myself.status().as_u16(), 400);
+        assert!(myself.text().await.unwrap().contains("You cannot disable your own account."));
+    }
+}
