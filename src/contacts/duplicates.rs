@@ -49,6 +49,7 @@ pub fn refresh_duplicate_flags(conn: &mut DbConnection, keys: &[DuplicateKeys]) 
             ids.extend(
                 contacts::table
                     .filter(contacts::email_normalized.eq(email))
+                    .filter(contacts::deleted_at.is_null())
                     .select(contacts::id)
                     .load::<i64>(conn)?,
             );
@@ -58,6 +59,8 @@ pub fn refresh_duplicate_flags(conn: &mut DbConnection, keys: &[DuplicateKeys]) 
                 contacts::table
                     .filter(contacts::name.eq(&key.name))
                     .filter(contacts::phone.eq(phone))
+                    // Matches the partial index contacts_name_phone, so this is a lookup, not a scan.
+                    .filter(contacts::deleted_at.is_null())
                     .select(contacts::id)
                     .load::<i64>(conn)?,
             );

@@ -1,10 +1,10 @@
 //! HTTP routes: the agents' wing, the Help Center wing (later), and operations endpoints.
 
 pub mod agent;
-pub mod portal;
 pub mod chrome;
 pub mod form;
 mod health;
+pub mod portal;
 mod respond;
 
 use actix_web::web;

@@ -378,8 +378,12 @@ async fn an_invited_customer_activates_and_sees_my_tickets_and_the_knowledge_bas
         .unwrap();
     page.wait()
         .at_most(Duration::from_secs(10))
-        .for_element(Locator::XPath("//h1[contains(., 'Knowledge base')]"))
+        .for_element(Locator::XPath("//h1[normalize-space()='How can we help?']"))
         .await
         .unwrap();
+    assert_eq!(
+        page.current_url().await.unwrap().path(),
+        "/portal/knowledge-base"
+    );
     browser.client.clone().close().await.unwrap();
 }

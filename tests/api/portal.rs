@@ -35,15 +35,34 @@ async fn post_as(
     token_from: &str,
     fields: &[(&str, &str)],
 ) -> reqwest::Response {
-    let html = client.get(app.url(token_from)).send().await.unwrap().text().await.unwrap();
+    let html = client
+        .get(app.url(token_from))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     let token = csrf_token_in(&html);
     let mut form = vec![("csrf_token", token.as_str())];
     form.extend_from_slice(fields);
     client.post(app.url(path)).form(&form).send().await.unwrap()
 }
 
-async fn sign_in(app: &TestApp, client: &reqwest::Client, email: &str, password: &str) -> reqwest::Response {
-    post_as(app, client, "/portal/login", "/portal/login", &[("email", email), ("password", password)]).await
+async fn sign_in(
+    app: &TestApp,
+    client: &reqwest::Client,
+    email: &str,
+    password: &str,
+) -> reqwest::Response {
+    post_as(
+        app,
+        client,
+        "/portal/login",
+        "/portal/login",
+        &[("email", email), ("password", password)],
+    )
+    .await
 }
 
 /// A new browser signed in as this customer.
@@ -61,7 +80,9 @@ async fn get_as(app: &TestApp, client: &reqwest::Client, path: &str) -> (u16, St
 
 /// The link to `path_prefix` in a received email's text part, read through its MIME structure.
 fn link_in(raw: &str, path_prefix: &str) -> String {
-    let message = mail_parser::MessageParser::default().parse(raw.as_bytes()).expect("a MIME message");
+    let message = mail_parser::MessageParser::default()
+        .parse(raw.as_bytes())
+        .expect("a MIME message");
     let text = message.body_text(0).expect("a text part").into_owned();
     text.split_whitespace()
         .find(|word| word.starts_with("http://") && path_of(word).starts_with(path_prefix))
@@ -70,13 +91,20 @@ fn link_in(raw: &str, path_prefix: &str) -> String {
 }
 
 fn subject_of(raw: &str) -> String {
-    let message = mail_parser::MessageParser::default().parse(raw.as_bytes()).expect("a MIME message");
+    let message = mail_parser::MessageParser::default()
+        .parse(raw.as_bytes())
+        .expect("a MIME message");
     message.subject().unwrap_or_default().to_owned()
 }
 
 fn set_self_registration(app: &TestApp, mode: SelfRegistration) {
     let mut conn = app.pool.get().unwrap();
-    HelpCenterSettings { self_registration: mode, ..HelpCenterSettings::default() }.save(&mut conn, now()).unwrap();
+    HelpCenterSettings {
+        self_registration: mode,
+        ..HelpCenterSettings::default()
+    }
+    .save(&mut conn, now())
+    .unwrap();
 }
 
 fn contacts_with_email(app: &TestApp, email: &str) -> Vec<(i64, String)> {
@@ -90,7 +118,11 @@ fn contacts_with_email(app: &TestApp, email: &str) -> Vec<(i64, String)> {
 
 fn message_count(app: &TestApp, ticket: i64) -> i64 {
     let mut conn = app.pool.get().unwrap();
-    ticket_messages::table.filter(ticket_messages::ticket_id.eq(ticket)).count().get_result(&mut conn).unwrap()
+    ticket_messages::table
+        .filter(ticket_messages::ticket_id.eq(ticket))
+        .count()
+        .get_result(&mut conn)
+        .unwrap()
 }
 
 fn open_ticket(app: &TestApp, contact: i64, subject: &str, body: &str) -> i64 {
@@ -100,19 +132,57 @@ fn open_ticket(app: &TestApp, contact: i64, subject: &str, body: &str) -> i64 {
 
 fn close_ticket(app: &TestApp, ticket: i64) {
     let mut conn = app.pool.get().unwrap();
-    diesel::update(tickets::table.find(ticket)).set(tickets::status.eq("closed")).execute(&mut conn).unwrap();
+    diesel::update(tickets::table.find(ticket))
+        .set(tickets::status.eq("closed"))
+        .execute(&mut conn)
+        .unwrap();
 }
 
 async fn ask_for_reset(app: &TestApp, client: &reqwest::Client, email: &str) -> reqwest::Response {
-    post_as(app, client, "/portal/password/forgot", "/portal/password/forgot", &[("email", email)]).await
+    post_as(
+        app,
+        client,
+        "/portal/password/forgot",
+        "/portal/password/forgot",
+        &[("email", email)],
+    )
+    .await
 }
 
-async fn register(app: &TestApp, client: &reqwest::Client, name: &str, email: &str) -> reqwest::Response {
-    post_as(app, client, "/portal/register", "/portal/register", &[("name", name), ("email", email)]).await
+async fn register(
+    app: &TestApp,
+    client: &reqwest::Client,
+    name: &str,
+    email: &str,
+) -> reqwest::Response {
+    post_as(
+        app,
+        client,
+        "/portal/register",
+        "/portal/register",
+        &[("name", name), ("email", email)],
+    )
+    .await
 }
 
-async fn choose_password(app: &TestApp, client: &reqwest::Client, link_path: &str, password: &str, confirmation: &str) -> reqwest::Response {
-    post_as(app, client, link_path, link_path, &[("password", password), ("password_confirmation", confirmation)]).await
+async fn choose_password(
+    app: &TestApp,
+    client: &reqwest::Client,
+    link_path: &str,
+    password: &str,
+    confirmation: &str,
+) -> reqwest::Response {
+    post_as(
+        app,
+        client,
+        link_path,
+        link_path,
+        &[
+            ("password", password),
+            ("password_confirmation", confirmation),
+        ],
+    )
+    .await
 }
 
 on_both_backends! {

@@ -35,6 +35,8 @@ struct State {
     /// Keyed by lower-cased address: mailbox matching in tests is case-insensitive.
     rejected_recipients: HashMap<String, String>,
     data_rejection: Option<String>,
+    /// Never answer the end of DATA: a server that hangs, for client timeouts.
+    stall_after_data: bool,
     connections_accepted: usize,
     open_now: usize,
     max_concurrent: usize,
@@ -106,6 +108,10 @@ impl SmtpServer {
     pub fn reject_recipient(&self, addr: &str, code: u16, text: &str) {
         let (key, reply) = (addr.to_ascii_lowercase(), format!("{code} {text}"));
         lock(&self.state).rejected_recipients.insert(key, reply);
+    }
+
+    pub fn stall_after_data(&self) {
+        lock(&self.state).stall_after_data = true;
     }
 
     pub fn reject_all_data(&self, code: u16, text: &str) {
@@ -193,6 +199,10 @@ async fn run_session(stream: TcpStream, state: &Mutex<State>) -> io::Result<()> 
             "DATA" => {
                 send(&mut writer, "354 end data with <CRLF>.<CRLF>").await?;
                 let body = read_data(&mut reader).await?;
+                if lock(state).stall_after_data {
+                    // Hold the connection open without a word until the client gives up.
+                    tokio::time::sleep(Duration::from_secs(3600)).await;
+                }
                 finish_data(state, std::mem::take(&mut envelope), body)
             }
             "VRFY" => "252 2.5.0 cannot VRFY user, but will accept message".into(),

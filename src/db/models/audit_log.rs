@@ -21,6 +21,8 @@ pub const KNOWN_ACTIONS: &[(&str, &str)] = &[
     ("contact.merged", "Duplicates merged into this contact"),
     ("contact.merged_into", "Merged into another contact"),
     ("contacts.imported", "Contacts imported"),
+    ("account.created", "Account created"),
+    ("account.renamed", "Account renamed"),
     ("account.deleted", "Account deleted"),
     ("invitation.created", "Invited to the Help Center"),
     ("invitation.resent", "Invitation resent"),
@@ -126,6 +128,7 @@ impl AuditEntry {
             "contact" if self.subject_name.is_some() => Some(format!("/contacts/{id}")),
             "ticket" => Some(format!("/tickets/{id}")),
             "kb_article" => Some(format!("/knowledge-base/{id}")),
+            "account" if self.action != "account.deleted" => Some(format!("/accounts/{id}")),
             _ => None,
         }
     }

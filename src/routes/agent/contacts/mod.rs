@@ -25,10 +25,22 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .configure(duplicates::configure)
         .route("/contacts/import", web::get().to(import::upload_form))
         .route("/contacts/import", web::post().to(import::upload))
-        .route("/contacts/import/{upload_id}", web::get().to(import::preview))
-        .route("/contacts/import/{upload_id}/confirm", web::post().to(import::confirm))
-        .route("/contacts/imports/{import_id}", web::get().to(import::result))
-        .route("/contacts/imports/{import_id}/rejected.csv", web::get().to(import::rejected_csv))
+        .route(
+            "/contacts/import/{upload_id}",
+            web::get().to(import::preview),
+        )
+        .route(
+            "/contacts/import/{upload_id}/confirm",
+            web::post().to(import::confirm),
+        )
+        .route(
+            "/contacts/imports/{import_id}",
+            web::get().to(import::result),
+        )
+        .route(
+            "/contacts/imports/{import_id}/rejected.csv",
+            web::get().to(import::rejected_csv),
+        )
         .route("/contacts/export", web::get().to(export::export))
         .route("/contacts/{id}", web::get().to(detail::show))
         .route("/contacts/{id}", web::post().to(form::update))
