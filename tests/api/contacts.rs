@@ -69,6 +69,20 @@ on_both_backends! {
         assert!(odd.contains("0 contacts"), "LIKE wildcards and quotes are matched literally");
     }
 
+    async fn a_search_matching_over_a_thousand_contacts_still_pages_in_order(app) {
+        app.sign_in_agent(false).await;
+        app.add_numbered_contacts(1_100);
+        app.add_contact("Zed Outsider", Some("zed@elsewhere.example"), None);
+        let first = list(&app, "?q=contact").await;
+        assert!(first.contains("1,000+ contacts"), "broad searches are counted up to a cap");
+        let expected: Vec<String> = (0..50).map(|n| format!("Contact {n:04}")).collect();
+        assert_eq!(names_in(&first), expected);
+        let second = list(&app, &link(&first, "next").unwrap()["/contacts".len()..]).await;
+        assert_eq!(names_in(&second)[0], "Contact 0050");
+        let descending = list(&app, "?q=contact&sort=name&dir=desc").await;
+        assert_eq!(names_in(&descending)[0], "Contact 1099");
+    }
+
     async fn sorting_by_each_column_and_direction(app) {
         app.sign_in_agent(false).await;
         app.add_contact("Bea", Some("a@example.com"), None);

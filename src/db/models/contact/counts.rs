@@ -11,8 +11,9 @@ use crate::db::{backend_of, DbConnection};
 use crate::domain::{HelpCenterStatus, ShownStatus};
 
 pub const RECENT_DAYS: i64 = 30;
-/// Searches and custom views are counted up to this many, then shown as "10,000+".
-pub const COUNT_CAP: i64 = 10_000;
+/// Searches and custom views are counted up to this many, then shown as "1,000+": counting a
+/// common search term's every match would cost more than showing the page.
+pub const COUNT_CAP: i64 = 1_000;
 
 #[derive(Debug, Clone, Default)]
 pub struct ViewCounts {

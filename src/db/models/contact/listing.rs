@@ -193,6 +193,9 @@ pub struct ListRequest {
     pub backward: bool,
     pub page_size: i64,
     pub now: NaiveDateTime,
+    /// The search matches more than COUNT_CAP contacts: walking the sort's index and stopping
+    /// at a page is then cheaper than fetching every match and sorting it.
+    pub broad_search: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -264,7 +267,13 @@ impl ListRequest {
         cursor: Option<&Cursor>,
         limit: i64,
     ) -> ContactQuery {
-        let mut query = filtered(&self.criteria, backend, self.search.as_deref(), self.now);
+        let mut query = filtered_with(
+            &self.criteria,
+            backend,
+            self.search.as_deref(),
+            !self.broad_search,
+            self.now,
+        );
         // Reading forward in a descending list, or backward in an ascending one, goes down.
         let downward = self.descending != self.backward;
         let (before, after) = if downward {
@@ -337,6 +346,18 @@ pub(super) fn filtered(
     search: Option<&str>,
     now: NaiveDateTime,
 ) -> ContactQuery {
+    filtered_with(criteria, backend, search, true, now)
+}
+
+/// `drive_from_search_index`: let the database start from the search index's matches (best
+/// when they are few) rather than from the sort's index.
+fn filtered_with(
+    criteria: &Criteria,
+    backend: Backend,
+    search: Option<&str>,
+    drive_from_search_index: bool,
+    now: NaiveDateTime,
+) -> ContactQuery {
     let mut query = contacts::table.into_boxed();
     query = match criteria.scope {
         Scope::Listed => query
@@ -400,7 +421,7 @@ pub(super) fn filtered(
         );
     }
     if let Some(term) = search {
-        query = query.filter(search_filter(backend, term));
+        query = query.filter(search_filter(backend, term, drive_from_search_index));
     }
     query
 }
@@ -412,6 +433,7 @@ pub(super) fn filtered(
 fn search_filter(
     backend: Backend,
     term: &str,
+    drive_from_search_index: bool,
 ) -> Box<dyn BoxableExpression<contacts::table, Db, SqlType = Bool>> {
     let lowered = term.to_lowercase();
     let pattern = format!("%{}%", escape_like(&lowered));
@@ -429,10 +451,16 @@ fn search_filter(
             .collect();
         trigrams.sort();
         trigrams.dedup();
+        // A unary plus keeps SQLite from using the id lookup to drive the query.
+        let membership = if drive_from_search_index {
+            "contacts.id"
+        } else {
+            "+contacts.id"
+        };
         Box::new(
-            sql::<Bool>(
-                "contacts.id IN (SELECT rowid FROM contacts_search WHERE contacts_search MATCH ",
-            )
+            sql::<Bool>(&format!(
+                "{membership} IN (SELECT rowid FROM contacts_search WHERE contacts_search MATCH "
+            ))
             .bind::<Text, _>(trigrams.join(" AND "))
             .sql(") AND ")
             .sql(like)

@@ -61,6 +61,8 @@ pub async fn export(
                 backward: false,
                 page_size: EXPORT_PAGE_SIZE,
                 now,
+                // An export reads every match anyway; start from the matches.
+                broad_search: false,
             })
         })
         .await?;

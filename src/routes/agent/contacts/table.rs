@@ -165,6 +165,6 @@ mod tests {
         assert_eq!(format_count(999), "999");
         assert_eq!(format_count(1000), "1,000");
         assert_eq!(format_count(1234567), "1,234,567");
-        assert_eq!(total_label(COUNT_CAP + 1), "10,000+");
+        assert_eq!(total_label(COUNT_CAP + 1), "1,000+");
     }
 }
