@@ -1,4 +1,5 @@
 mod counts;
+mod cursor;
 mod listing;
 
 use chrono::NaiveDateTime;
@@ -9,7 +10,8 @@ use crate::db::DbConnection;
 use crate::domain::ShownStatus;
 
 pub use counts::{recent_start as counts_recent_start, ViewCounts, COUNT_CAP};
-pub use listing::{count_in_view, ids_in_view, Criteria, Cursor, ListRequest, Page, Scope, Sort};
+pub use cursor::Cursor;
+pub use listing::{count_in_view, ids_in_view, Criteria, ListRequest, Page, Scope, Sort};
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = contacts)]
