@@ -9,7 +9,7 @@ mod respond;
 
 use actix_web::web;
 
-pub use respond::{page, redirect_see_other};
+pub use respond::{page, page_with_status, redirect_see_other};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/healthz", web::get().to(health::liveness))

@@ -1,11 +1,19 @@
-use actix_web::http::header;
+use actix_web::http::{header, StatusCode};
 use actix_web::HttpResponse;
 use askama::Template;
 
 use crate::error::AppError;
 
 pub fn page(template: &impl Template) -> Result<HttpResponse, AppError> {
-    Ok(HttpResponse::Ok()
+    page_with_status(template, StatusCode::OK)
+}
+
+/// A page with another status: a form sent back with its errors (422), a refused sign-in (401).
+pub fn page_with_status(
+    template: &impl Template,
+    status: StatusCode,
+) -> Result<HttpResponse, AppError> {
+    Ok(HttpResponse::build(status)
         .content_type("text/html; charset=utf-8")
         .body(template.render()?))
 }

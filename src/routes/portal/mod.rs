@@ -87,9 +87,7 @@ fn page_with_status(
     status: StatusCode,
     template: &impl Template,
 ) -> Result<HttpResponse, AppError> {
-    Ok(HttpResponse::build(status)
-        .content_type("text/html; charset=utf-8")
-        .body(template.render()?))
+    crate::routes::page_with_status(template, status)
 }
 
 /// The address the request came from, for the limits on mail sent to typed addresses.

@@ -12,6 +12,7 @@ use crate::db::models::audit::{self, Actor};
 use crate::db::{now, write_transaction};
 use crate::error::AppError;
 use crate::routes::chrome::Chrome;
+use crate::routes::page_with_status;
 use crate::routes::redirect_see_other;
 use crate::state::AppState;
 
@@ -65,9 +66,7 @@ impl AccountFormPage {
     }
 
     fn render_with(&self, status: StatusCode) -> Result<HttpResponse, AppError> {
-        Ok(HttpResponse::build(status)
-            .content_type("text/html; charset=utf-8")
-            .body(self.render()?))
+        page_with_status(&self, status)
     }
 }
 

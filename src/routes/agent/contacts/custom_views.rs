@@ -15,6 +15,7 @@ use crate::db::{now, write_transaction, DbConnection};
 use crate::domain::ShownStatus;
 use crate::error::AppError;
 use crate::routes::chrome::Chrome;
+use crate::routes::page_with_status;
 use crate::routes::redirect_see_other;
 use crate::state::AppState;
 
@@ -75,9 +76,7 @@ impl ViewFormPage {
     }
 
     fn render_with(&self, status: StatusCode) -> Result<HttpResponse, AppError> {
-        Ok(HttpResponse::build(status)
-            .content_type("text/html; charset=utf-8")
-            .body(self.render()?))
+        page_with_status(&self, status)
     }
 }
 

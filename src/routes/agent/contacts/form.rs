@@ -12,6 +12,7 @@ use crate::db::models::contact::Contact;
 use crate::domain::{ContactDraft, ContactFieldErrors};
 use crate::error::AppError;
 use crate::routes::chrome::Chrome;
+use crate::routes::page_with_status;
 use crate::routes::{page, redirect_see_other};
 use crate::state::AppState;
 
@@ -60,9 +61,7 @@ impl ContactFormPage {
 }
 
 fn render_form(page_data: ContactFormPage, status: StatusCode) -> Result<HttpResponse, AppError> {
-    Ok(HttpResponse::build(status)
-        .content_type("text/html; charset=utf-8")
-        .body(page_data.render()?))
+    page_with_status(&page_data, status)
 }
 
 pub async fn new_form(

@@ -17,6 +17,7 @@ use crate::db::{now, write_transaction};
 use crate::error::AppError;
 use crate::invitations::{self, RowOutcome};
 use crate::routes::chrome::Chrome;
+use crate::routes::page_with_status;
 use crate::routes::redirect_see_other;
 use crate::state::AppState;
 
@@ -85,9 +86,7 @@ async fn load(state: &web::Data<AppState>, id: i64) -> Result<(Contact, bool), A
 }
 
 fn render(page: NewTicketPage, status: StatusCode) -> Result<HttpResponse, AppError> {
-    Ok(HttpResponse::build(status)
-        .content_type("text/html; charset=utf-8")
-        .body(page.render()?))
+    page_with_status(&page, status)
 }
 
 pub async fn form(

@@ -14,6 +14,7 @@ use crate::db::models::audit::{self, Actor};
 use crate::db::{now, write_transaction, DbConnection};
 use crate::error::AppError;
 use crate::routes::chrome::Chrome;
+use crate::routes::page_with_status;
 use crate::routes::{page, redirect_see_other};
 use crate::state::AppState;
 
@@ -234,7 +235,5 @@ async fn save(
             page_data.slug_taken_by = existing;
         }
     }
-    Ok(HttpResponse::build(StatusCode::UNPROCESSABLE_ENTITY)
-        .content_type("text/html; charset=utf-8")
-        .body(page_data.render()?))
+    page_with_status(&page_data, StatusCode::UNPROCESSABLE_ENTITY)
 }

@@ -17,6 +17,7 @@ use crate::invitations::template::{CustomTemplate, Placeholder, TemplateFieldErr
 use crate::invitations::LetterSettings;
 use crate::mail::OutgoingMail;
 use crate::routes::chrome::Chrome;
+use crate::routes::page_with_status;
 use crate::routes::redirect_see_other;
 use crate::state::AppState;
 
@@ -53,9 +54,7 @@ struct TemplatePage {
 }
 
 fn respond(page: TemplatePage, status: StatusCode) -> Result<HttpResponse, AppError> {
-    Ok(HttpResponse::build(status)
-        .content_type("text/html; charset=utf-8")
-        .body(page.render()?))
+    page_with_status(&page, status)
 }
 
 fn page(

@@ -10,6 +10,7 @@ use crate::db::models::contact::Contact;
 use crate::db::models::ticket::{StatusChange, Ticket, TicketMessage, TicketStatus};
 use crate::error::AppError;
 use crate::routes::chrome::Chrome;
+use crate::routes::page_with_status;
 use crate::routes::{page, redirect_see_other};
 use crate::state::AppState;
 
@@ -134,9 +135,7 @@ fn render(
     if !invalid {
         return page(&page_data);
     }
-    Ok(HttpResponse::build(StatusCode::UNPROCESSABLE_ENTITY)
-        .content_type("text/html; charset=utf-8")
-        .body(page_data.render()?))
+    page_with_status(&page_data, StatusCode::UNPROCESSABLE_ENTITY)
 }
 
 pub async fn show(
