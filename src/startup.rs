@@ -99,6 +99,7 @@ impl Application {
             invite_ttl_hours: settings.invite_ttl_hours,
             letter,
             email_limits: Default::default(),
+            inline_reads: db::Backend::of_url(&settings.database_url) == db::Backend::Sqlite,
         });
 
         let server = HttpServer::new(move || {

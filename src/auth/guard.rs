@@ -61,7 +61,7 @@ impl FromRequest for SignedInAgent {
                 return Err(AppError::SignInRequired { next });
             };
             let agent = state
-                .db(move |conn| Ok(Agent::find(conn, agent_id)?))
+                .read(move |conn| Ok(Agent::find(conn, agent_id)?))
                 .await?;
             match agent {
                 Some(agent) if !agent.is_disabled() => Ok(SignedInAgent { agent, session }),
@@ -119,7 +119,7 @@ impl FromRequest for SignedInCustomer {
                 return Err(AppError::CustomerSignInRequired { next });
             };
             let found = state
-                .db(move |conn| {
+                .read(move |conn| {
                     let contact = Contact::find(conn, contact_id)?;
                     let account = PortalAccount::for_contact(conn, contact_id)?;
                     Ok(contact.zip(account))

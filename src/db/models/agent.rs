@@ -53,12 +53,14 @@ impl Agent {
         self.disabled_at.is_some()
     }
 
+    /// Every agent page asks this, so it avoids `first()`: SQLite re-prepares a statement with
+    /// a bound LIMIT on each run, and without one the prepared statement is reused.
     pub fn find(conn: &mut DbConnection, id: i64) -> QueryResult<Option<Agent>> {
-        agents::table
+        Ok(agents::table
             .find(id)
             .select(Agent::as_select())
-            .first(conn)
-            .optional()
+            .load(conn)?
+            .pop())
     }
 
     pub fn find_by_email(conn: &mut DbConnection, email: &str) -> QueryResult<Option<Agent>> {

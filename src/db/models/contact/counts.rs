@@ -1,11 +1,12 @@
-//! Exact counts for the standard views, read from the per-bucket counts that triggers keep in
-//! step with every insert, update and delete, plus two index range counts that depend on the
-//! clock (expired invitations, contacts added in the last 30 days).
+//! Exact counts for the standard views, read from the per-bucket and per-day counts that
+//! triggers keep in step with every insert, update and delete, plus the one index range count
+//! that depends on the clock (expired invitations).
 
 use chrono::{Duration, NaiveDateTime};
 use diesel::prelude::*;
 
 use super::listing::{filtered, Criteria, Scope};
+use crate::db::literal::{BoolLiteral, TextLiteral};
 use crate::db::schema::{contact_daily_counts, contact_view_counts, contacts};
 use crate::db::{backend_of, DbConnection};
 use crate::domain::{HelpCenterStatus, ShownStatus};
@@ -140,42 +141,29 @@ impl ViewCounts {
     }
 }
 
-/// The start of "Added in the last 30 days", rounded to the minute so that every request in
-/// the same minute asks the same question.
+/// The start of "Added in the last 30 days": midnight (UTC) thirty days before today, so the
+/// view is thirty whole days plus today, and its count is a sum of per-day counts.
 pub fn recent_start(now: NaiveDateTime) -> NaiveDateTime {
-    let start = now - Duration::days(RECENT_DAYS);
-    start
-        - Duration::seconds(start.and_utc().timestamp() % 60)
-        - Duration::nanoseconds(start.and_utc().timestamp_subsec_nanos() as i64)
+    (now.date() - Duration::days(RECENT_DAYS))
+        .and_hms_opt(0, 0, 0)
+        .unwrap_or(now)
 }
 
 fn expired_invitations(conn: &mut DbConnection, now: NaiveDateTime) -> QueryResult<i64> {
     contacts::table
-        .filter(contacts::help_center_status.eq(HelpCenterStatus::Invited.as_str()))
+        .filter(contacts::help_center_status.eq(TextLiteral(HelpCenterStatus::Invited.as_str())))
         .filter(contacts::deleted_at.is_null())
-        .filter(contacts::is_spam.eq(false))
+        .filter(contacts::is_spam.eq(BoolLiteral(false)))
         .filter(contacts::invitation_expires_at.le(now))
         .count()
         .get_result(conn)
 }
 
 fn recent_contacts(conn: &mut DbConnection, now: NaiveDateTime) -> QueryResult<i64> {
-    let start = recent_start(now);
-    let following_day = (start.date() + Duration::days(1))
-        .and_hms_opt(0, 0, 0)
-        .unwrap_or(start);
-    // Whole days after the first come from the per-day counts (30 rows); the first, partial
-    // day is counted from the index: a day's worth of entries at most.
-    let whole_days: Vec<i64> = contact_daily_counts::table
-        .filter(contact_daily_counts::day.gt(start.format("%Y-%m-%d").to_string()))
+    let first_day = recent_start(now).format("%Y-%m-%d").to_string();
+    let days: Vec<i64> = contact_daily_counts::table
+        .filter(contact_daily_counts::day.ge(first_day))
         .select(contact_daily_counts::contacts)
         .load(conn)?;
-    let first_day: i64 = contacts::table
-        .filter(contacts::deleted_at.is_null())
-        .filter(contacts::is_spam.eq(false))
-        .filter(contacts::created_at.ge(start))
-        .filter(contacts::created_at.lt(following_day))
-        .count()
-        .get_result(conn)?;
-    Ok(whole_days.iter().sum::<i64>() + first_day)
+    Ok(days.iter().sum())
 }

@@ -4,10 +4,11 @@
 use chrono::NaiveDateTime;
 use diesel::dsl::sql;
 use diesel::prelude::*;
-use diesel::sql_types::{BigInt, Bool, Text, Timestamp};
+use diesel::sql_types::{BigInt, Bool, Nullable, Text, Timestamp};
 
 use super::cursor::Cursor;
-use super::Contact;
+use super::{Contact, ContactRow};
+use crate::db::literal::{BoolLiteral, TextLiteral};
 use crate::db::schema::{contacts, tickets};
 use crate::db::{Backend, DbConnection};
 use crate::domain::ShownStatus;
@@ -100,7 +101,7 @@ pub struct ListRequest {
 
 #[derive(Debug, Clone)]
 pub struct Page {
-    pub contacts: Vec<Contact>,
+    pub rows: Vec<ContactRow>,
     pub next: Option<Cursor>,
     pub previous: Option<Cursor>,
 }
@@ -138,15 +139,31 @@ impl ListRequest {
                 break;
             }
             let query = self.stretch_query(backend, stretch, cursor, remaining);
-            rows.extend(query.load::<Contact>(conn)?);
+            // The account's name comes with each row (a primary-key lookup per row), rather
+            // than from a second query whose IN list SQLite would have to parse every time.
+            let with_account_names = query.select((
+                Contact::as_select(),
+                sql::<Nullable<Text>>(
+                    "(SELECT accounts.name FROM accounts WHERE accounts.id = contacts.account_id)",
+                ),
+            ));
+            rows.extend(
+                with_account_names
+                    .load::<(Contact, Option<String>)>(conn)?
+                    .into_iter()
+                    .map(|(contact, account_name)| ContactRow {
+                        contact,
+                        account_name,
+                    }),
+            );
         }
         let more = rows.len() as i64 > self.page_size;
         rows.truncate(self.page_size as usize);
         if self.backward {
             rows.reverse();
         }
-        let first = rows.first().map(|contact| Cursor::of(contact, self.sort));
-        let last = rows.last().map(|contact| Cursor::of(contact, self.sort));
+        let first = rows.first().map(|row| Cursor::of(&row.contact, self.sort));
+        let last = rows.last().map(|row| Cursor::of(&row.contact, self.sort));
         let (next, previous) = match (self.backward, self.cursor.is_some()) {
             (false, came_from_before) => {
                 (last.filter(|_| more), first.filter(|_| came_from_before))
@@ -154,7 +171,7 @@ impl ListRequest {
             (true, _) => (last, first.filter(|_| more)),
         };
         Ok(Page {
-            contacts: rows,
+            rows,
             next,
             previous,
         })
@@ -262,17 +279,18 @@ fn filtered_with(
     query = match criteria.scope {
         Scope::Listed => query
             .filter(contacts::deleted_at.is_null())
-            .filter(contacts::is_spam.eq(false)),
+            .filter(contacts::is_spam.eq(BoolLiteral(false))),
         Scope::Spam => query
             .filter(contacts::deleted_at.is_null())
-            .filter(contacts::is_spam.eq(true)),
+            .filter(contacts::is_spam.eq(BoolLiteral(true))),
         Scope::PossibleDuplicates => query
             .filter(contacts::deleted_at.is_null())
-            .filter(contacts::possible_duplicate.eq(true)),
+            .filter(contacts::possible_duplicate.eq(BoolLiteral(true))),
         Scope::RecentlyDeleted => query.filter(contacts::deleted_at.is_not_null()),
     };
     if let Some(status) = criteria.status {
-        query = query.filter(contacts::help_center_status.eq(status.stored().as_str()));
+        query =
+            query.filter(contacts::help_center_status.eq(TextLiteral(status.stored().as_str())));
         query = match status {
             ShownStatus::Invited => query.filter(contacts::invitation_expires_at.gt(now)),
             ShownStatus::Expired => query.filter(contacts::invitation_expires_at.le(now)),

@@ -6,6 +6,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use crate::db::schema::{accounts, contacts};
+use crate::db::timestamp::{OptionalStoredTime, StoredTime};
 use crate::db::DbConnection;
 use crate::domain::ShownStatus;
 
@@ -24,10 +25,15 @@ pub struct Contact {
     pub account_id: Option<i64>,
     pub is_spam: bool,
     pub help_center_status: String,
+    #[diesel(deserialize_as = OptionalStoredTime)]
     pub last_invited_at: Option<NaiveDateTime>,
+    #[diesel(deserialize_as = OptionalStoredTime)]
     pub deleted_at: Option<NaiveDateTime>,
+    #[diesel(deserialize_as = StoredTime)]
     pub created_at: NaiveDateTime,
+    #[diesel(deserialize_as = StoredTime)]
     pub updated_at: NaiveDateTime,
+    #[diesel(deserialize_as = OptionalStoredTime)]
     pub invitation_expires_at: Option<NaiveDateTime>,
     pub possible_duplicate: bool,
     pub import_id: Option<i64>,

@@ -9,7 +9,7 @@ use futures_util::stream;
 use super::list::resolve_view;
 use super::params::{ListParams, RawListParams};
 use crate::auth::guard::SignedInAgent;
-use crate::db::models::contact::{Contact, ListRequest};
+use crate::db::models::contact::ListRequest;
 use crate::db::{now, DbConnection};
 use crate::error::AppError;
 use crate::state::AppState;
@@ -105,13 +105,12 @@ fn chunk(
         cursor: Some(cursor),
         ..request.clone()
     });
-    let rows = Contact::with_account_names(conn, page.contacts)?;
     let mut writer = csv::Writer::from_writer(Vec::new());
     let failed = |error: csv::Error| AppError::Blocking(format!("could not write CSV: {error}"));
     if with_header {
         writer.write_record(COLUMNS).map_err(failed)?;
     }
-    for row in rows {
+    for row in page.rows {
         let contact = &row.contact;
         writer
             .write_record([

@@ -5,7 +5,7 @@ use super::params::{ListParams, RawListParams, ViewChoice};
 use super::table::{format_count, total_label, ContactTable};
 use crate::auth::guard::SignedInAgent;
 use crate::contacts::views::StandardView;
-use crate::db::models::contact::{Contact, Criteria, ListRequest, ViewCounts, COUNT_CAP};
+use crate::db::models::contact::{Criteria, ListRequest, ViewCounts, COUNT_CAP};
 use crate::db::models::custom_view::CustomView;
 use crate::db::{now, DbConnection};
 use crate::error::AppError;
@@ -87,8 +87,7 @@ pub fn build_table(
         broad_search: params.search.is_some() && total > COUNT_CAP,
     }
     .page(conn)?;
-    let rows = Contact::with_account_names(conn, page.contacts.clone())?;
-    let table = ContactTable::build(base, params, &page, rows, total, now);
+    let table = ContactTable::build(base, params, page, total, now);
     Ok((table, title, custom))
 }
 
@@ -102,7 +101,7 @@ pub async fn list(
     let mut params = ListParams::parse(raw)?;
     let agent_id = agent.agent.id;
     let page_data = state
-        .db(move |conn| {
+        .read(move |conn| {
             let now = now();
             let counts = ViewCounts::read(conn, now)?;
             let (table, title, custom) = build_table(

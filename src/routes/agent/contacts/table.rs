@@ -5,7 +5,7 @@ use chrono::NaiveDateTime;
 
 use super::params::{ListParams, ViewChoice, PAGE_SIZES};
 use crate::contacts::views::StandardView;
-use crate::db::models::contact::{ContactRow, Page, Sort, COUNT_CAP};
+use crate::db::models::contact::{Page, Sort, COUNT_CAP};
 use crate::domain::ShownStatus;
 
 pub struct TableRow {
@@ -76,12 +76,18 @@ pub fn total_label(total: i64) -> String {
     }
 }
 
+/// "2026-11-25": written directly, since chrono's `format` parses its pattern on every call
+/// and a page shows a hundred dates.
+fn calendar_day(at: NaiveDateTime) -> String {
+    use chrono::Datelike;
+    format!("{:04}-{:02}-{:02}", at.year(), at.month(), at.day())
+}
+
 impl ContactTable {
     pub fn build(
         base: &str,
         params: &ListParams,
-        page: &Page,
-        rows: Vec<ContactRow>,
+        page: Page,
         total: i64,
         now: NaiveDateTime,
     ) -> ContactTable {
@@ -107,7 +113,8 @@ impl ContactTable {
         let on_last_page = page.next.is_none();
         let view = params.view;
         ContactTable {
-            rows: rows
+            rows: page
+                .rows
                 .into_iter()
                 .map(|row| TableRow {
                     id: row.contact.id,
@@ -115,9 +122,9 @@ impl ContactTable {
                     last_invited: row
                         .contact
                         .last_invited_at
-                        .map(|at| at.format("%Y-%m-%d").to_string())
+                        .map(calendar_day)
                         .unwrap_or_default(),
-                    created: row.contact.created_at.format("%Y-%m-%d").to_string(),
+                    created: calendar_day(row.contact.created_at),
                     name: row.contact.name,
                     email: row.contact.email,
                     account_id: row.contact.account_id,
@@ -166,5 +173,13 @@ mod tests {
         assert_eq!(format_count(1000), "1,000");
         assert_eq!(format_count(1234567), "1,234,567");
         assert_eq!(total_label(COUNT_CAP + 1), "1,000+");
+    }
+
+    #[test]
+    fn calendar_days_are_zero_padded() {
+        let at = chrono::NaiveDate::from_ymd_opt(2026, 3, 7)
+            .and_then(|day| day.and_hms_opt(23, 59, 59))
+            .expect("a valid date");
+        assert_eq!(calendar_day(at), "2026-03-07");
     }
 }

@@ -1,0 +1,93 @@
+//! Constants written into the SQL text instead of bound as parameters.
+//!
+//! SQLite uses a partial index (`WHERE is_spam = 0`, `WHERE help_center_status = 'invited'`)
+//! for a query only when it can see that the query's WHERE implies the index's. With a bound
+//! value it peeks at the binding while planning and then re-prepares the statement every
+//! time a new value is bound, so the prepared-statement cache saves nothing. Written as
+//! literals, the plan is made once and the cached statement is reused; PostgreSQL's generic
+//! plans can likewise match partial indexes only against literals.
+
+use diesel::backend::Backend;
+use diesel::expression::{
+    is_aggregate, AppearsOnTable, Expression, SelectableExpression, ValidGrouping,
+};
+use diesel::pg::Pg;
+use diesel::query_builder::{AstPass, QueryFragment, QueryId};
+use diesel::sql_types::{Bool, Text};
+use diesel::sqlite::Sqlite;
+use diesel::QueryResult;
+
+use super::MultiBackend;
+
+/// `true` or `false`, spelled as each backend's partial indexes spell it (SQLite: `1`/`0`).
+#[derive(Debug, Clone, Copy)]
+pub struct BoolLiteral(pub bool);
+
+/// A fixed string such as a stored status. Only `'static` values from the code, never input,
+/// and never one holding a quote (checked when it is written).
+#[derive(Debug, Clone, Copy)]
+pub struct TextLiteral(pub &'static str);
+
+impl Expression for BoolLiteral {
+    type SqlType = Bool;
+}
+
+impl Expression for TextLiteral {
+    type SqlType = Text;
+}
+
+impl QueryFragment<Sqlite> for BoolLiteral {
+    fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, Sqlite>) -> QueryResult<()> {
+        out.push_sql(if self.0 { "1" } else { "0" });
+        Ok(())
+    }
+}
+
+impl QueryFragment<Pg> for BoolLiteral {
+    fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, Pg>) -> QueryResult<()> {
+        out.push_sql(if self.0 { "true" } else { "false" });
+        Ok(())
+    }
+}
+
+impl QueryFragment<MultiBackend> for BoolLiteral {
+    fn walk_ast<'b>(&'b self, pass: AstPass<'_, 'b, MultiBackend>) -> QueryResult<()> {
+        MultiBackend::walk_variant_ast(self, pass)
+    }
+}
+
+impl<DB: Backend> QueryFragment<DB> for TextLiteral {
+    fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, DB>) -> QueryResult<()> {
+        if self.0.contains('\'') {
+            return Err(diesel::result::Error::QueryBuilderError(
+                format!("a text literal cannot hold a quote: {}", self.0).into(),
+            ));
+        }
+        out.push_sql("'");
+        out.push_sql(self.0);
+        out.push_sql("'");
+        Ok(())
+    }
+}
+
+// No static query id: the statement cache keys these queries by their SQL text, which holds
+// the literal, so two different constants never share a cached statement.
+macro_rules! literal_expression {
+    ($literal:ty) => {
+        impl QueryId for $literal {
+            type QueryId = ();
+            const HAS_STATIC_QUERY_ID: bool = false;
+        }
+
+        impl<GroupBy> ValidGrouping<GroupBy> for $literal {
+            type IsAggregate = is_aggregate::Never;
+        }
+
+        impl<QuerySource> AppearsOnTable<QuerySource> for $literal {}
+
+        impl<QuerySource> SelectableExpression<QuerySource> for $literal {}
+    };
+}
+
+literal_expression!(BoolLiteral);
+literal_expression!(TextLiteral);
