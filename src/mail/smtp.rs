@@ -7,7 +7,7 @@
 
 use std::fmt;
 use std::sync::{Condvar, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use lettre::message::Mailbox;
 use lettre::transport::smtp::authentication::{Credentials, Mechanism};
@@ -20,6 +20,10 @@ use secrecy::{ExposeSecret, SecretString};
 use super::{Delivery, MailError};
 
 const TIMEOUT: Duration = Duration::from_secs(10);
+/// A connection idle for less than this is used without a NOOP first: servers keep an idle
+/// session for minutes (RFC 5321 §4.5.3.2 asks for at least five), and during a mass invite
+/// the NOOP would add a round trip to every message.
+const TRUSTED_IDLE: Duration = Duration::from_secs(5);
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TlsMode {
@@ -106,7 +110,8 @@ struct ConnectionPool {
 }
 
 struct PoolState {
-    idle: Vec<SmtpConnection>,
+    /// Each idle connection with the moment it was returned.
+    idle: Vec<(SmtpConnection, Instant)>,
     open: usize,
 }
 
@@ -166,10 +171,10 @@ impl SmtpMailer {
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner());
         loop {
-            if let Some(mut conn) = state.idle.pop() {
+            if let Some((mut conn, returned_at)) = state.idle.pop() {
                 drop(state);
-                // A server may have closed an idle connection; NOOP finds out cheaply.
-                if conn.test_connected() {
+                // A server may have closed a long-idle connection; NOOP finds out cheaply.
+                if returned_at.elapsed() < TRUSTED_IDLE || conn.test_connected() {
                     return Ok(conn);
                 }
                 conn.abort();
@@ -216,7 +221,7 @@ impl SmtpMailer {
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner());
         if reusable && !conn.has_broken() {
-            state.idle.push(conn);
+            state.idle.push((conn, Instant::now()));
         } else {
             conn.abort();
             state.open -= 1;
