@@ -36,6 +36,12 @@ pub enum AppError {
     Invite(#[from] crate::invitations::InviteError),
 }
 
+impl From<crate::auth::hashing_threads::HashingUnavailable> for AppError {
+    fn from(error: crate::auth::hashing_threads::HashingUnavailable) -> Self {
+        AppError::Blocking(error.to_string())
+    }
+}
+
 impl From<actix_web::error::BlockingError> for AppError {
     fn from(error: actix_web::error::BlockingError) -> Self {
         AppError::Blocking(error.to_string())

@@ -4,6 +4,7 @@ use actix_web::{web, HttpResponse};
 use askama::Template;
 use serde::Deserialize;
 
+use crate::auth::hashing_threads::off_the_workers;
 use crate::auth::password::{verify_against_dummy, verify_password};
 use crate::auth::session;
 use crate::db::models::agent::Agent;
@@ -89,7 +90,7 @@ pub async fn login(
     let agent = state
         .db(move |conn| Ok(Agent::find_by_email(conn, &lookup)?))
         .await?;
-    let verified = web::block(move || match agent {
+    let verified = off_the_workers(move || match agent {
         _ if password.len() > MAX_PASSWORD_BYTES => {
             verify_against_dummy("");
             None

@@ -7,6 +7,7 @@ use serde::Deserialize;
 
 use super::{page_with_status, password_errors, PortalChrome};
 use crate::auth::guard::SignedInCustomer;
+use crate::auth::hashing_threads::off_the_workers;
 use crate::auth::password::{hash_password, verify_password};
 use crate::auth::session::{set_flash, FlashKind};
 use crate::contacts::{self, ContactError};
@@ -169,7 +170,7 @@ async fn change_own_password(
         .await?;
     let current = form.current_password;
     let current_ok = current.len() <= MAX_PASSWORD_BYTES
-        && web::block(move || verify_password(&account.password_hash, &current)).await?;
+        && off_the_workers(move || verify_password(&account.password_hash, &current)).await?;
     let new_password = NewPassword::parse(&form.password, &form.password_confirmation);
     let (password, confirm) = password_errors(new_password.as_ref().err());
     let errors = AccountErrors {
@@ -185,7 +186,7 @@ async fn change_own_password(
             return render(&customer, StatusCode::UNPROCESSABLE_ENTITY, name, errors);
         }
     };
-    let hash = web::block(move || hash_password(new_password.expose()))
+    let hash = off_the_workers(move || hash_password(new_password.expose()))
         .await?
         .map_err(|error| AppError::Blocking(error.to_string()))?;
     let changed = state

@@ -5,6 +5,7 @@ use askama::Template;
 use serde::Deserialize;
 
 use super::PortalChrome;
+use crate::auth::hashing_threads::off_the_workers;
 use crate::auth::password::hash_password;
 use crate::auth::session::{self, set_flash, FlashKind};
 use crate::db::models::contact::Contact;
@@ -155,7 +156,7 @@ pub async fn accept(
         return Ok(html(StatusCode::UNPROCESSABLE_ENTITY, page.render()?));
     }
     let password = password.map_err(|error| AppError::BadRequest(error.to_string()))?;
-    let hash = web::block(move || hash_password(password.expose()))
+    let hash = off_the_workers(move || hash_password(password.expose()))
         .await?
         .map_err(|error| AppError::Blocking(error.to_string()))?;
     let accepted = state

@@ -5,6 +5,7 @@ use askama::Template;
 use serde::Deserialize;
 
 use super::{page_with_status, PortalChrome};
+use crate::auth::hashing_threads::off_the_workers;
 use crate::auth::password::{verify_against_dummy, verify_password};
 use crate::auth::session;
 use crate::db::models::contact::Contact;
@@ -111,7 +112,7 @@ pub async fn login(
         .await?;
     // Every path verifies one argon2 hash, so a wrong password and an unknown, deactivated or
     // spam address take the same time.
-    let verified = web::block(move || match customer {
+    let verified = off_the_workers(move || match customer {
         _ if password.len() > MAX_PASSWORD_BYTES => {
             verify_against_dummy("");
             None

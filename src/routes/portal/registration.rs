@@ -12,6 +12,7 @@ use super::{
     check_your_email, client_ip, company_name, link_no_longer_valid, link_to, page_with_status,
     password_errors, send_in_background, PortalChrome,
 };
+use crate::auth::hashing_threads::off_the_workers;
 use crate::auth::password::hash_password;
 use crate::auth::session::{self, set_flash, FlashKind};
 use crate::contacts::{self, ContactError};
@@ -374,7 +375,7 @@ pub async fn verify(
             };
         }
     };
-    let hash = web::block(move || hash_password(password.expose()))
+    let hash = off_the_workers(move || hash_password(password.expose()))
         .await?
         .map_err(|error| AppError::Blocking(error.to_string()))?;
     let registered = state

@@ -9,6 +9,7 @@ use serde::Deserialize;
 
 use super::{render, Submitted};
 use crate::auth::guard::SignedInAgent;
+use crate::auth::hashing_threads::off_the_workers;
 use crate::auth::password::hash_password;
 use crate::auth::session::{set_flash, FlashKind};
 use crate::db::models::agent::{Agent, AgentRole, NewAgent};
@@ -128,7 +129,7 @@ pub async fn add(
         .await;
     }
     let password = valid.password;
-    let hash = web::block(move || hash_password(password.expose()))
+    let hash = off_the_workers(move || hash_password(password.expose()))
         .await?
         .map_err(|error| AppError::Blocking(error.to_string()))?;
     let admin_id = agent.agent.id;

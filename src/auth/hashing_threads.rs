@@ -1,0 +1,108 @@
+//! Password hashing on its own threads, at a lower CPU priority than request handling.
+//!
+//! One argon2 hash is about 12 ms of a core. On the shared blocking pool a hash competed with
+//! page requests as an equal, so on a two-core server every registration running beside the
+//! agents' work doubled the contacts list's p99. These threads run at nice 10: the threads
+//! serving requests get the CPU first, and hashing takes what they leave, which on an idle
+//! server is all of it (a lone registration costs the same as before).
+
+use std::panic::{self, AssertUnwindSafe};
+use std::sync::mpsc::{self, Receiver, Sender};
+use std::sync::{Arc, Mutex, OnceLock};
+
+/// How much less CPU a hashing thread gets than a request thread when both want it.
+const HASHING_NICENESS: i32 = 10;
+
+type Job = Box<dyn FnOnce() + Send>;
+
+#[derive(Debug, thiserror::Error)]
+#[error("the password hashing threads are not available")]
+pub struct HashingUnavailable;
+
+/// Runs `work` on a hashing thread and waits for it without holding up the async worker.
+pub async fn off_the_workers<T, F>(work: F) -> Result<T, HashingUnavailable>
+where
+    T: Send + 'static,
+    F: FnOnce() -> T + Send + 'static,
+{
+    let (reply, answer) = tokio::sync::oneshot::channel();
+    let job: Job = Box::new(move || {
+        // The asker may have gone (a closed connection); nothing is left to do then.
+        let _ = reply.send(work());
+    });
+    jobs().send(job).map_err(|_| HashingUnavailable)?;
+    answer.await.map_err(|_| HashingUnavailable)
+}
+
+fn jobs() -> &'static Sender<Job> {
+    static JOBS: OnceLock<Sender<Job>> = OnceLock::new();
+    JOBS.get_or_init(|| {
+        let (sender, receiver) = mpsc::channel::<Job>();
+        let receiver = Arc::new(Mutex::new(receiver));
+        let threads = std::thread::available_parallelism().map_or(2, |count| count.get());
+        for number in 0..threads {
+            let receiver = receiver.clone();
+            // A thread that cannot start leaves the others; with none, asks fail cleanly.
+            let _ = std::thread::Builder::new()
+                .name(format!("password-hashing-{number}"))
+                .spawn(move || work_through(&receiver));
+        }
+        sender
+    })
+}
+
+fn work_through(receiver: &Mutex<Receiver<Job>>) {
+    lower_own_priority();
+    loop {
+        let next = receiver
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .recv();
+        let Ok(job) = next else { return };
+        // A panicking job drops its reply (the asker gets HashingUnavailable); the thread
+        // stays for the next one.
+        let _ = panic::catch_unwind(AssertUnwindSafe(job));
+    }
+}
+
+#[cfg(target_os = "linux")]
+fn lower_own_priority() {
+    // On Linux each thread has its own nice value, and PRIO_PROCESS with id 0 names the
+    // calling thread. Raising one's own niceness needs no privilege; if it fails, hashing
+    // simply runs at normal priority.
+    // SAFETY: setpriority only reads its integer arguments.
+    unsafe {
+        libc::setpriority(libc::PRIO_PROCESS, 0, HASHING_NICENESS);
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn lower_own_priority() {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[actix_web::test]
+    async fn work_runs_and_answers_even_after_a_panicking_job() {
+        let failed = off_the_workers(|| -> u32 { panic!("a job that fails") }).await;
+        assert!(failed.is_err());
+        let answers =
+            futures_util::future::join_all((0..8).map(|n| off_the_workers(move || n * 2)))
+                .await
+                .into_iter()
+                .collect::<Result<Vec<_>, _>>()
+                .expect("every job answers");
+        assert_eq!(answers, [0, 2, 4, 6, 8, 10, 12, 14]);
+    }
+
+    #[cfg(target_os = "linux")]
+    #[actix_web::test]
+    async fn hashing_threads_run_at_a_lower_priority() {
+        // SAFETY: getpriority only reads its integer arguments.
+        let niceness = off_the_workers(|| unsafe { libc::getpriority(libc::PRIO_PROCESS, 0) })
+            .await
+            .expect("the job answers");
+        assert!(niceness >= HASHING_NICENESS, "niceness {niceness}");
+    }
+}
