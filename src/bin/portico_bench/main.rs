@@ -113,6 +113,7 @@ fn run(command: Command) -> anyhow::Result<()> {
             println!("search_indexed_ms={:.3}", millis(timings.indexed));
             println!("search_unindexed_ms={:.3}", millis(timings.unindexed));
             println!("search_baseline_matches={}", timings.matches);
+            println!("search_baseline_total={}", timings.total);
             println!("search_baseline_runs={}", timings.runs);
             Ok(())
         }

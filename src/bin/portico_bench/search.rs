@@ -24,7 +24,11 @@ const PAGE_SIZE: i64 = 50;
 pub struct Timings {
     pub indexed: Duration,
     pub unindexed: Duration,
+    /// The capped count both searches returned (at most COUNT_CAP + 1).
     pub matches: i64,
+    /// Every listed contact the term matches, counted once without a cap, so the report can
+    /// say how broad or narrow the term is.
+    pub total: i64,
     pub runs: usize,
 }
 
@@ -90,10 +94,15 @@ pub fn run(database_url: &str, term: &str, runs: usize) -> anyhow::Result<Timing
             &unindexed_answer.1[..unindexed_answer.1.len().min(5)],
         );
     }
+    let total = like_only(backend, term)
+        .count()
+        .get_result(&mut conn)
+        .context("counting every match")?;
     Ok(Timings {
         indexed: indexed_time,
         unindexed: unindexed_time,
         matches: indexed_answer.0,
+        total,
         runs,
     })
 }
