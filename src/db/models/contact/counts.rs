@@ -103,6 +103,7 @@ impl ViewCounts {
                 return Ok(count);
             }
         }
+        super::search::prepare(conn, search)?;
         let backend = backend_of(conn);
         let ids: Vec<i64> = filtered(criteria, backend, search, now)
             .select(contacts::id)

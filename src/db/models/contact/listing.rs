@@ -7,6 +7,7 @@ use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Bool, Nullable, Text, Timestamp};
 
 use super::cursor::Cursor;
+use super::search;
 use super::{Contact, ContactRow};
 use crate::db::literal::{BoolLiteral, TextLiteral};
 use crate::db::schema::{contacts, tickets};
@@ -115,6 +116,7 @@ enum Stretch {
 
 impl ListRequest {
     pub fn page(&self, conn: &mut DbConnection) -> QueryResult<Page> {
+        search::prepare(conn, self.search.as_deref())?;
         let backend = crate::db::backend_of(conn);
         let wanted = self.page_size + 1;
         // Walking backward reads the list in reverse, then flips the rows back.
@@ -309,7 +311,7 @@ fn filtered_with(
     if let Some(domain) = &criteria.email_domain {
         query = query.filter(
             contacts::email
-                .like(format!("%@{}", escape_like(&domain.to_lowercase())))
+                .like(format!("%@{}", search::escape_like(&domain.to_lowercase())))
                 .escape('\\'),
         );
     }
@@ -334,70 +336,17 @@ fn filtered_with(
     if let Some(fragment) = &criteria.name_contains {
         query = query.filter(
             sql::<Bool>("lower(contacts.name) LIKE ")
-                .bind::<Text, _>(format!("%{}%", escape_like(&fragment.to_lowercase())))
+                .bind::<Text, _>(format!(
+                    "%{}%",
+                    search::escape_like(&fragment.to_lowercase())
+                ))
                 .sql(" ESCAPE '\\'"),
         );
     }
     if let Some(term) = search {
-        query = query.filter(search_filter(backend, term, drive_from_search_index));
+        query = query.filter(search::filter(backend, term, drive_from_search_index));
     }
     query
-}
-
-/// Substring match over name, email and phone, through each backend's trigram index:
-/// SQLite's FTS5 trigram table for three characters or more (every trigram of the term must be
-/// indexed for the row, then LIKE confirms the row holds the whole term), PostgreSQL's pg_trgm
-/// GIN index under the same LIKE.
-fn search_filter(
-    backend: Backend,
-    term: &str,
-    drive_from_search_index: bool,
-) -> Box<dyn BoxableExpression<contacts::table, Db, SqlType = Bool>> {
-    let lowered = term.to_lowercase();
-    let pattern = format!("%{}%", escape_like(&lowered));
-    let like = "lower(contacts.name || ' ' || coalesce(contacts.email, '') || ' ' || coalesce(contacts.phone, '')) LIKE ";
-    let characters: Vec<char> = lowered.chars().collect();
-    if backend == Backend::Sqlite && characters.len() >= 3 {
-        let mut trigrams: Vec<String> = characters
-            .windows(3)
-            .map(|window| {
-                format!(
-                    "\"{}\"",
-                    window.iter().collect::<String>().replace('"', "\"\"")
-                )
-            })
-            .collect();
-        trigrams.sort();
-        trigrams.dedup();
-        // A unary plus keeps SQLite from using the id lookup to drive the query.
-        let membership = if drive_from_search_index {
-            "contacts.id"
-        } else {
-            "+contacts.id"
-        };
-        Box::new(
-            sql::<Bool>(&format!(
-                "{membership} IN (SELECT rowid FROM contacts_search WHERE contacts_search MATCH "
-            ))
-            .bind::<Text, _>(trigrams.join(" AND "))
-            .sql(") AND ")
-            .sql(like)
-            .bind::<Text, _>(pattern)
-            .sql(" ESCAPE '\\'"),
-        )
-    } else {
-        Box::new(
-            sql::<Bool>(like)
-                .bind::<Text, _>(pattern)
-                .sql(" ESCAPE '\\'"),
-        )
-    }
-}
-
-fn escape_like(text: &str) -> String {
-    text.replace('\\', "\\\\")
-        .replace('%', "\\%")
-        .replace('_', "\\_")
 }
 
 /// Exactly how many contacts a view holds, however many (for a bulk job's total).
@@ -407,6 +356,7 @@ pub fn count_in_view(
     search: Option<&str>,
     now: NaiveDateTime,
 ) -> QueryResult<i64> {
+    search::prepare(conn, search)?;
     let backend = crate::db::backend_of(conn);
     filtered(criteria, backend, search, now)
         .count()
@@ -423,6 +373,7 @@ pub fn ids_in_view(
     after_id: i64,
     limit: i64,
 ) -> QueryResult<Vec<i64>> {
+    search::prepare(conn, search)?;
     let backend = crate::db::backend_of(conn);
     filtered(criteria, backend, search, now)
         .filter(contacts::id.gt(after_id))

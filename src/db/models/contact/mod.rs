@@ -1,6 +1,7 @@
 mod counts;
 mod cursor;
 mod listing;
+mod search;
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
