@@ -24,8 +24,8 @@ type Db = <DbConnection as Connection>::Backend;
 
 /// Trigrams of a term given to FTS5 at most; the rarest ones.
 const TRIGRAMS_LOOKED_UP: usize = 3;
-const SAMPLE_STRETCHES: usize = 50;
-const SAMPLE_STRETCH_ROWS: i64 = 100;
+const SAMPLE_BATCHES: usize = 10;
+const SAMPLE_BATCH_SIZE: usize = 500;
 const SAMPLE_MAX_AGE: Duration = Duration::from_secs(600);
 
 const SEARCHED_TEXT: &str = "lower(contacts.name || ' ' || coalesce(contacts.email, '') || ' ' || coalesce(contacts.phone, ''))";
@@ -42,7 +42,7 @@ static SAMPLE: RwLock<Option<TrigramSample>> = RwLock::new(None);
 static SAMPLING: Mutex<()> = Mutex::new(());
 
 /// Before a search on SQLite: takes a fresh sample of the contacts' trigrams if there is none
-/// or it is older than ten minutes (about 5,000 rows in 50 short index range reads). One
+/// or it is older than ten minutes (up to 5,000 contacts read by random id). One
 /// request samples at a time; the others go on with the sample they have.
 pub fn prepare(conn: &mut DbConnection, search: Option<&str>) -> QueryResult<()> {
     if search.is_none() || backend_of(conn) != Backend::Sqlite {
@@ -67,29 +67,33 @@ pub fn prepare(conn: &mut DbConnection, search: Option<&str>) -> QueryResult<()>
 }
 
 fn take_sample(conn: &mut DbConnection) -> QueryResult<TrigramSample> {
+    use rand::Rng;
     let highest: Option<i64> = contacts::table
         .select(diesel::dsl::max(contacts::id))
         .first(conn)?;
-    let mut contacts_holding: HashMap<Trigram, u32> = HashMap::new();
     let highest = highest.unwrap_or(0);
-    let step = (highest / SAMPLE_STRETCHES as i64).max(SAMPLE_STRETCH_ROWS);
-    let mut start = 0;
-    while start <= highest {
-        let texts: Vec<String> = contacts::table
-            .filter(contacts::id.ge(start))
-            .order(contacts::id)
-            .select(sql::<Text>(SEARCHED_TEXT))
-            .limit(SAMPLE_STRETCH_ROWS)
-            .load(conn)?;
-        for text in texts {
-            let mut seen = trigrams_of(&text);
-            seen.sort_unstable();
-            seen.dedup();
-            for trigram in seen {
-                *contacts_holding.entry(trigram).or_default() += 1;
+    let mut contacts_holding: HashMap<Trigram, u32> = HashMap::new();
+    if highest > 0 {
+        // Ids drawn at random, not runs of neighbours: neighbouring contacts share digits
+        // and names, which would make a common trigram look rare.
+        let mut random = rand::thread_rng();
+        for _ in 0..SAMPLE_BATCHES {
+            let ids: Vec<i64> = (0..SAMPLE_BATCH_SIZE)
+                .map(|_| random.gen_range(1..=highest))
+                .collect();
+            let texts: Vec<String> = contacts::table
+                .filter(contacts::id.eq_any(&ids))
+                .select(sql::<Text>(SEARCHED_TEXT))
+                .load(conn)?;
+            for text in texts {
+                let mut seen = trigrams_of(&text);
+                seen.sort_unstable();
+                seen.dedup();
+                for trigram in seen {
+                    *contacts_holding.entry(trigram).or_default() += 1;
+                }
             }
         }
-        start += step;
     }
     Ok(TrigramSample {
         taken_at: Instant::now(),
