@@ -146,8 +146,19 @@ impl SmtpMailer {
         recipient: &str,
         message_id: String,
     ) -> Result<Delivery, MailError> {
-        let mut conn = self.checkout()?;
-        let outcome = transmit(&mut conn, message, recipient);
+        let (mut conn, vouched_for) = self.checkout(Trust::RecentlyUsed)?;
+        let mut outcome = transmit(&mut conn, message, recipient);
+        if let Err(failure) = &outcome {
+            // A connection taken without a NOOP may have been closed by the server since its
+            // last use. If it broke before the message went out, nothing reached the server:
+            // send once more over a connection known to be alive.
+            if !vouched_for && failure.before_payload && failure.error.code().is_none() {
+                self.checkin(conn, false);
+                (conn, _) = self.checkout(Trust::Checked)?;
+                outcome = transmit(&mut conn, message, recipient);
+            }
+        }
+        let outcome = outcome.map_err(|failure| failure.error);
         match &outcome {
             // A refused recipient or message leaves the session usable once reset.
             Err(MailError::Permanent { .. } | MailError::Transient { code: Some(_), .. }) => {
@@ -164,7 +175,9 @@ impl SmtpMailer {
         })
     }
 
-    fn checkout(&self) -> Result<SmtpConnection, MailError> {
+    /// A pooled or new connection, and whether it is known to be alive (new, or answered a
+    /// NOOP) rather than trusted for having been used moments ago.
+    fn checkout(&self, trust: Trust) -> Result<(SmtpConnection, bool), MailError> {
         let mut state = self
             .pool
             .state
@@ -173,9 +186,12 @@ impl SmtpMailer {
         loop {
             if let Some((mut conn, returned_at)) = state.idle.pop() {
                 drop(state);
-                // A server may have closed a long-idle connection; NOOP finds out cheaply.
-                if returned_at.elapsed() < TRUSTED_IDLE || conn.test_connected() {
-                    return Ok(conn);
+                if trust == Trust::RecentlyUsed && returned_at.elapsed() < TRUSTED_IDLE {
+                    return Ok((conn, false));
+                }
+                // A server may have closed an idle connection; NOOP finds out cheaply.
+                if conn.test_connected() {
+                    return Ok((conn, true));
                 }
                 conn.abort();
                 state = self
@@ -189,7 +205,7 @@ impl SmtpMailer {
             if state.open < self.pool.max {
                 state.open += 1;
                 drop(state);
-                return self.connect().inspect_err(|_| {
+                return self.connect().map(|conn| (conn, true)).inspect_err(|_| {
                     let mut state = self
                         .pool
                         .state
@@ -263,32 +279,56 @@ impl SmtpMailer {
     }
 }
 
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Trust {
+    /// A connection returned less than TRUSTED_IDLE ago is used without a NOOP.
+    RecentlyUsed,
+    /// Every idle connection answers a NOOP first.
+    Checked,
+}
+
+/// Why a message was not sent, and whether that happened before its content was written
+/// (so that the server cannot have taken it).
+struct SendFailure {
+    error: MailError,
+    before_payload: bool,
+}
+
 fn transmit(
     conn: &mut SmtpConnection,
     message: &Message,
     recipient: &str,
-) -> Result<String, MailError> {
+) -> Result<String, SendFailure> {
+    let before_payload = |error: MailError| SendFailure {
+        error,
+        before_payload: true,
+    };
     let formatted = message.formatted();
     let from = message.envelope().from().cloned();
     let mut parameters = Vec::new();
     if !formatted.is_ascii() {
         parameters.push(MailParameter::Body(MailBodyParameter::EightBitMime));
     }
-    let recipient =
-        recipient.parse().map_err(
-            |error: lettre::address::AddressError| MailError::Permanent {
+    let recipient = recipient
+        .parse()
+        .map_err(|error: lettre::address::AddressError| {
+            before_payload(MailError::Permanent {
                 code: None,
                 message: error.to_string(),
-            },
-        )?;
+            })
+        })?;
     conn.command(Mail::new(from, parameters))
-        .map_err(classify)?;
+        .map_err(|error| before_payload(classify(error)))?;
     conn.command(Rcpt::new(recipient, vec![]))
-        .map_err(classify)?;
-    conn.command(Data).map_err(classify)?;
+        .map_err(|error| before_payload(classify(error)))?;
+    conn.command(Data)
+        .map_err(|error| before_payload(classify(error)))?;
     let reply = conn
         .command(DataPayload(dot_stuffed(&formatted)))
-        .map_err(classify)?;
+        .map_err(|error| SendFailure {
+            error: classify(error),
+            before_payload: false,
+        })?;
     Ok(format!(
         "{} {}",
         reply.code(),

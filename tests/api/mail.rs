@@ -101,6 +101,27 @@ async fn a_refused_recipient_is_a_permanent_failure_and_the_next_message_still_g
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_session_the_server_closed_after_its_last_message_is_replaced_and_nothing_is_lost() {
+    let server = SmtpServer::start().await;
+    server.hang_up_after_each_message();
+    let folder = tempfile::tempdir().unwrap();
+    let settings = test_settings(folder.path(), String::new(), Some(server.url()));
+    let outcomes = tokio::task::spawn_blocking(move || {
+        let mailer = build_mailer(&settings).unwrap();
+        (1..=3)
+            .map(|number| mailer.send(&message_to("again@example.com", number)))
+            .collect::<Vec<_>>()
+    })
+    .await
+    .unwrap();
+    for outcome in &outcomes {
+        assert!(outcome.is_ok(), "{outcome:?}");
+    }
+    assert_eq!(server.messages_to("again@example.com").len(), 3);
+    assert_eq!(server.connections_accepted(), 3);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_unreachable_server_is_a_transient_failure() {
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()

@@ -37,6 +37,8 @@ struct State {
     data_rejection: Option<String>,
     /// Never answer the end of DATA: a server that hangs, for client timeouts.
     stall_after_data: bool,
+    /// Close the session right after accepting a message, as a server shutting down would.
+    hang_up_after_message: bool,
     connections_accepted: usize,
     open_now: usize,
     max_concurrent: usize,
@@ -112,6 +114,10 @@ impl SmtpServer {
 
     pub fn stall_after_data(&self) {
         lock(&self.state).stall_after_data = true;
+    }
+
+    pub fn hang_up_after_each_message(&self) {
+        lock(&self.state).hang_up_after_message = true;
     }
 
     pub fn reject_all_data(&self, code: u16, text: &str) {
@@ -203,7 +209,11 @@ async fn run_session(stream: TcpStream, state: &Mutex<State>) -> io::Result<()> 
                     // Hold the connection open without a word until the client gives up.
                     tokio::time::sleep(Duration::from_secs(3600)).await;
                 }
-                finish_data(state, std::mem::take(&mut envelope), body)
+                let reply = finish_data(state, std::mem::take(&mut envelope), body);
+                if lock(state).hang_up_after_message {
+                    return send(&mut writer, &reply).await;
+                }
+                reply
             }
             "VRFY" => "252 2.5.0 cannot VRFY user, but will accept message".into(),
             "STARTTLS" | "AUTH" => "502 5.5.1 not implemented".into(),
