@@ -2,6 +2,7 @@
 //! SMTP server is configured, so nothing is lost in development.
 
 mod outbox;
+mod session;
 mod smtp;
 
 use std::path::PathBuf;
