@@ -6,6 +6,10 @@
 //! time a new value is bound, so the prepared-statement cache saves nothing. Written as
 //! literals, the plan is made once and the cached statement is reused; PostgreSQL's generic
 //! plans can likewise match partial indexes only against literals.
+//!
+//! `CodeSql` is the same idea for whole pieces of SQL composed by the code (a sort's columns,
+//! a LIMIT): diesel's `sql()` marks any query holding it as never to be cached, so SQLite
+//! parsed such a query on every request.
 
 use diesel::backend::Backend;
 use diesel::expression::{
@@ -16,6 +20,7 @@ use diesel::query_builder::{AstPass, QueryFragment, QueryId};
 use diesel::sql_types::{Bool, Text};
 use diesel::sqlite::Sqlite;
 use diesel::QueryResult;
+use std::marker::PhantomData;
 
 use super::MultiBackend;
 
@@ -27,6 +32,48 @@ pub struct BoolLiteral(pub bool);
 /// and never one holding a quote (checked when it is written).
 #[derive(Debug, Clone, Copy)]
 pub struct TextLiteral(pub &'static str);
+
+/// SQL text of type `ST` put together by the code from fixed pieces: column names, sort
+/// directions, numbers. Never text from input; values from input are bound.
+#[derive(Debug, Clone)]
+pub struct CodeSql<ST> {
+    text: String,
+    sql_type: PhantomData<ST>,
+}
+
+impl<ST> CodeSql<ST> {
+    pub fn new(text: impl Into<String>) -> Self {
+        CodeSql {
+            text: text.into(),
+            sql_type: PhantomData,
+        }
+    }
+}
+
+impl<ST: diesel::expression::TypedExpressionType> Expression for CodeSql<ST> {
+    type SqlType = ST;
+}
+
+impl<ST, DB: Backend> QueryFragment<DB> for CodeSql<ST> {
+    fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, DB>) -> QueryResult<()> {
+        out.push_sql(&self.text);
+        Ok(())
+    }
+}
+
+impl<ST> QueryId for CodeSql<ST> {
+    type QueryId = ();
+    const HAS_STATIC_QUERY_ID: bool = false;
+}
+
+impl<ST, GroupBy> ValidGrouping<GroupBy> for CodeSql<ST> {
+    type IsAggregate = is_aggregate::Never;
+}
+
+impl<ST, QuerySource> AppearsOnTable<QuerySource> for CodeSql<ST> where CodeSql<ST>: Expression {}
+
+impl<ST, QuerySource> SelectableExpression<QuerySource> for CodeSql<ST> where CodeSql<ST>: Expression
+{}
 
 impl Expression for BoolLiteral {
     type SqlType = Bool;

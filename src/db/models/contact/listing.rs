@@ -4,12 +4,13 @@
 use chrono::NaiveDateTime;
 use diesel::dsl::sql;
 use diesel::prelude::*;
+use diesel::query_builder::QueryFragment;
 use diesel::sql_types::{BigInt, Bool, Nullable, Text, Timestamp};
 
 use super::cursor::Cursor;
 use super::search;
 use super::{Contact, ContactRow};
-use crate::db::literal::{BoolLiteral, TextLiteral};
+use crate::db::literal::{BoolLiteral, CodeSql, TextLiteral};
 use crate::db::schema::{contacts, tickets};
 use crate::db::{Backend, DbConnection};
 use crate::domain::ShownStatus;
@@ -145,7 +146,7 @@ impl ListRequest {
             // than from a second query whose IN list SQLite would have to parse every time.
             let with_account_names = query.select((
                 Contact::as_select(),
-                sql::<Nullable<Text>>(
+                CodeSql::<Nullable<Text>>::new(
                     "(SELECT accounts.name FROM accounts WHERE accounts.id = contacts.account_id)",
                 ),
             ));
@@ -208,45 +209,31 @@ impl ListRequest {
             Sort::Status => "contacts.help_center_status",
         };
         if stretch == Stretch::Null {
-            query = query.filter(sql::<Bool>(&format!("{column} IS NULL")));
+            query = query.filter(CodeSql::<Bool>::new(format!("{column} IS NULL")));
             if let Some(Cursor::Null { id }) = cursor {
-                query = query
-                    .filter(sql::<Bool>(&format!("contacts.id {before} ")).bind::<BigInt, _>(*id));
+                query = if downward {
+                    query.filter(contacts::id.lt(*id))
+                } else {
+                    query.filter(contacts::id.gt(*id))
+                };
             }
-            return query
-                .order(sql::<Text>(&format!("contacts.id {after}")))
-                .limit(limit);
+            return query.order(order_and_limit(&format!("contacts.id {after}"), limit));
         }
         if self.sort.nullable() {
-            query = query.filter(sql::<Bool>(&format!("{column} IS NOT NULL")));
+            query = query.filter(CodeSql::<Bool>::new(format!("{column} IS NOT NULL")));
         }
         query = match cursor {
-            Some(Cursor::Text { key, id }) => query.filter(
-                sql::<Bool>(&format!("({column}, contacts.id) {before} ("))
-                    .bind::<Text, _>(key.clone())
-                    .sql(", ")
-                    .bind::<BigInt, _>(*id)
-                    .sql(")"),
-            ),
-            Some(Cursor::Time { key, id }) => query.filter(
-                sql::<Bool>(&format!("({column}, contacts.id) {before} ("))
-                    .bind::<Timestamp, _>(*key)
-                    .sql(", ")
-                    .bind::<BigInt, _>(*id)
-                    .sql(")"),
-            ),
-            Some(Cursor::StatusName { status, name, id }) => query.filter(
-                sql::<Bool>(&format!(
-                    "(contacts.help_center_status, contacts.name, contacts.id) {before} ("
-                ))
-                .bind::<Text, _>(status.clone())
-                .sql(", ")
-                .bind::<Text, _>(name.clone())
-                .sql(", ")
-                .bind::<BigInt, _>(*id)
-                .sql(")"),
-            ),
             Some(Cursor::Null { .. }) | None => query,
+            Some(cursor) => {
+                let columns = match self.sort {
+                    Sort::Status => "contacts.help_center_status, contacts.name".to_owned(),
+                    _ => column.to_owned(),
+                };
+                query.filter(RowsPast {
+                    columns: format!("({columns}, contacts.id) {before} ("),
+                    cursor: cursor.clone(),
+                })
+            }
         };
         let order = match self.sort {
             Sort::Status => format!(
@@ -254,9 +241,79 @@ impl ListRequest {
             ),
             _ => format!("{column} {after}, contacts.id {after}"),
         };
-        query.order(sql::<Text>(&order)).limit(limit)
+        query.order(order_and_limit(&order, limit))
     }
 }
+
+/// The ORDER BY with the LIMIT written after it as a literal. diesel binds `.limit()`, and
+/// SQLite reads a bound LIMIT while planning, then re-prepares the statement whenever it is
+/// bound again; with the number in the text the cached statement is reused as it is.
+fn order_and_limit(order: &str, limit: i64) -> CodeSql<Text> {
+    CodeSql::new(format!("{order} LIMIT {limit}"))
+}
+
+/// `(sort columns, contacts.id) > (cursor's values)` (or `<`): the rows past a cursor, with
+/// the cursor's values bound. Unlike `sql()` with binds, it leaves the query cacheable.
+#[derive(Debug, Clone)]
+struct RowsPast {
+    /// "(<columns>, contacts.id) > (" with the comparison for the direction.
+    columns: String,
+    cursor: Cursor,
+}
+
+impl Expression for RowsPast {
+    type SqlType = Bool;
+}
+
+impl<DB> QueryFragment<DB> for RowsPast
+where
+    DB: diesel::backend::Backend
+        + diesel::sql_types::HasSqlType<Text>
+        + diesel::sql_types::HasSqlType<BigInt>
+        + diesel::sql_types::HasSqlType<Timestamp>,
+    String: diesel::serialize::ToSql<Text, DB>,
+    i64: diesel::serialize::ToSql<BigInt, DB>,
+    NaiveDateTime: diesel::serialize::ToSql<Timestamp, DB>,
+{
+    fn walk_ast<'b>(
+        &'b self,
+        mut out: diesel::query_builder::AstPass<'_, 'b, DB>,
+    ) -> QueryResult<()> {
+        out.push_sql(&self.columns);
+        let id = match &self.cursor {
+            Cursor::Text { key, id } => {
+                out.push_bind_param::<Text, _>(key)?;
+                id
+            }
+            Cursor::Time { key, id } => {
+                out.push_bind_param::<Timestamp, _>(key)?;
+                id
+            }
+            Cursor::StatusName { status, name, id } => {
+                out.push_bind_param::<Text, _>(status)?;
+                out.push_sql(", ");
+                out.push_bind_param::<Text, _>(name)?;
+                id
+            }
+            Cursor::Null { id } => id,
+        };
+        out.push_sql(", ");
+        out.push_bind_param::<BigInt, _>(id)?;
+        out.push_sql(")");
+        Ok(())
+    }
+}
+
+impl diesel::query_builder::QueryId for RowsPast {
+    type QueryId = ();
+    const HAS_STATIC_QUERY_ID: bool = false;
+}
+
+impl<GroupBy> diesel::expression::ValidGrouping<GroupBy> for RowsPast {
+    type IsAggregate = diesel::expression::is_aggregate::Never;
+}
+
+impl diesel::expression::AppearsOnTable<contacts::table> for RowsPast {}
 
 /// The contacts a view holds, before sorting.
 pub(super) fn filtered(
