@@ -105,6 +105,12 @@ impl ViewCounts {
         }
         super::search::prepare(conn, search)?;
         let backend = backend_of(conn);
+        if let Some(term) = search {
+            let view = filtered(criteria, backend, None, now);
+            if let Some(count) = super::search::count_up_to(conn, view, term, COUNT_CAP + 1)? {
+                return Ok(count);
+            }
+        }
         let ids: Vec<i64> = filtered(criteria, backend, search, now)
             .select(contacts::id)
             .limit(COUNT_CAP + 1)

@@ -15,8 +15,10 @@ use std::time::{Duration, Instant};
 
 use diesel::dsl::sql;
 use diesel::prelude::*;
-use diesel::sql_types::{Bool, Text};
+use diesel::query_builder::{AstPass, Query, QueryFragment, QueryId};
+use diesel::sql_types::{BigInt, Bool, Integer, Text};
 
+use crate::db::literal::CodeSql;
 use crate::db::schema::contacts;
 use crate::db::{backend_of, Backend, DbConnection};
 
@@ -130,34 +132,11 @@ pub fn filter(
     drive_from_search_index: bool,
 ) -> Box<dyn BoxableExpression<contacts::table, Db, SqlType = Bool>> {
     let lowered = term.to_lowercase();
-    let pattern = format!("%{}%", escape_like(&lowered));
-    let like = format!("{SEARCHED_TEXT} LIKE ");
-    if backend != Backend::Sqlite || lowered.chars().count() < 3 {
+    let Some(fts_query) = fts_query(backend, &lowered) else {
         // PostgreSQL's pg_trgm GIN index serves this LIKE; on SQLite, one or two characters
         // have no trigram and are matched by LIKE alone.
-        return Box::new(
-            sql::<Bool>(&like)
-                .bind::<Text, _>(pattern)
-                .sql(" ESCAPE '\\'"),
-        );
-    }
-    let chosen = {
-        let sample = SAMPLE
-            .read()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
-        let empty = HashMap::new();
-        rarest_trigrams(
-            &lowered,
-            sample
-                .as_ref()
-                .map_or(&empty, |sample| &sample.contacts_holding),
-        )
+        return like_filter(&lowered);
     };
-    let fts_query = chosen
-        .iter()
-        .map(|trigram| format!("\"{}\"", trigram.replace('"', "\"\"")))
-        .collect::<Vec<_>>()
-        .join(" AND ");
     // A unary plus keeps SQLite from using the id lookup to drive the query.
     let membership = if drive_from_search_index {
         "contacts.id"
@@ -170,10 +149,115 @@ pub fn filter(
         ))
         .bind::<Text, _>(fts_query)
         .sql(") AND ")
-        .sql(&like)
-        .bind::<Text, _>(pattern)
+        .sql(&like_sql())
+        .bind::<Text, _>(like_pattern(&lowered))
         .sql(" ESCAPE '\\'"),
     )
+}
+
+/// How many of `contacts` (a view's query, without the search) match the term, counting no
+/// further than `limit`; `None` where the search has no trigram index (PostgreSQL, or fewer
+/// than three characters). The matches are read in the index's order and the reading stops
+/// at the limit, where `filter`'s `IN (…)` would first collect every match (16,620 rowids
+/// for a common last name at 1M contacts) to count a thousand of them.
+pub fn count_up_to(
+    conn: &mut DbConnection,
+    contacts: contacts::BoxedQuery<'static, Db>,
+    term: &str,
+    limit: i64,
+) -> QueryResult<Option<i64>> {
+    let lowered = term.to_lowercase();
+    let Some(fts_query) = fts_query(backend_of(conn), &lowered) else {
+        return Ok(None);
+    };
+    let matching_contact = contacts
+        .filter(CodeSql::<Bool>::new("contacts.id = contacts_search.rowid"))
+        .filter(like_filter(&lowered))
+        .select(CodeSql::<Integer>::new("1"));
+    let rowids: Vec<i64> = IndexMatches {
+        fts_query,
+        matching_contact,
+        limit,
+    }
+    .load(conn)?;
+    Ok(Some(rowids.len() as i64))
+}
+
+/// `SELECT rowid FROM contacts_search WHERE contacts_search MATCH ? AND EXISTS (<contact
+/// query>) LIMIT n`: driven by the search index, one primary-key lookup per candidate.
+struct IndexMatches<Q> {
+    fts_query: String,
+    matching_contact: Q,
+    limit: i64,
+}
+
+impl<Q: QueryFragment<Db>> QueryFragment<Db> for IndexMatches<Q> {
+    fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, Db>) -> QueryResult<()> {
+        out.push_sql(
+            "SELECT contacts_search.rowid FROM contacts_search WHERE contacts_search MATCH ",
+        );
+        out.push_bind_param::<Text, _>(&self.fts_query)?;
+        out.push_sql(" AND EXISTS (");
+        self.matching_contact.walk_ast(out.reborrow())?;
+        out.push_sql(") LIMIT ");
+        out.push_sql(&self.limit.to_string());
+        Ok(())
+    }
+}
+
+impl<Q> QueryId for IndexMatches<Q> {
+    type QueryId = ();
+    const HAS_STATIC_QUERY_ID: bool = false;
+}
+
+impl<Q> Query for IndexMatches<Q> {
+    type SqlType = BigInt;
+}
+
+impl<Q, Conn> RunQueryDsl<Conn> for IndexMatches<Q> {}
+
+/// The FTS5 query for a lowercased term: its rarest trigrams, ANDed. `None` where there is no
+/// trigram index to ask.
+fn fts_query(backend: Backend, lowered: &str) -> Option<String> {
+    if backend != Backend::Sqlite || lowered.chars().count() < 3 {
+        return None;
+    }
+    let chosen = {
+        let sample = SAMPLE
+            .read()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        let empty = HashMap::new();
+        rarest_trigrams(
+            lowered,
+            sample
+                .as_ref()
+                .map_or(&empty, |sample| &sample.contacts_holding),
+        )
+    };
+    Some(
+        chosen
+            .iter()
+            .map(|trigram| format!("\"{}\"", trigram.replace('"', "\"\"")))
+            .collect::<Vec<_>>()
+            .join(" AND "),
+    )
+}
+
+/// The searched text holds the term: what confirms every match, with or without an index.
+fn like_filter(lowered: &str) -> Box<dyn BoxableExpression<contacts::table, Db, SqlType = Bool>> {
+    Box::new(
+        sql::<Bool>(&like_sql())
+            .bind::<Text, _>(like_pattern(lowered))
+            .sql(" ESCAPE '\\'"),
+    )
+}
+
+fn like_sql() -> String {
+    format!("{SEARCHED_TEXT} LIKE ")
+}
+
+fn like_pattern(lowered: &str) -> String {
+    format!("%{}%", escape_like(lowered))
 }
 
 pub fn escape_like(text: &str) -> String {
