@@ -6,8 +6,11 @@
 //! the term), and FTS5 pays for every row of every trigram it is given: a trigram found in
 //! almost every contact ("com", or the digits every address shares) costs as much as reading
 //! the whole index, while one found in a few rows costs next to nothing. So the search looks
-//! up only the term's rarest trigrams, judged from a sample of the contacts. The sample only
-//! steers speed, never the answer: a stale or empty sample still finds exactly the matches.
+//! up only the term's rarest trigrams, judged from a sample of the contacts, and of those only
+//! the ones that narrow the search: the trigrams of a common last name ("nov", "ova", "vak")
+//! are held by the same contacts, so asking for all three reads three lists to find what the
+//! rarest one finds alone. The sample only steers speed, never the answer: a stale or empty
+//! sample still finds exactly the matches.
 
 use std::collections::HashMap;
 use std::sync::{Mutex, RwLock};
@@ -24,7 +27,7 @@ use crate::db::{backend_of, Backend, DbConnection};
 
 type Db = <DbConnection as Connection>::Backend;
 
-/// Trigrams of a term given to FTS5 at most; the rarest ones.
+/// Trigrams of a term given to FTS5 at most.
 const TRIGRAMS_LOOKED_UP: usize = 3;
 const SAMPLE_BATCHES: usize = 10;
 const SAMPLE_BATCH_SIZE: usize = 500;
@@ -34,11 +37,13 @@ const SEARCHED_TEXT: &str = "lower(contacts.name || ' ' || coalesce(contacts.ema
 
 type Trigram = [char; 3];
 
-/// How many sampled contacts hold each trigram.
+/// Which sampled contacts (by their place in the sample, ascending) hold each trigram.
 struct TrigramSample {
     taken_at: Instant,
-    contacts_holding: HashMap<Trigram, u32>,
+    holders: Holders,
 }
+
+type Holders = HashMap<Trigram, Vec<u32>>;
 
 static SAMPLE: RwLock<Option<TrigramSample>> = RwLock::new(None);
 static SAMPLING: Mutex<()> = Mutex::new(());
@@ -74,7 +79,7 @@ fn take_sample(conn: &mut DbConnection) -> QueryResult<TrigramSample> {
         .select(diesel::dsl::max(contacts::id))
         .first(conn)?;
     let highest = highest.unwrap_or(0);
-    let mut contacts_holding: HashMap<Trigram, u32> = HashMap::new();
+    let mut texts = Vec::with_capacity(SAMPLE_BATCHES * SAMPLE_BATCH_SIZE);
     if highest > 0 {
         // Ids drawn at random, not runs of neighbours: neighbouring contacts share digits
         // and names, which would make a common trigram look rare.
@@ -83,24 +88,31 @@ fn take_sample(conn: &mut DbConnection) -> QueryResult<TrigramSample> {
             let ids: Vec<i64> = (0..SAMPLE_BATCH_SIZE)
                 .map(|_| random.gen_range(1..=highest))
                 .collect();
-            let texts: Vec<String> = contacts::table
-                .filter(contacts::id.eq_any(&ids))
-                .select(sql::<Text>(SEARCHED_TEXT))
-                .load(conn)?;
-            for text in texts {
-                let mut seen = trigrams_of(&text);
-                seen.sort_unstable();
-                seen.dedup();
-                for trigram in seen {
-                    *contacts_holding.entry(trigram).or_default() += 1;
-                }
-            }
+            texts.extend(
+                contacts::table
+                    .filter(contacts::id.eq_any(&ids))
+                    .select(sql::<Text>(SEARCHED_TEXT))
+                    .load::<String>(conn)?,
+            );
         }
     }
     Ok(TrigramSample {
         taken_at: Instant::now(),
-        contacts_holding,
+        holders: holders_of(&texts),
     })
+}
+
+fn holders_of(texts: &[String]) -> Holders {
+    let mut holders = Holders::new();
+    for (place, text) in (0u32..).zip(texts) {
+        let mut seen = trigrams_of(text);
+        seen.sort_unstable();
+        seen.dedup();
+        for trigram in seen {
+            holders.entry(trigram).or_default().push(place);
+        }
+    }
+    holders
 }
 
 fn trigrams_of(lowered: &str) -> Vec<Trigram> {
@@ -111,17 +123,55 @@ fn trigrams_of(lowered: &str) -> Vec<Trigram> {
         .collect()
 }
 
-/// The term's distinct trigrams, the rarest in the sample first, at most TRIGRAMS_LOOKED_UP.
-fn rarest_trigrams(lowered: &str, contacts_holding: &HashMap<Trigram, u32>) -> Vec<String> {
+/// The trigrams to look up for a term, at most TRIGRAMS_LOOKED_UP: the rarest in the sample,
+/// then each next rarest only if it at least halves the sampled contacts holding every
+/// trigram chosen so far. Once the sample holds none of them it can no longer tell, and the
+/// next rarest are taken as before (each narrows a set that is then small anyway).
+fn chosen_trigrams(lowered: &str, holders: &Holders) -> Vec<String> {
     let mut trigrams = trigrams_of(lowered);
     trigrams.sort_unstable();
     trigrams.dedup();
-    trigrams.sort_by_key(|trigram| contacts_holding.get(trigram).copied().unwrap_or(0));
-    trigrams.truncate(TRIGRAMS_LOOKED_UP);
-    trigrams
+    let held_by = |trigram: &Trigram| holders.get(trigram).map_or(&[][..], Vec::as_slice);
+    trigrams.sort_by_key(|trigram| held_by(trigram).len());
+    let mut chosen: Vec<Trigram> = Vec::new();
+    let mut holding_all: Vec<u32> = Vec::new();
+    for trigram in trigrams {
+        if chosen.len() == TRIGRAMS_LOOKED_UP {
+            break;
+        }
+        if chosen.is_empty() {
+            holding_all = held_by(&trigram).to_vec();
+            chosen.push(trigram);
+            continue;
+        }
+        let narrowed = both(&holding_all, held_by(&trigram));
+        if narrowed.len() * 2 <= holding_all.len() {
+            holding_all = narrowed;
+            chosen.push(trigram);
+        }
+    }
+    chosen
         .into_iter()
         .map(|trigram| trigram.iter().collect())
         .collect()
+}
+
+/// The places in both ascending lists.
+fn both(left: &[u32], right: &[u32]) -> Vec<u32> {
+    let mut common = Vec::new();
+    let (mut l, mut r) = (0, 0);
+    while l < left.len() && r < right.len() {
+        match left[l].cmp(&right[r]) {
+            std::cmp::Ordering::Less => l += 1,
+            std::cmp::Ordering::Greater => r += 1,
+            std::cmp::Ordering::Equal => {
+                common.push(left[l]);
+                l += 1;
+                r += 1;
+            }
+        }
+    }
+    common
 }
 
 /// The filter for a search term. `drive_from_search_index`: let the database start from the
@@ -226,12 +276,10 @@ fn fts_query(backend: Backend, lowered: &str) -> Option<String> {
         let sample = SAMPLE
             .read()
             .unwrap_or_else(|poisoned| poisoned.into_inner());
-        let empty = HashMap::new();
-        rarest_trigrams(
+        let empty = Holders::new();
+        chosen_trigrams(
             lowered,
-            sample
-                .as_ref()
-                .map_or(&empty, |sample| &sample.contacts_holding),
+            sample.as_ref().map_or(&empty, |sample| &sample.holders),
         )
     };
     Some(
@@ -270,21 +318,37 @@ pub fn escape_like(text: &str) -> String {
 mod tests {
     use super::*;
 
+    fn sample(texts: &[(&str, usize)]) -> Holders {
+        let texts: Vec<String> = texts
+            .iter()
+            .flat_map(|(text, copies)| std::iter::repeat_n(text.to_string(), *copies))
+            .collect();
+        holders_of(&texts)
+    }
+
     #[test]
-    fn the_rarest_trigrams_are_chosen_and_unknown_ones_count_as_rarest() {
-        let holding: HashMap<Trigram, u32> =
-            [("ova", 300), ("nov", 500), ("vak", 200), ("123", 9000)]
-                .into_iter()
-                .map(|(trigram, count)| (trigrams_of(trigram)[0], count))
-                .collect();
-        assert_eq!(rarest_trigrams("novak123", &holding), ["ak1", "k12", "vak"]);
-        assert_eq!(rarest_trigrams("nova", &holding), ["ova", "nov"]);
+    fn trigrams_held_by_the_same_contacts_as_the_rarest_are_left_out() {
+        // Every "vak" in the sample comes with "nov" and "ova": they would narrow nothing.
+        let holders = sample(&[("anna novak", 10), ("ivan ivanov", 30), ("petrova", 30)]);
+        assert_eq!(chosen_trigrams("novak", &holders), ["vak"]);
+    }
+
+    #[test]
+    fn trigrams_that_narrow_the_rarest_are_added() {
+        let holders = sample(&[("qz1a", 4), ("az12", 6), ("qz12", 1), ("xyz", 20)]);
+        assert_eq!(chosen_trigrams("qz12", &holders), ["qz1", "z12"]);
+    }
+
+    #[test]
+    fn unknown_trigrams_count_as_rarest_and_at_most_three_are_used() {
+        let holders = sample(&[("novak", 50), ("k12", 9)]);
+        assert_eq!(chosen_trigrams("novak123", &holders), ["123", "ak1", "k12"]);
     }
 
     #[test]
     fn without_a_sample_the_first_trigrams_are_used() {
         assert_eq!(
-            rarest_trigrams("abcabcd", &HashMap::new()),
+            chosen_trigrams("abcabcd", &Holders::new()),
             ["abc", "bca", "bcd"]
         );
     }
