@@ -15,7 +15,9 @@ use diesel::dsl::sql;
 use diesel::prelude::*;
 use diesel::sql_types::{Bool, Nullable, Text};
 
-use portico::db::models::contact::{Contact, Criteria, ListRequest, Sort, ViewCounts, COUNT_CAP};
+use portico::db::models::contact::{
+    Criteria, ListRequest, ListedContact, Sort, ViewCounts, COUNT_CAP,
+};
 use portico::db::schema::contacts;
 use portico::db::{backend_of, now, Backend, DbConnection};
 
@@ -63,9 +65,9 @@ pub fn run(database_url: &str, term: &str, runs: usize) -> anyhow::Result<Timing
             .select(contacts::id)
             .limit(COUNT_CAP + 1)
             .load(conn)?;
-        let page: Vec<(Contact, Option<String>)> = like_only(backend, term)
+        let page: Vec<(ListedContact, Option<String>)> = like_only(backend, term)
             .select((
-                Contact::as_select(),
+                ListedContact::as_select(),
                 sql::<Nullable<Text>>(
                     "(SELECT accounts.name FROM accounts WHERE accounts.id = contacts.account_id)",
                 ),

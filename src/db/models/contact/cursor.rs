@@ -3,7 +3,7 @@
 use chrono::NaiveDateTime;
 
 use super::listing::Sort;
-use super::Contact;
+use super::ListedContact;
 
 /// A position in the list: the sort key of a row and its id.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -75,7 +75,7 @@ impl Cursor {
         }
     }
 
-    pub(super) fn of(contact: &Contact, sort: Sort) -> Cursor {
+    pub(super) fn of(contact: &ListedContact, sort: Sort) -> Cursor {
         let id = contact.id;
         match sort {
             Sort::Name => Cursor::Text {

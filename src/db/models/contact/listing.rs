@@ -9,7 +9,7 @@ use diesel::sql_types::{BigInt, Bool, Nullable, Text, Timestamp};
 
 use super::cursor::Cursor;
 use super::search;
-use super::{Contact, ContactRow};
+use super::{ListedContact, ListedRow};
 use crate::db::literal::{BoolLiteral, CodeSql, TextLiteral};
 use crate::db::schema::{contacts, tickets};
 use crate::db::{Backend, DbConnection};
@@ -103,7 +103,7 @@ pub struct ListRequest {
 
 #[derive(Debug, Clone)]
 pub struct Page {
-    pub rows: Vec<ContactRow>,
+    pub rows: Vec<ListedRow>,
     pub next: Option<Cursor>,
     pub previous: Option<Cursor>,
 }
@@ -145,16 +145,16 @@ impl ListRequest {
             // The account's name comes with each row (a primary-key lookup per row), rather
             // than from a second query whose IN list SQLite would have to parse every time.
             let with_account_names = query.select((
-                Contact::as_select(),
+                ListedContact::as_select(),
                 CodeSql::<Nullable<Text>>::new(
                     "(SELECT accounts.name FROM accounts WHERE accounts.id = contacts.account_id)",
                 ),
             ));
             rows.extend(
                 with_account_names
-                    .load::<(Contact, Option<String>)>(conn)?
+                    .load::<(ListedContact, Option<String>)>(conn)?
                     .into_iter()
-                    .map(|(contact, account_name)| ContactRow {
+                    .map(|(contact, account_name)| ListedRow {
                         contact,
                         account_name,
                     }),
