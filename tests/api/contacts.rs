@@ -61,6 +61,7 @@ on_both_backends! {
         assert_eq!(names_in(&list(&app, "?q=HOPP").await), ["Grace Hopper"]);
         assert_eq!(names_in(&list(&app, "?q=bletchley").await), ["Alan Turing"]);
         assert_eq!(names_in(&list(&app, "?q=0202").await), ["Alan Turing"]);
+        assert!(list(&app, "?q=EXAMPLE").await.contains("<p class=\"total\">3 contacts</p>"), "the search's count");
         assert_eq!(names_in(&list(&app, "?q=er").await), ["Grace Hopper", "Katherine Johnson"], "two letters work too");
         let none = list(&app, "?q=nobody-like-this").await;
         assert!(none.contains("No contacts here."));
@@ -168,7 +169,10 @@ on_both_backends! {
         assert_eq!(sidebar_count(&all, "Spam"), "1");
         assert_eq!(sidebar_count(&all, "All contacts"), "1");
         assert_eq!(names_in(&list(&app, "?view=spam").await), ["Buy Now"]);
-        assert!(names_in(&list(&app, "?q=buy").await).is_empty(), "search stays within the view");
+        let searched = list(&app, "?q=buy").await;
+        assert!(names_in(&searched).is_empty(), "search stays within the view");
+        assert!(searched.contains("<p class=\"total\">0 contacts</p>"), "and so does its count");
+        assert!(list(&app, "?view=spam&q=buy").await.contains("<p class=\"total\">1 contacts</p>"));
         app.post_form(&format!("/contacts/{spammer}/not-spam"), &format!("/contacts/{spammer}"), &[]).await;
         assert_eq!(sidebar_count(&list(&app, "").await, "All contacts"), "2");
     }
