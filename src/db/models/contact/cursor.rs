@@ -1,9 +1,15 @@
-//! Keyset positions in the contacts list, and their compact form in links.
+//! Keyset positions in the contacts list, their compact form in links, and the condition for
+//! the rows past one.
 
 use chrono::NaiveDateTime;
+use diesel::expression::Expression;
+use diesel::query_builder::QueryFragment;
+use diesel::sql_types::{BigInt, Bool, Text, Timestamp};
+use diesel::QueryResult;
 
 use super::listing::Sort;
 use super::ListedContact;
+use crate::db::schema::contacts;
 
 /// A position in the list: the sort key of a row and its id.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -105,6 +111,69 @@ impl Cursor {
         }
     }
 }
+
+/// `(sort columns, contacts.id) > (cursor's values)` (or `<`): the rows past a cursor, with
+/// the cursor's values bound. Unlike `sql()` with binds, it leaves the query cacheable.
+#[derive(Debug, Clone)]
+pub(super) struct RowsPast {
+    /// "(<columns>, contacts.id) > (" with the comparison for the direction.
+    pub(super) columns: String,
+    pub(super) cursor: Cursor,
+}
+
+impl Expression for RowsPast {
+    type SqlType = Bool;
+}
+
+impl<DB> QueryFragment<DB> for RowsPast
+where
+    DB: diesel::backend::Backend
+        + diesel::sql_types::HasSqlType<Text>
+        + diesel::sql_types::HasSqlType<BigInt>
+        + diesel::sql_types::HasSqlType<Timestamp>,
+    String: diesel::serialize::ToSql<Text, DB>,
+    i64: diesel::serialize::ToSql<BigInt, DB>,
+    NaiveDateTime: diesel::serialize::ToSql<Timestamp, DB>,
+{
+    fn walk_ast<'b>(
+        &'b self,
+        mut out: diesel::query_builder::AstPass<'_, 'b, DB>,
+    ) -> QueryResult<()> {
+        out.push_sql(&self.columns);
+        let id = match &self.cursor {
+            Cursor::Text { key, id } => {
+                out.push_bind_param::<Text, _>(key)?;
+                id
+            }
+            Cursor::Time { key, id } => {
+                out.push_bind_param::<Timestamp, _>(key)?;
+                id
+            }
+            Cursor::StatusName { status, name, id } => {
+                out.push_bind_param::<Text, _>(status)?;
+                out.push_sql(", ");
+                out.push_bind_param::<Text, _>(name)?;
+                id
+            }
+            Cursor::Null { id } => id,
+        };
+        out.push_sql(", ");
+        out.push_bind_param::<BigInt, _>(id)?;
+        out.push_sql(")");
+        Ok(())
+    }
+}
+
+impl diesel::query_builder::QueryId for RowsPast {
+    type QueryId = ();
+    const HAS_STATIC_QUERY_ID: bool = false;
+}
+
+impl<GroupBy> diesel::expression::ValidGrouping<GroupBy> for RowsPast {
+    type IsAggregate = diesel::expression::is_aggregate::Never;
+}
+
+impl diesel::expression::AppearsOnTable<contacts::table> for RowsPast {}
 
 #[cfg(test)]
 mod tests {

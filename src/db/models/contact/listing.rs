@@ -4,10 +4,9 @@
 use chrono::NaiveDateTime;
 use diesel::dsl::sql;
 use diesel::prelude::*;
-use diesel::query_builder::QueryFragment;
-use diesel::sql_types::{BigInt, Bool, Nullable, Text, Timestamp};
+use diesel::sql_types::{Bool, Nullable, Text};
 
-use super::cursor::Cursor;
+use super::cursor::{Cursor, RowsPast};
 use super::search;
 use super::{ListedContact, ListedRow};
 use crate::db::literal::{BoolLiteral, CodeSql, TextLiteral};
@@ -251,69 +250,6 @@ impl ListRequest {
 fn order_and_limit(order: &str, limit: i64) -> CodeSql<Text> {
     CodeSql::new(format!("{order} LIMIT {limit}"))
 }
-
-/// `(sort columns, contacts.id) > (cursor's values)` (or `<`): the rows past a cursor, with
-/// the cursor's values bound. Unlike `sql()` with binds, it leaves the query cacheable.
-#[derive(Debug, Clone)]
-struct RowsPast {
-    /// "(<columns>, contacts.id) > (" with the comparison for the direction.
-    columns: String,
-    cursor: Cursor,
-}
-
-impl Expression for RowsPast {
-    type SqlType = Bool;
-}
-
-impl<DB> QueryFragment<DB> for RowsPast
-where
-    DB: diesel::backend::Backend
-        + diesel::sql_types::HasSqlType<Text>
-        + diesel::sql_types::HasSqlType<BigInt>
-        + diesel::sql_types::HasSqlType<Timestamp>,
-    String: diesel::serialize::ToSql<Text, DB>,
-    i64: diesel::serialize::ToSql<BigInt, DB>,
-    NaiveDateTime: diesel::serialize::ToSql<Timestamp, DB>,
-{
-    fn walk_ast<'b>(
-        &'b self,
-        mut out: diesel::query_builder::AstPass<'_, 'b, DB>,
-    ) -> QueryResult<()> {
-        out.push_sql(&self.columns);
-        let id = match &self.cursor {
-            Cursor::Text { key, id } => {
-                out.push_bind_param::<Text, _>(key)?;
-                id
-            }
-            Cursor::Time { key, id } => {
-                out.push_bind_param::<Timestamp, _>(key)?;
-                id
-            }
-            Cursor::StatusName { status, name, id } => {
-                out.push_bind_param::<Text, _>(status)?;
-                out.push_sql(", ");
-                out.push_bind_param::<Text, _>(name)?;
-                id
-            }
-            Cursor::Null { id } => id,
-        };
-        out.push_sql(", ");
-        out.push_bind_param::<BigInt, _>(id)?;
-        out.push_sql(")");
-        Ok(())
-    }
-}
-
-impl diesel::query_builder::QueryId for RowsPast {
-    type QueryId = ();
-    const HAS_STATIC_QUERY_ID: bool = false;
-}
-
-impl<GroupBy> diesel::expression::ValidGrouping<GroupBy> for RowsPast {
-    type IsAggregate = diesel::expression::is_aggregate::Never;
-}
-
-impl diesel::expression::AppearsOnTable<contacts::table> for RowsPast {}
 
 /// The contacts a view holds, before sorting.
 pub(super) fn filtered(
