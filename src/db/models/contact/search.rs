@@ -11,6 +11,12 @@
 //! are held by the same contacts, so asking for all three reads three lists to find what the
 //! rarest one finds alone. The sample only steers speed, never the answer: a stale or empty
 //! sample still finds exactly the matches.
+//!
+//! PostgreSQL's pg_trgm GIN index has the same weakness (a full `LIKE '%term%'` reads the
+//! posting list of every trigram in the term), so there the chosen trigrams become one
+//! `LIKE '%abc%'` each, which the index serves, and `strpos` confirms the whole term. Only
+//! ASCII letters and digits are chosen there: pg_trgm indexes the trigrams inside words, and a
+//! pattern it cannot extract a trigram from would not use the index at all.
 
 use std::collections::HashMap;
 use std::sync::{Mutex, RwLock};
@@ -48,11 +54,11 @@ type Holders = HashMap<Trigram, Vec<u32>>;
 static SAMPLE: RwLock<Option<TrigramSample>> = RwLock::new(None);
 static SAMPLING: Mutex<()> = Mutex::new(());
 
-/// Before a search on SQLite: takes a fresh sample of the contacts' trigrams if there is none
+/// Before a search: takes a fresh sample of the contacts' trigrams if there is none
 /// or it is older than ten minutes (up to 5,000 contacts read by random id). One
 /// request samples at a time; the others go on with the sample they have.
 pub fn prepare(conn: &mut DbConnection, search: Option<&str>) -> QueryResult<()> {
-    if search.is_none() || backend_of(conn) != Backend::Sqlite {
+    if search.is_none_or(|term| term.chars().count() < 3) {
         return Ok(());
     }
     let fresh = SAMPLE
@@ -127,8 +133,13 @@ fn trigrams_of(lowered: &str) -> Vec<Trigram> {
 /// then each next rarest only if it at least halves the sampled contacts holding every
 /// trigram chosen so far. Once the sample holds none of them it can no longer tell, and the
 /// next rarest are taken as before (each narrows a set that is then small anyway).
-fn chosen_trigrams(lowered: &str, holders: &Holders) -> Vec<String> {
+fn chosen_trigrams(
+    lowered: &str,
+    holders: &Holders,
+    eligible: impl Fn(&Trigram) -> bool,
+) -> Vec<String> {
     let mut trigrams = trigrams_of(lowered);
+    trigrams.retain(|trigram| eligible(trigram));
     trigrams.sort_unstable();
     trigrams.dedup();
     let held_by = |trigram: &Trigram| holders.get(trigram).map_or(&[][..], Vec::as_slice);
@@ -182,9 +193,11 @@ pub fn filter(
     drive_from_search_index: bool,
 ) -> Box<dyn BoxableExpression<contacts::table, Db, SqlType = Bool>> {
     let lowered = term.to_lowercase();
+    if backend == Backend::Postgres {
+        return trigram_likes(&lowered);
+    }
     let Some(fts_query) = fts_query(backend, &lowered) else {
-        // PostgreSQL's pg_trgm GIN index serves this LIKE; on SQLite, one or two characters
-        // have no trigram and are matched by LIKE alone.
+        // One or two characters have no trigram and are matched by LIKE alone.
         return like_filter(&lowered);
     };
     // A unary plus keeps SQLite from using the id lookup to drive the query.
@@ -272,22 +285,48 @@ fn fts_query(backend: Backend, lowered: &str) -> Option<String> {
     if backend != Backend::Sqlite || lowered.chars().count() < 3 {
         return None;
     }
-    let chosen = {
-        let sample = SAMPLE
-            .read()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
-        let empty = Holders::new();
-        chosen_trigrams(
-            lowered,
-            sample.as_ref().map_or(&empty, |sample| &sample.holders),
-        )
-    };
+    let chosen = choose_from_sample(lowered, |_| true);
     Some(
         chosen
             .iter()
             .map(|trigram| format!("\"{}\"", trigram.replace('"', "\"\"")))
             .collect::<Vec<_>>()
             .join(" AND "),
+    )
+}
+
+/// PostgreSQL: `LIKE '%abc%'` for each chosen trigram (what the GIN index serves), then
+/// `strpos` for the whole term (which it does not, so it only checks the rows found). Without
+/// an ASCII letter-or-digit trigram, the whole term's LIKE as before.
+fn trigram_likes(lowered: &str) -> Box<dyn BoxableExpression<contacts::table, Db, SqlType = Bool>> {
+    let chosen = choose_from_sample(lowered, |trigram| {
+        trigram
+            .iter()
+            .all(|character| character.is_ascii_alphanumeric())
+    });
+    if chosen.is_empty() {
+        return like_filter(lowered);
+    }
+    let holds_term: Box<dyn BoxableExpression<contacts::table, Db, SqlType = Bool>> = Box::new(
+        sql::<Bool>(&format!("strpos({SEARCHED_TEXT}, "))
+            .bind::<Text, _>(lowered.to_owned())
+            .sql(") > 0"),
+    );
+    chosen.iter().fold(holds_term, |all, trigram| {
+        let holds_trigram = sql::<Bool>(&like_sql()).bind::<Text, _>(format!("%{trigram}%"));
+        Box::new(holds_trigram.and(all))
+    })
+}
+
+fn choose_from_sample(lowered: &str, eligible: impl Fn(&Trigram) -> bool) -> Vec<String> {
+    let sample = SAMPLE
+        .read()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    let empty = Holders::new();
+    chosen_trigrams(
+        lowered,
+        sample.as_ref().map_or(&empty, |sample| &sample.holders),
+        eligible,
     )
 }
 
@@ -318,6 +357,18 @@ pub fn escape_like(text: &str) -> String {
 mod tests {
     use super::*;
 
+    fn any(_: &Trigram) -> bool {
+        true
+    }
+
+    #[test]
+    fn only_eligible_trigrams_are_chosen() {
+        let holders = sample(&[("anna novak", 10), ("ivan ivanov", 30)]);
+        let letters_only = |trigram: &Trigram| trigram.iter().all(char::is_ascii_alphanumeric);
+        assert_eq!(chosen_trigrams("k.nov", &holders, letters_only), ["nov"]);
+        assert!(chosen_trigrams("a.b-c", &holders, letters_only).is_empty());
+    }
+
     fn sample(texts: &[(&str, usize)]) -> Holders {
         let texts: Vec<String> = texts
             .iter()
@@ -330,25 +381,28 @@ mod tests {
     fn trigrams_held_by_the_same_contacts_as_the_rarest_are_left_out() {
         // Every "vak" in the sample comes with "nov" and "ova": they would narrow nothing.
         let holders = sample(&[("anna novak", 10), ("ivan ivanov", 30), ("petrova", 30)]);
-        assert_eq!(chosen_trigrams("novak", &holders), ["vak"]);
+        assert_eq!(chosen_trigrams("novak", &holders, any), ["vak"]);
     }
 
     #[test]
     fn trigrams_that_narrow_the_rarest_are_added() {
         let holders = sample(&[("qz1a", 4), ("az12", 6), ("qz12", 1), ("xyz", 20)]);
-        assert_eq!(chosen_trigrams("qz12", &holders), ["qz1", "z12"]);
+        assert_eq!(chosen_trigrams("qz12", &holders, any), ["qz1", "z12"]);
     }
 
     #[test]
     fn unknown_trigrams_count_as_rarest_and_at_most_three_are_used() {
         let holders = sample(&[("novak", 50), ("k12", 9)]);
-        assert_eq!(chosen_trigrams("novak123", &holders), ["123", "ak1", "k12"]);
+        assert_eq!(
+            chosen_trigrams("novak123", &holders, any),
+            ["123", "ak1", "k12"]
+        );
     }
 
     #[test]
     fn without_a_sample_the_first_trigrams_are_used() {
         assert_eq!(
-            chosen_trigrams("abcabcd", &Holders::new()),
+            chosen_trigrams("abcabcd", &Holders::new(), any),
             ["abc", "bca", "bcd"]
         );
     }
