@@ -36,6 +36,8 @@ pub use record::RowOutcome;
 
 /// Sends run on this many threads at once, each with its own pooled SMTP connection.
 const SEND_THREADS: usize = 4;
+/// Bound parameters per statement stay well under SQLite's limit.
+const CONTACTS_PER_UPDATE: usize = 1_000;
 
 #[derive(Debug, thiserror::Error)]
 pub enum InviteError {
@@ -143,7 +145,7 @@ impl Inviter<'_> {
                 .as_ref()
                 .map_or(Actor::System, |(id, _)| Actor::Agent(*id));
             let mut results = Vec::with_capacity(request.contact_ids.len());
-            let mut ready = Vec::new();
+            let mut ready: Vec<ReadyToSend> = Vec::new();
             let mut seen = std::collections::HashSet::new();
             for &contact_id in &request.contact_ids {
                 if !seen.insert(contact_id) {
@@ -183,13 +185,6 @@ impl Inviter<'_> {
                             results.push(result);
                             continue;
                         };
-                        diesel::update(contacts::table.find(contact_id))
-                            .set((
-                                contacts::help_center_status.eq(HelpCenterStatus::Invited.as_str()),
-                                contacts::last_invited_at.eq(now),
-                                contacts::invitation_expires_at.eq(expires_at),
-                            ))
-                            .execute(conn)?;
                         let action = if supersedes.is_some() {
                             "invitation.resent"
                         } else {
@@ -214,6 +209,18 @@ impl Inviter<'_> {
                     }
                 }
                 results.push(result);
+            }
+            // One UPDATE for all the invited contacts rather than one each: on PostgreSQL the
+            // count triggers run once per statement, and each statement is a round trip.
+            let invited: Vec<i64> = ready.iter().map(|row| row.contact_id).collect();
+            for chunk in invited.chunks(CONTACTS_PER_UPDATE) {
+                diesel::update(contacts::table.filter(contacts::id.eq_any(chunk)))
+                    .set((
+                        contacts::help_center_status.eq(HelpCenterStatus::Invited.as_str()),
+                        contacts::last_invited_at.eq(now),
+                        contacts::invitation_expires_at.eq(expires_at),
+                    ))
+                    .execute(conn)?;
             }
             Ok((results, ready))
         })
