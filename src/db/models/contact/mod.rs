@@ -2,6 +2,7 @@ mod counts;
 mod cursor;
 mod listing;
 mod search;
+mod trigram_sample;
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
