@@ -76,6 +76,9 @@ on_both_backends! {
         app.add_contact("Zed Outsider", Some("zed@elsewhere.example"), None);
         let first = list(&app, "?q=contact").await;
         assert!(first.contains("1,000+ contacts"), "broad searches are counted up to a cap");
+        let all = list(&app, "").await;
+        assert!(all.contains("<p class=\"total\">1,101 contacts</p>"), "a standard view's total is exact, above the cap too");
+        assert!(all.contains("Apply to all 1,101 in this view"));
         let expected: Vec<String> = (0..50).map(|n| format!("Contact {n:04}")).collect();
         assert_eq!(names_in(&first), expected);
         let second = list(&app, &link(&first, "next").unwrap()["/contacts".len()..]).await;

@@ -44,7 +44,7 @@ pub fn run(database_url: &str, term: &str, runs: usize) -> anyhow::Result<Timing
     let counts = ViewCounts::read(&mut conn, now)?;
     let indexed = |conn: &mut DbConnection| -> anyhow::Result<Answer> {
         let criteria = Criteria::default();
-        let total = counts.count(conn, &criteria, Some(term), now)?;
+        let total = counts.count(conn, &criteria, Some(term), now)?.count();
         let page = ListRequest {
             criteria,
             search: Some(term.to_owned()),

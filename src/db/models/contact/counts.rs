@@ -16,6 +16,41 @@ pub const RECENT_DAYS: i64 = 30;
 /// common search term's every match would cost more than showing the page.
 pub const COUNT_CAP: i64 = 1_000;
 
+/// How many contacts a view holds: exact when read from the kept counts or counted under the
+/// cap, otherwise only known to be more than COUNT_CAP.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ViewTotal {
+    count: i64,
+    exact: bool,
+}
+
+impl ViewTotal {
+    pub fn exact(count: i64) -> ViewTotal {
+        ViewTotal { count, exact: true }
+    }
+
+    /// A total counted row by row, stopping after COUNT_CAP + 1.
+    pub fn counted_up_to_cap(counted: i64) -> ViewTotal {
+        ViewTotal {
+            count: counted.min(COUNT_CAP + 1),
+            exact: counted <= COUNT_CAP,
+        }
+    }
+
+    /// The exact count, or COUNT_CAP + 1 when only "more than the cap" is known.
+    pub fn count(self) -> i64 {
+        self.count
+    }
+
+    pub fn is_exact(self) -> bool {
+        self.exact
+    }
+
+    pub fn exceeds_cap(self) -> bool {
+        self.count > COUNT_CAP
+    }
+}
+
 #[derive(Debug, Clone, Default)]
 pub struct ViewCounts {
     pub all: i64,
@@ -97,10 +132,10 @@ impl ViewCounts {
         criteria: &Criteria,
         search: Option<&str>,
         now: NaiveDateTime,
-    ) -> QueryResult<i64> {
+    ) -> QueryResult<ViewTotal> {
         if search.is_none() {
             if let Some(count) = self.standard(criteria, now) {
-                return Ok(count);
+                return Ok(ViewTotal::exact(count));
             }
         }
         super::search::prepare(conn, search)?;
@@ -108,14 +143,14 @@ impl ViewCounts {
         if let Some(term) = search {
             let view = filtered(criteria, backend, None, now);
             if let Some(count) = super::search::count_up_to(conn, view, term, COUNT_CAP + 1)? {
-                return Ok(count);
+                return Ok(ViewTotal::counted_up_to_cap(count));
             }
         }
         let ids: Vec<i64> = filtered(criteria, backend, search, now)
             .select(contacts::id)
             .limit(COUNT_CAP + 1)
             .load(conn)?;
-        Ok(ids.len() as i64)
+        Ok(ViewTotal::counted_up_to_cap(ids.len() as i64))
     }
 
     fn standard(&self, criteria: &Criteria, now: NaiveDateTime) -> Option<i64> {

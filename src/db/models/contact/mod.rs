@@ -12,7 +12,7 @@ use crate::db::timestamp::{OptionalStoredTime, StoredTime};
 use crate::db::DbConnection;
 use crate::domain::ShownStatus;
 
-pub use counts::{recent_start as counts_recent_start, ViewCounts, COUNT_CAP};
+pub use counts::{recent_start as counts_recent_start, ViewCounts, ViewTotal, COUNT_CAP};
 pub use cursor::Cursor;
 pub use listing::{count_in_view, ids_in_view, Criteria, ListRequest, Page, Scope, Sort};
 

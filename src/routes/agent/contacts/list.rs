@@ -5,7 +5,7 @@ use super::params::{ListParams, RawListParams, ViewChoice};
 use super::table::{format_count, total_label, ContactTable};
 use crate::auth::guard::SignedInAgent;
 use crate::contacts::views::StandardView;
-use crate::db::models::contact::{Criteria, ListRequest, ViewCounts, COUNT_CAP};
+use crate::db::models::contact::{Criteria, ListRequest, ViewCounts};
 use crate::db::models::custom_view::CustomView;
 use crate::db::{now, DbConnection};
 use crate::error::AppError;
@@ -84,7 +84,7 @@ pub fn build_table(
         backward: params.backward,
         page_size: params.page_size,
         now,
-        broad_search: params.search.is_some() && total > COUNT_CAP,
+        broad_search: params.search.is_some() && total.exceeds_cap(),
     }
     .page(conn)?;
     let table = ContactTable::build(base, params, page, total, now);

@@ -5,7 +5,7 @@ use chrono::NaiveDateTime;
 
 use super::params::{ListParams, ViewChoice, PAGE_SIZES};
 use crate::contacts::views::StandardView;
-use crate::db::models::contact::{Page, Sort, COUNT_CAP};
+use crate::db::models::contact::{Page, Sort, ViewTotal, COUNT_CAP};
 use crate::domain::ShownStatus;
 
 pub struct TableRow {
@@ -68,11 +68,11 @@ pub fn format_count(count: i64) -> String {
     }
 }
 
-pub fn total_label(total: i64) -> String {
-    if total > COUNT_CAP {
-        format!("{}+", format_count(COUNT_CAP))
+pub fn total_label(total: ViewTotal) -> String {
+    if total.is_exact() {
+        format_count(total.count())
     } else {
-        format_count(total)
+        format!("{}+", format_count(COUNT_CAP))
     }
 }
 
@@ -88,7 +88,7 @@ impl ContactTable {
         base: &str,
         params: &ListParams,
         page: Page,
-        total: i64,
+        total: ViewTotal,
         now: NaiveDateTime,
     ) -> ContactTable {
         let headers = [
@@ -133,7 +133,7 @@ impl ContactTable {
                 })
                 .collect(),
             total_label: total_label(total),
-            total,
+            total: total.count(),
             headers,
             first_href: (!on_first_page).then(|| params.first_page_href(base)),
             previous_href: page
@@ -172,7 +172,15 @@ mod tests {
         assert_eq!(format_count(999), "999");
         assert_eq!(format_count(1000), "1,000");
         assert_eq!(format_count(1234567), "1,234,567");
-        assert_eq!(total_label(COUNT_CAP + 1), "1,000+");
+        assert_eq!(
+            total_label(ViewTotal::counted_up_to_cap(COUNT_CAP + 1)),
+            "1,000+"
+        );
+        assert_eq!(
+            total_label(ViewTotal::counted_up_to_cap(COUNT_CAP)),
+            "1,000"
+        );
+        assert_eq!(total_label(ViewTotal::exact(1_000_000)), "1,000,000");
     }
 
     #[test]
