@@ -21,7 +21,7 @@ use std::collections::HashMap;
 use chrono::{Duration, NaiveDateTime};
 use diesel::prelude::*;
 
-use crate::db::models::audit::{self, Actor};
+use crate::db::models::audit::{self, Actor, ContactEvent};
 use crate::db::models::contact::Contact;
 use crate::db::models::invitation::{Invitation, InvitationState, NewInvitation};
 use crate::db::models::setting::HelpCenterSettings;
@@ -36,8 +36,8 @@ pub use record::RowOutcome;
 
 /// Sends run on this many threads at once, each with its own pooled SMTP connection.
 const SEND_THREADS: usize = 4;
-/// Bound parameters per statement stay well under SQLite's limit.
-const CONTACTS_PER_UPDATE: usize = 1_000;
+/// Ids per UPDATE: bound parameters per statement stay well under SQLite's limit.
+const IDS_PER_UPDATE: usize = 1_000;
 
 #[derive(Debug, thiserror::Error)]
 pub enum InviteError {
@@ -76,6 +76,14 @@ pub struct InviteResult {
     pub contact_name: String,
     pub email: Option<String>,
     pub outcome: RowOutcome,
+}
+
+/// A contact the decision says to invite, before its invitation row is written.
+struct Wanted {
+    result_index: usize,
+    address: EmailAddress,
+    supersedes: Option<i64>,
+    token: LinkToken,
 }
 
 /// An invitation committed and waiting for its email.
@@ -145,7 +153,7 @@ impl Inviter<'_> {
                 .as_ref()
                 .map_or(Actor::System, |(id, _)| Actor::Agent(*id));
             let mut results = Vec::with_capacity(request.contact_ids.len());
-            let mut ready: Vec<ReadyToSend> = Vec::new();
+            let mut wanted: Vec<Wanted> = Vec::new();
             let mut seen = std::collections::HashSet::new();
             for &contact_id in &request.contact_ids {
                 if !seen.insert(contact_id) {
@@ -163,57 +171,66 @@ impl Inviter<'_> {
                     Decision::Invite {
                         address,
                         supersedes,
-                    } => {
-                        if let Some(old) = supersedes {
-                            revoke_row(conn, old, now)?;
-                        }
-                        let token = LinkToken::generate();
-                        let inserted = NewInvitation {
-                            contact_id,
-                            token_digest: token.digest(),
-                            created_by_agent_id: request.agent.as_ref().map(|(id, _)| *id),
-                            batch_id: request.batch_id,
-                            bulk_job_id: request.bulk_job_id,
-                            state: InvitationState::Pending.as_str(),
-                            created_at: now,
-                            expires_at,
-                        }
-                        .insert_if_none_live(conn)?;
-                        let Some(invitation_id) = inserted else {
-                            // Another request invited this contact a moment ago.
-                            result.outcome = RowOutcome::Skipped(SkipReason::AlreadyInvited);
-                            results.push(result);
-                            continue;
-                        };
-                        let action = if supersedes.is_some() {
-                            "invitation.resent"
-                        } else {
-                            "invitation.created"
-                        };
-                        audit::record(
-                            conn,
-                            actor,
-                            action,
-                            ("contact", Some(contact_id)),
-                            &format!("invitation {invitation_id}"),
-                        )?;
-                        result.outcome = RowOutcome::Invited;
-                        ready.push(ReadyToSend {
-                            invitation_id,
-                            contact_id,
-                            name: result.contact_name.clone(),
-                            address,
-                            token,
-                            expires_at,
-                        });
-                    }
+                    } => wanted.push(Wanted {
+                        result_index: results.len(),
+                        address,
+                        supersedes,
+                        token: LinkToken::generate(),
+                    }),
                 }
                 results.push(result);
             }
+            // Each step below is one statement for all the contacts (per chunk), not one per
+            // contact: on PostgreSQL every statement is a round trip.
+            let superseded: Vec<i64> = wanted.iter().filter_map(|w| w.supersedes).collect();
+            revoke_rows(conn, &superseded, now)?;
+            let rows: Vec<NewInvitation> = wanted
+                .iter()
+                .map(|w| NewInvitation {
+                    contact_id: results[w.result_index].contact_id,
+                    token_digest: w.token.digest(),
+                    created_by_agent_id: request.agent.as_ref().map(|(id, _)| *id),
+                    batch_id: request.batch_id,
+                    bulk_job_id: request.bulk_job_id,
+                    state: InvitationState::Pending.as_str(),
+                    created_at: now,
+                    expires_at,
+                })
+                .collect();
+            let inserted = NewInvitation::insert_many_if_none_live(conn, &rows)?;
+            let mut events = Vec::with_capacity(inserted.len());
+            let mut ready: Vec<ReadyToSend> = Vec::with_capacity(inserted.len());
+            for w in wanted {
+                let result = &mut results[w.result_index];
+                let Some(&invitation_id) = inserted.get(&result.contact_id) else {
+                    // Another request invited this contact a moment ago.
+                    result.outcome = RowOutcome::Skipped(SkipReason::AlreadyInvited);
+                    continue;
+                };
+                events.push(ContactEvent {
+                    action: if w.supersedes.is_some() {
+                        "invitation.resent"
+                    } else {
+                        "invitation.created"
+                    },
+                    contact_id: result.contact_id,
+                    details: format!("invitation {invitation_id}"),
+                });
+                result.outcome = RowOutcome::Invited;
+                ready.push(ReadyToSend {
+                    invitation_id,
+                    contact_id: result.contact_id,
+                    name: result.contact_name.clone(),
+                    address: w.address,
+                    token: w.token,
+                    expires_at,
+                });
+            }
+            audit::record_for_contacts(conn, actor, &events)?;
             // One UPDATE for all the invited contacts rather than one each: on PostgreSQL the
             // count triggers run once per statement, and each statement is a round trip.
             let invited: Vec<i64> = ready.iter().map(|row| row.contact_id).collect();
-            for chunk in invited.chunks(CONTACTS_PER_UPDATE) {
+            for chunk in invited.chunks(IDS_PER_UPDATE) {
                 diesel::update(contacts::table.filter(contacts::id.eq_any(chunk)))
                     .set((
                         contacts::help_center_status.eq(HelpCenterStatus::Invited.as_str()),
@@ -324,21 +341,25 @@ fn ready_refs(ready: &[ReadyToSend]) -> Vec<(i64, i64)> {
         .collect()
 }
 
-fn revoke_row(
+fn revoke_rows(
     conn: &mut DbConnection,
-    invitation_id: i64,
+    invitation_ids: &[i64],
     now: NaiveDateTime,
 ) -> QueryResult<usize> {
-    diesel::update(
-        invitations::table
-            .find(invitation_id)
-            .filter(invitations::state.eq_any(InvitationState::LIVE)),
-    )
-    .set((
-        invitations::state.eq(InvitationState::Revoked.as_str()),
-        invitations::revoked_at.eq(now),
-    ))
-    .execute(conn)
+    let mut revoked = 0;
+    for chunk in invitation_ids.chunks(IDS_PER_UPDATE) {
+        revoked += diesel::update(
+            invitations::table
+                .filter(invitations::id.eq_any(chunk))
+                .filter(invitations::state.eq_any(InvitationState::LIVE)),
+        )
+        .set((
+            invitations::state.eq(InvitationState::Revoked.as_str()),
+            invitations::revoked_at.eq(now),
+        ))
+        .execute(conn)?;
+    }
+    Ok(revoked)
 }
 
 /// Kills a contact's live invitation link; the contact reads "Not invited" again.
@@ -348,7 +369,7 @@ pub fn revoke(conn: &mut DbConnection, contact_id: i64, agent_id: i64) -> QueryR
             return Ok(false);
         };
         let now = now();
-        revoke_row(conn, live.id, now)?;
+        revoke_rows(conn, &[live.id], now)?;
         diesel::update(
             contacts::table
                 .find(contact_id)

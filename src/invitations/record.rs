@@ -2,7 +2,9 @@
 
 use std::collections::HashMap;
 
+use chrono::NaiveDateTime;
 use diesel::prelude::*;
+use diesel::sql_types::{Array, BigInt, Text, Timestamp};
 
 use super::{InviteError, InviteRequest, SkipReason};
 use crate::db::models::audit::{self, Actor};
@@ -53,7 +55,7 @@ impl RowOutcome {
 /// Records each send's outcome; returns the outcome by contact id.
 pub fn outcomes(
     conn: &mut DbConnection,
-    sent: &[(i64, i64)],
+    attempted: &[(i64, i64)],
     deliveries: Vec<Result<Delivery, MailError>>,
     request: &InviteRequest,
 ) -> Result<HashMap<i64, RowOutcome>, InviteError> {
@@ -64,29 +66,11 @@ pub fn outcomes(
     let at = now();
     write_transaction(conn, |conn| {
         let mut by_contact = HashMap::new();
-        for (&(invitation_id, contact_id), delivery) in sent.iter().zip(deliveries) {
+        let mut sent = Vec::with_capacity(deliveries.len());
+        for (&(invitation_id, contact_id), delivery) in attempted.iter().zip(deliveries) {
             match delivery {
                 Ok(delivery) => {
-                    diesel::insert_into(delivery_attempts::table)
-                        .values((
-                            delivery_attempts::invitation_id.eq(invitation_id),
-                            delivery_attempts::attempted_at.eq(at),
-                            delivery_attempts::outcome.eq("sent"),
-                        ))
-                        .execute(conn)?;
-                    diesel::update(
-                        invitations::table
-                            .find(invitation_id)
-                            .filter(invitations::state.eq(InvitationState::Pending.as_str())),
-                    )
-                    .set((
-                        invitations::state.eq(InvitationState::Sent.as_str()),
-                        invitations::sent_at.eq(at),
-                        invitations::attempts.eq(invitations::attempts + 1),
-                        invitations::smtp_message_id.eq(&delivery.message_id),
-                        invitations::last_error.eq(None::<String>),
-                    ))
-                    .execute(conn)?;
+                    sent.push((invitation_id, delivery.message_id));
                     by_contact.insert(contact_id, RowOutcome::Invited);
                 }
                 Err(error) => {
@@ -138,6 +122,75 @@ pub fn outcomes(
                 }
             }
         }
+        record_sent(conn, &sent, at)?;
         Ok(by_contact)
     })
+}
+
+/// Invitations per statement: well under both backends' bound-parameter limits.
+const SENT_PER_STATEMENT: usize = 1_000;
+
+/// The sent invitations' attempts and states: a statement per chunk, not per invitation.
+fn record_sent(
+    conn: &mut DbConnection,
+    sent: &[(i64, String)],
+    at: NaiveDateTime,
+) -> QueryResult<()> {
+    for chunk in sent.chunks(SENT_PER_STATEMENT) {
+        let attempts: Vec<_> = chunk
+            .iter()
+            .map(|(invitation_id, _)| {
+                (
+                    delivery_attempts::invitation_id.eq(*invitation_id),
+                    delivery_attempts::attempted_at.eq(at),
+                    delivery_attempts::outcome.eq("sent"),
+                )
+            })
+            .collect();
+        let insert = diesel::insert_into(delivery_attempts::table).values(attempts);
+        match conn {
+            DbConnection::Sqlite(sqlite) => {
+                insert.execute(sqlite)?;
+                // Each row has its own message id; on SQLite a statement is no round trip.
+                for (invitation_id, message_id) in chunk {
+                    diesel::update(
+                        invitations::table
+                            .find(invitation_id)
+                            .filter(invitations::state.eq(InvitationState::Pending.as_str())),
+                    )
+                    .set((
+                        invitations::state.eq(InvitationState::Sent.as_str()),
+                        invitations::sent_at.eq(at),
+                        invitations::attempts.eq(invitations::attempts + 1),
+                        invitations::smtp_message_id.eq(message_id),
+                        invitations::last_error.eq(None::<String>),
+                    ))
+                    .execute(sqlite)?;
+                }
+            }
+            DbConnection::Postgresql(pg) => {
+                insert.execute(pg)?;
+                let (ids, message_ids): (Vec<i64>, Vec<&str>) = chunk
+                    .iter()
+                    .map(|(id, message_id)| (*id, message_id.as_str()))
+                    .unzip();
+                // diesel's builder has no UPDATE ... FROM: each row's message id comes from
+                // the arrays, matched by invitation id.
+                diesel::sql_query(
+                    "UPDATE invitations SET state = $1, sent_at = $2, \
+                     attempts = invitations.attempts + 1, smtp_message_id = sent.message_id, \
+                     last_error = NULL \
+                     FROM unnest($3::bigint[], $4::text[]) AS sent(id, message_id) \
+                     WHERE invitations.id = sent.id AND invitations.state = $5",
+                )
+                .bind::<Text, _>(InvitationState::Sent.as_str())
+                .bind::<Timestamp, _>(at)
+                .bind::<Array<BigInt>, _>(&ids)
+                .bind::<Array<Text>, _>(&message_ids)
+                .bind::<Text, _>(InvitationState::Pending.as_str())
+                .execute(pg)?;
+            }
+        }
+    }
+    Ok(())
 }

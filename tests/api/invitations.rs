@@ -71,6 +71,11 @@ on_both_backends! {
         let html = app.get_html(&result_page).await;
         assert!(html.contains("Invited 2 · Skipped 3 (1 spam, 1 no email address, 1 already activated) · Failed 0"), "{html}");
         assert_eq!(app.smtp.wait_for_messages(2, Duration::from_secs(5)).await.len(), 2);
+        for invited in [ada, bob] {
+            let detail = app.get_html(&format!("/contacts/{invited}")).await;
+            assert!(detail.contains("badge-invited\">Sent<"), "each invitation reads Sent once its email left: {detail}");
+            assert!(detail.contains(": sent</div>"), "with its delivery attempt: {detail}");
+        }
 
         // The same form posted again (a double click, a reload) sends nothing more.
         let again = mass_invite(&app, &[ada, bob, spam, no_email, active], "key-1").await;

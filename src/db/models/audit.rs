@@ -11,6 +11,60 @@ pub enum Actor {
     System,
 }
 
+/// Events per multi-row INSERT: seven bound values each, well under both backends' limits.
+const EVENTS_PER_INSERT: usize = 1_000;
+
+impl Actor {
+    fn columns(self) -> (Option<i64>, Option<i64>) {
+        match self {
+            Actor::Agent(id) => (Some(id), None),
+            Actor::Contact(id) => (None, Some(id)),
+            Actor::System => (None, None),
+        }
+    }
+}
+
+/// One event about a contact, for `record_for_contacts`.
+pub struct ContactEvent<'a> {
+    pub action: &'a str,
+    pub contact_id: i64,
+    pub details: String,
+}
+
+/// Several events by one actor, each about a contact: one statement per chunk rather than one
+/// per event (on PostgreSQL each statement is a round trip).
+pub fn record_for_contacts(
+    conn: &mut DbConnection,
+    actor: Actor,
+    events: &[ContactEvent],
+) -> QueryResult<usize> {
+    let (actor_agent_id, actor_contact_id) = actor.columns();
+    let occurred_at = now();
+    let mut written = 0;
+    for chunk in events.chunks(EVENTS_PER_INSERT) {
+        let rows: Vec<_> = chunk
+            .iter()
+            .map(|event| {
+                (
+                    audit_events::occurred_at.eq(occurred_at),
+                    audit_events::actor_agent_id.eq(actor_agent_id),
+                    audit_events::actor_contact_id.eq(actor_contact_id),
+                    audit_events::action.eq(event.action),
+                    audit_events::subject_type.eq("contact"),
+                    audit_events::subject_id.eq(Some(event.contact_id)),
+                    audit_events::details.eq(event.details.as_str()),
+                )
+            })
+            .collect();
+        let insert = diesel::insert_into(audit_events::table).values(rows);
+        written += match conn {
+            DbConnection::Sqlite(sqlite) => insert.execute(sqlite)?,
+            DbConnection::Postgresql(pg) => insert.execute(pg)?,
+        };
+    }
+    Ok(written)
+}
+
 pub fn record(
     conn: &mut DbConnection,
     actor: Actor,
@@ -18,11 +72,7 @@ pub fn record(
     subject: (&str, Option<i64>),
     details: &str,
 ) -> QueryResult<usize> {
-    let (actor_agent_id, actor_contact_id) = match actor {
-        Actor::Agent(id) => (Some(id), None),
-        Actor::Contact(id) => (None, Some(id)),
-        Actor::System => (None, None),
-    };
+    let (actor_agent_id, actor_contact_id) = actor.columns();
     diesel::insert_into(audit_events::table)
         .values((
             audit_events::occurred_at.eq(now()),
