@@ -6,7 +6,8 @@ use chrono::{Duration, NaiveDateTime};
 use diesel::prelude::*;
 
 use super::listing::{filtered, Criteria, Scope};
-use crate::db::literal::{BoolLiteral, TextLiteral};
+use crate::db::literal::{BoolLiteral, CodeSql, TextLiteral};
+use diesel::sql_types::Integer;
 use crate::db::schema::{contact_daily_counts, contact_view_counts, contacts};
 use crate::db::{backend_of, DbConnection};
 use crate::domain::{HelpCenterStatus, ShownStatus};
@@ -146,11 +147,15 @@ impl ViewCounts {
                 return Ok(ViewTotal::counted_up_to_cap(count));
             }
         }
-        let ids: Vec<i64> = filtered(criteria, backend, search, now)
-            .select(contacts::id)
+        // A constant, not the id: PostgreSQL can then count from an index alone. Selecting
+        // the id, it read the heap instead and, misled by a LIMIT and a correlation it cannot
+        // see ("Not invited" contacts created before a bulk-invited date: none), scanned the
+        // whole table for a custom view's sidebar count (300 ms on every list page at 1M).
+        let found: Vec<i32> = filtered(criteria, backend, search, now)
+            .select(CodeSql::<Integer>::new("1"))
             .limit(COUNT_CAP + 1)
             .load(conn)?;
-        Ok(ViewTotal::counted_up_to_cap(ids.len() as i64))
+        Ok(ViewTotal::counted_up_to_cap(found.len() as i64))
     }
 
     fn standard(&self, criteria: &Criteria, now: NaiveDateTime) -> Option<i64> {
