@@ -6,9 +6,12 @@ use std::pin::Pin;
 use actix_session::{Session, SessionExt};
 use actix_web::http::Method;
 use actix_web::{web, FromRequest, HttpRequest};
+use diesel::QueryResult;
+use std::future::{ready, Ready};
 
 use crate::auth::session;
 use crate::db::models::agent::Agent;
+use crate::db::DbConnection;
 use crate::error::AppError;
 use crate::routes::chrome::Chrome;
 use crate::state::AppState;
@@ -41,9 +44,66 @@ impl FromRequest for SignedInAgent {
     type Error = AppError;
     type Future = Pin<Box<dyn Future<Output = Result<Self, AppError>>>>;
 
+    fn from_request(req: &HttpRequest, payload: &mut actix_web::dev::Payload) -> Self::Future {
+        let agent_session = AgentSession::from_request(req, payload).into_inner();
+        let state = req.app_data::<web::Data<AppState>>().cloned();
+        Box::pin(async move {
+            let agent_session = agent_session?;
+            let state =
+                state.ok_or_else(|| AppError::Blocking("application state missing".into()))?;
+            let agent_id = agent_session.agent_id();
+            match state
+                .read(move |conn| Ok(AgentSession::load(conn, agent_id)?))
+                .await?
+            {
+                Some(agent) => Ok(agent_session.signed_in(agent)),
+                None => Err(agent_session.refuse()),
+            }
+        })
+    }
+}
+
+/// An agent's session whose agent is not yet read: for a page that reads the agent inside its
+/// own database work, in the same transaction (and on PostgreSQL the same trip to the blocking
+/// pool) as its other reads, rather than in one of its own first. The page must call
+/// `AgentSession::load` there and show nothing unless it finds the agent.
+pub struct AgentSession {
+    agent_id: i64,
+    session: Session,
+    /// Where signing in again should return to.
+    next: String,
+}
+
+impl AgentSession {
+    pub fn agent_id(&self) -> i64 {
+        self.agent_id
+    }
+
+    /// The session's agent, if it still exists and is enabled.
+    pub fn load(conn: &mut DbConnection, agent_id: i64) -> QueryResult<Option<Agent>> {
+        Ok(Agent::find(conn, agent_id)?.filter(|agent| !agent.is_disabled()))
+    }
+
+    pub fn signed_in(self, agent: Agent) -> SignedInAgent {
+        SignedInAgent {
+            agent,
+            session: self.session,
+        }
+    }
+
+    /// The agent was removed or disabled: the session ends and the page asks to sign in.
+    pub fn refuse(self) -> AppError {
+        session::sign_out(&self.session);
+        AppError::SignInRequired { next: self.next }
+    }
+}
+
+impl FromRequest for AgentSession {
+    type Error = AppError;
+    type Future = Ready<Result<Self, AppError>>;
+
     fn from_request(req: &HttpRequest, _: &mut actix_web::dev::Payload) -> Self::Future {
         let session = req.get_session();
-        let state = req.app_data::<web::Data<AppState>>().cloned();
         // After signing in, come back to the page asked for; a form post cannot be replayed,
         // so it returns to the Customers tab.
         let next = if req.method() == Method::GET {
@@ -54,22 +114,13 @@ impl FromRequest for SignedInAgent {
         } else {
             "/contacts".to_owned()
         };
-        Box::pin(async move {
-            let state =
-                state.ok_or_else(|| AppError::Blocking("application state missing".into()))?;
-            let Some(agent_id) = session::signed_in_agent_id(&session) else {
-                return Err(AppError::SignInRequired { next });
-            };
-            let agent = state
-                .read(move |conn| Ok(Agent::find(conn, agent_id)?))
-                .await?;
-            match agent {
-                Some(agent) if !agent.is_disabled() => Ok(SignedInAgent { agent, session }),
-                _ => {
-                    session::sign_out(&session);
-                    Err(AppError::SignInRequired { next })
-                }
-            }
+        ready(match session::signed_in_agent_id(&session) {
+            Some(agent_id) => Ok(AgentSession {
+                agent_id,
+                session,
+                next,
+            }),
+            None => Err(AppError::SignInRequired { next }),
         })
     }
 }

@@ -365,7 +365,10 @@ on_both_backends! {
         let disabled = app.post_form(&format!("/settings/agents/{nina_id}/disable"), "/settings", &[]).await;
         assert_eq!(disabled.status().as_u16(), 303);
         assert!(app.get_html("/settings").await.contains("Nina is disabled and can no longer sign in."));
-        assert_eq!(nina.get(app.url("/contacts")).send().await.unwrap().status().as_u16(), 303, "her session ends");
+        let contacts = nina.get(app.url("/contacts")).send().await.unwrap();
+        assert_eq!(contacts.status().as_u16(), 303, "her session ends");
+        assert!(location(&contacts).starts_with("/login"), "{}", location(&contacts));
+        assert_eq!(nina.get(app.url("/accounts")).send().await.unwrap().status().as_u16(), 303, "on every page");
         let myself = app.post_form(&format!("/settings/agents/{admin_id}/disable"), "/settings", &[]).await;
         assert_eq!(myself.status().as_u16(), 400);
         assert!(myself.text().await.unwrap().contains("You cannot disable your own account."));

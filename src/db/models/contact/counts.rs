@@ -7,10 +7,10 @@ use diesel::prelude::*;
 
 use super::listing::{filtered, Criteria, Scope};
 use crate::db::literal::{BoolLiteral, CodeSql, TextLiteral};
-use diesel::sql_types::Integer;
 use crate::db::schema::{contact_daily_counts, contact_view_counts, contacts};
 use crate::db::{backend_of, DbConnection};
 use crate::domain::{HelpCenterStatus, ShownStatus};
+use diesel::sql_types::Integer;
 
 pub const RECENT_DAYS: i64 = 30;
 /// Searches and custom views are counted up to this many, then shown as "1,000+": counting a
