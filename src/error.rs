@@ -1,10 +1,14 @@
 //! One error type for the web layer, and the one place that turns it into a page.
 
+use actix_web::body::{EitherBody, MessageBody};
+use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::{header, StatusCode};
+use actix_web::middleware::Next;
 use actix_web::{HttpResponse, ResponseError};
 use askama::Template;
 
 use crate::routes::chrome::Chrome;
+use crate::routes::portal::PortalChrome;
 
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
@@ -57,7 +61,62 @@ struct ErrorPage<'a> {
     message: String,
 }
 
+/// The same page in the Help Center's layout, for customers.
+#[derive(Template)]
+#[template(path = "portal/error.html")]
+struct HelpCenterErrorPage<'a> {
+    chrome: PortalChrome,
+    code: u16,
+    title: &'a str,
+    message: String,
+}
+
+/// Middleware: an error under /portal is shown in the Help Center's layout, with a way back to
+/// the Help Center; the agents' layout would send a customer to the agents' sign-in.
+pub async fn help_center_error_pages<B: MessageBody>(
+    req: ServiceRequest,
+    next: Next<B>,
+) -> Result<ServiceResponse<EitherBody<B>>, actix_web::Error> {
+    let path = req.path();
+    if path != "/portal" && !path.starts_with("/portal/") {
+        return Ok(next.call(req).await?.map_into_left_body());
+    }
+    let response = next.call(req).await?;
+    let page = response
+        .response()
+        .error()
+        .and_then(|error| error.as_error::<AppError>())
+        .and_then(AppError::help_center_page);
+    Ok(match page {
+        Some(page) => response.into_response(page).map_into_right_body(),
+        None => response.map_into_left_body(),
+    })
+}
+
 impl AppError {
+    /// This error's page for a customer; None for a redirect, which needs no page.
+    fn help_center_page(&self) -> Option<HttpResponse> {
+        let status = self.status_code();
+        if status.is_redirection() {
+            return None;
+        }
+        let page = HelpCenterErrorPage {
+            chrome: PortalChrome::bare(),
+            code: status.as_u16(),
+            title: self.title(),
+            message: self.user_message(),
+        };
+        Some(self.page_response(page.render()))
+    }
+
+    fn page_response(&self, rendered: askama::Result<String>) -> HttpResponse {
+        let status = self.status_code();
+        let body = rendered.unwrap_or_else(|_| format!("{} {}", status.as_u16(), self.title()));
+        HttpResponse::build(status)
+            .content_type("text/html; charset=utf-8")
+            .body(body)
+    }
+
     fn title(&self) -> &'static str {
         match self.status_code() {
             StatusCode::NOT_FOUND => "Page not found",
@@ -133,11 +192,6 @@ impl ResponseError for AppError {
             title: self.title(),
             message: self.user_message(),
         };
-        let body = page
-            .render()
-            .unwrap_or_else(|_| format!("{} {}", status.as_u16(), self.title()));
-        HttpResponse::build(status)
-            .content_type("text/html; charset=utf-8")
-            .body(body)
+        self.page_response(page.render())
     }
 }

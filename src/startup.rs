@@ -110,6 +110,7 @@ impl Application {
                 .app_data(form_config())
                 .app_data(query_config())
                 .wrap(from_fn(csrf::verify_csrf))
+                .wrap(from_fn(crate::error::help_center_error_pages))
                 .wrap(
                     SessionMiddleware::builder(CookieSessionStore::default(), key.clone())
                         .cookie_name(SESSION_COOKIE.to_owned())

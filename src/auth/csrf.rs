@@ -1,7 +1,7 @@
 //! Synchronizer-token CSRF protection for every POST, in one middleware so no form is missed.
 
 use actix_session::SessionExt;
-use actix_web::body::MessageBody;
+use actix_web::body::{EitherBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::{header, Method};
 use actix_web::middleware::Next;
@@ -18,12 +18,14 @@ pub const FIELD: &str = "csrf_token";
 pub const FORM_LIMIT_BYTES: usize = 256 * 1024;
 pub const UPLOAD_LIMIT_BYTES: usize = 11 * 1024 * 1024;
 
-pub async fn verify_csrf(
+/// A refused form is answered here as an error page (a response carrying the `AppError`, so
+/// the middleware outside can still choose its layout).
+pub async fn verify_csrf<B: MessageBody>(
     mut req: ServiceRequest,
-    next: Next<impl MessageBody>,
-) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    next: Next<B>,
+) -> Result<ServiceResponse<EitherBody<B>>, actix_web::Error> {
     if req.method() != Method::POST {
-        return next.call(req).await;
+        return Ok(next.call(req).await?.map_into_left_body());
     }
     let is_multipart = req
         .headers()
@@ -35,7 +37,10 @@ pub async fn verify_csrf(
     } else {
         FORM_LIMIT_BYTES
     };
-    let body = read_body(&mut req, limit).await?;
+    let body = match read_body(&mut req, limit).await {
+        Ok(body) => body,
+        Err(refusal) => return Ok(req.error_response(refusal).map_into_right_body()),
+    };
     // A multipart body is not parsed here; its forms carry the token in the action's query.
     let submitted = if is_multipart {
         token_in(req.query_string().as_bytes())
@@ -50,10 +55,12 @@ pub async fn verify_csrf(
         _ => false,
     };
     if !accepted {
-        return Err(AppError::CsrfRejected.into());
+        return Ok(req
+            .error_response(AppError::CsrfRejected)
+            .map_into_right_body());
     }
     req.set_payload(payload_of(body));
-    next.call(req).await
+    Ok(next.call(req).await?.map_into_left_body())
 }
 
 fn token_in(urlencoded: &[u8]) -> Option<String> {

@@ -129,6 +129,16 @@ pub struct PortalChrome {
 }
 
 impl PortalChrome {
+    /// For pages made without the session (error pages): the visitor's layout, no flash.
+    pub fn bare() -> PortalChrome {
+        PortalChrome {
+            customer_name: None,
+            csrf_token: String::new(),
+            flash: None,
+            section: "",
+        }
+    }
+
     pub fn anonymous(session: &actix_session::Session) -> PortalChrome {
         PortalChrome {
             customer_name: None,
