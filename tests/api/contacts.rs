@@ -35,6 +35,38 @@ async fn list(app: &TestApp, query: &str) -> String {
 }
 
 on_both_backends! {
+    async fn seeding_contacts_keeps_the_counts_search_and_indexes(app) {
+        app.sign_in_agent(false).await;
+        app.add_contact("Ada Lovelace", Some("ada@example.com"), None);
+        let schema_before = app.contact_schema_objects();
+        let settings = app.command_line_settings();
+        let seed = portico::config::Command::Seed { contacts: 300, accounts: None };
+        tokio::task::spawn_blocking(move || portico::cli::run(seed, &settings).map_err(|error| error.to_string()))
+            .await
+            .unwrap()
+            .expect("portico seed");
+        assert_eq!(app.contact_schema_objects(), schema_before, "the seed sets indexes and triggers aside and puts every one back");
+        let html = list(&app, "").await;
+        assert_eq!(sidebar_count(&html, "All contacts"), "301");
+        assert_eq!(sidebar_count(&html, "Not invited"), "301");
+        assert!(html.contains("<p class=\"total\">301 contacts</p>"));
+        let (name, email): (String, Option<String>) = {
+            use diesel::prelude::*;
+            use portico::db::schema::contacts;
+            let mut conn = app.pool.get().unwrap();
+            contacts::table
+                .filter(contacts::email.ne("ada@example.com"))
+                .order(contacts::id.desc())
+                .select((contacts::name, contacts::email))
+                .first(&mut conn)
+                .unwrap()
+        };
+        let email = email.expect("seeded contacts have an email");
+        let fragment = &email[3..email.find('@').unwrap()];
+        assert_eq!(names_in(&list(&app, &format!("?q={fragment}")).await), [name], "a seeded contact is found by a fragment of its email");
+        assert_eq!(names_in(&list(&app, "?q=lovelace").await), ["Ada Lovelace"], "and the contacts there before it too");
+    }
+
     async fn the_list_shows_live_contacts_by_name_with_exact_counts(app) {
         app.sign_in_agent(false).await;
         app.add_contact("Zoe Zimmer", Some("zoe@example.com"), None);

@@ -189,6 +189,45 @@ pub fn location(response: &reqwest::Response) -> String {
 }
 
 impl TestApp {
+    /// The settings a command such as `portico seed` would run with against this app's database.
+    pub fn command_line_settings(&self) -> Settings {
+        let database_url = match &self._database {
+            Some(database) => database.url.clone(),
+            None => self
+                .data_dir
+                .path()
+                .join("portico.db")
+                .display()
+                .to_string(),
+        };
+        test_settings(self.data_dir.path(), database_url, None)
+    }
+
+    /// The contacts table's indexes and triggers, by name.
+    pub fn contact_schema_objects(&self) -> Vec<String> {
+        #[derive(diesel::QueryableByName)]
+        struct Named {
+            #[diesel(sql_type = diesel::sql_types::Text)]
+            name: String,
+        }
+        let mut conn = self.pool.get().expect("a connection");
+        let named: Vec<Named> = match &mut *conn {
+            db::DbConnection::Sqlite(sqlite) => diesel::sql_query(
+                "SELECT name FROM sqlite_master WHERE tbl_name = 'contacts' \
+                 AND type IN ('index', 'trigger') ORDER BY name",
+            )
+            .load(sqlite),
+            db::DbConnection::Postgresql(pg) => diesel::sql_query(
+                "SELECT indexname AS name FROM pg_indexes WHERE tablename = 'contacts' \
+                 UNION ALL SELECT tgname FROM pg_trigger \
+                 WHERE tgrelid = 'contacts'::regclass AND NOT tgisinternal ORDER BY name",
+            )
+            .load(pg),
+        }
+        .expect("the contacts table's indexes");
+        named.into_iter().map(|row| row.name).collect()
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.address)
     }
