@@ -100,13 +100,14 @@ pub async fn list(
 ) -> Result<HttpResponse, AppError> {
     let raw = query.into_inner();
     let sort_given = raw.sort.is_some();
-    let mut params = ListParams::parse(raw)?;
     let agent_id = agent_session.agent_id();
     let page_data = state
         .read(move |conn| {
             let Some(agent) = AgentSession::load(conn, agent_id)? else {
                 return Ok(None);
             };
+            // After the agent: a removed agent is asked to sign in whatever the address says.
+            let mut params = ListParams::parse(raw)?;
             let now = now();
             let counts = ViewCounts::read(conn, now)?;
             let (table, title, custom) = build_table(
