@@ -221,28 +221,43 @@ pub struct NewInvitation {
     pub expires_at: NaiveDateTime,
 }
 
-/// Rows per multi-row INSERT: eight bound values each, well under both backends' limits.
+/// Rows per multi-row INSERT on PostgreSQL: eight bound values each, well under its limit.
 const INVITATIONS_PER_INSERT: usize = 1_000;
 
 impl NewInvitation {
     /// Inserts each row unless its contact already has a live invitation (another request won
     /// the race); returns the new invitations' ids by contact id. On PostgreSQL each chunk is one
-    /// statement, one round trip; diesel runs a statement per row on SQLite, where that is cheap.
+    /// statement, one round trip. On SQLite a statement per row, which costs no round trip
+    /// (diesel's batch insert there would also treat a row the conflict skipped as an error).
     pub fn insert_many_if_none_live(
         conn: &mut DbConnection,
         rows: &[NewInvitation],
     ) -> QueryResult<HashMap<i64, i64>> {
         let mut inserted = HashMap::with_capacity(rows.len());
-        for chunk in rows.chunks(INVITATIONS_PER_INSERT) {
-            let insert = diesel::insert_into(invitations::table)
-                .values(chunk)
-                .on_conflict_do_nothing()
-                .returning((invitations::contact_id, invitations::id));
-            let ids: Vec<(i64, i64)> = match conn {
-                DbConnection::Sqlite(sqlite) => insert.get_results(sqlite)?,
-                DbConnection::Postgresql(pg) => insert.get_results(pg)?,
-            };
-            inserted.extend(ids);
+        match conn {
+            DbConnection::Sqlite(sqlite) => {
+                for row in rows {
+                    let id: Option<i64> = diesel::insert_into(invitations::table)
+                        .values(row)
+                        .on_conflict_do_nothing()
+                        .returning(invitations::id)
+                        .get_result(sqlite)
+                        .optional()?;
+                    if let Some(id) = id {
+                        inserted.insert(row.contact_id, id);
+                    }
+                }
+            }
+            DbConnection::Postgresql(pg) => {
+                for chunk in rows.chunks(INVITATIONS_PER_INSERT) {
+                    let ids: Vec<(i64, i64)> = diesel::insert_into(invitations::table)
+                        .values(chunk)
+                        .on_conflict_do_nothing()
+                        .returning((invitations::contact_id, invitations::id))
+                        .get_results(pg)?;
+                    inserted.extend(ids);
+                }
+            }
         }
         Ok(inserted)
     }
