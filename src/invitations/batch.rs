@@ -5,12 +5,10 @@ use diesel::prelude::*;
 
 use super::{InviteResult, RowOutcome, SkipReason};
 use crate::db::schema::{contacts, invite_batch_rows, invite_batches};
-use crate::db::{now, write_transaction, DbConnection};
+use crate::db::{now, write_transaction, DbConnection, ROWS_PER_STATEMENT};
 
 /// The most contacts one mass invite takes; more go through a bulk job.
 pub const MAX_MASS_INVITE: usize = 500;
-/// Report rows per INSERT: four bound values each, well under both backends' limits.
-const ROWS_PER_INSERT: usize = 1_000;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum BatchStart {
@@ -102,7 +100,7 @@ pub fn finish(conn: &mut DbConnection, batch_id: i64, results: &[InviteResult]) 
             })
             .collect();
         // A statement per chunk, not per row: on PostgreSQL every statement is a round trip.
-        for chunk in rows.chunks(ROWS_PER_INSERT) {
+        for chunk in rows.chunks(ROWS_PER_STATEMENT) {
             let insert = diesel::insert_into(invite_batch_rows::table).values(chunk);
             match conn {
                 DbConnection::Sqlite(sqlite) => insert.execute(sqlite)?,

@@ -26,7 +26,7 @@ use crate::db::models::contact::Contact;
 use crate::db::models::invitation::{Invitation, InvitationState, NewInvitation};
 use crate::db::models::setting::HelpCenterSettings;
 use crate::db::schema::{contacts, invitations};
-use crate::db::{now, write_transaction, DbConnection, DbPool};
+use crate::db::{now, write_transaction, DbConnection, DbPool, ROWS_PER_STATEMENT};
 use crate::domain::{EmailAddress, HelpCenterStatus, LinkToken};
 use crate::mail::{Delivery, MailError, Mailer};
 
@@ -36,8 +36,6 @@ pub use record::RowOutcome;
 
 /// Sends run on this many threads at once, each with its own pooled SMTP connection.
 const SEND_THREADS: usize = 4;
-/// Ids per UPDATE: bound parameters per statement stay well under SQLite's limit.
-const IDS_PER_UPDATE: usize = 1_000;
 
 #[derive(Debug, thiserror::Error)]
 pub enum InviteError {
@@ -230,7 +228,7 @@ impl Inviter<'_> {
             // One UPDATE for all the invited contacts rather than one each: on PostgreSQL the
             // count triggers run once per statement, and each statement is a round trip.
             let invited: Vec<i64> = ready.iter().map(|row| row.contact_id).collect();
-            for chunk in invited.chunks(IDS_PER_UPDATE) {
+            for chunk in invited.chunks(ROWS_PER_STATEMENT) {
                 diesel::update(contacts::table.filter(contacts::id.eq_any(chunk)))
                     .set((
                         contacts::help_center_status.eq(HelpCenterStatus::Invited.as_str()),
@@ -347,7 +345,7 @@ fn revoke_rows(
     now: NaiveDateTime,
 ) -> QueryResult<usize> {
     let mut revoked = 0;
-    for chunk in invitation_ids.chunks(IDS_PER_UPDATE) {
+    for chunk in invitation_ids.chunks(ROWS_PER_STATEMENT) {
         revoked += diesel::update(
             invitations::table
                 .filter(invitations::id.eq_any(chunk))

@@ -10,7 +10,7 @@ use super::{InviteError, InviteRequest, SkipReason};
 use crate::db::models::audit::{self, Actor};
 use crate::db::models::invitation::InvitationState;
 use crate::db::schema::{contacts, delivery_attempts, invitations};
-use crate::db::{now, write_transaction, DbConnection};
+use crate::db::{now, write_transaction, DbConnection, ROWS_PER_STATEMENT};
 use crate::domain::HelpCenterStatus;
 use crate::mail::{Delivery, MailError};
 
@@ -127,16 +127,13 @@ pub fn outcomes(
     })
 }
 
-/// Invitations per statement: well under both backends' bound-parameter limits.
-const SENT_PER_STATEMENT: usize = 1_000;
-
 /// The sent invitations' attempts and states: a statement per chunk, not per invitation.
 fn record_sent(
     conn: &mut DbConnection,
     sent: &[(i64, String)],
     at: NaiveDateTime,
 ) -> QueryResult<()> {
-    for chunk in sent.chunks(SENT_PER_STATEMENT) {
+    for chunk in sent.chunks(ROWS_PER_STATEMENT) {
         let attempts: Vec<_> = chunk
             .iter()
             .map(|(invitation_id, _)| {

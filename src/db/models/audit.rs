@@ -11,9 +11,6 @@ pub enum Actor {
     System,
 }
 
-/// Events per multi-row INSERT: seven bound values each, well under both backends' limits.
-const EVENTS_PER_INSERT: usize = 1_000;
-
 impl Actor {
     fn columns(self) -> (Option<i64>, Option<i64>) {
         match self {
@@ -41,7 +38,7 @@ pub fn record_for_contacts(
     let (actor_agent_id, actor_contact_id) = actor.columns();
     let occurred_at = now();
     let mut written = 0;
-    for chunk in events.chunks(EVENTS_PER_INSERT) {
+    for chunk in events.chunks(crate::db::ROWS_PER_STATEMENT) {
         let rows: Vec<_> = chunk
             .iter()
             .map(|event| {

@@ -221,9 +221,6 @@ pub struct NewInvitation {
     pub expires_at: NaiveDateTime,
 }
 
-/// Rows per multi-row INSERT on PostgreSQL: eight bound values each, well under its limit.
-const INVITATIONS_PER_INSERT: usize = 1_000;
-
 impl NewInvitation {
     /// Inserts each row unless its contact already has a live invitation (another request won
     /// the race); returns the new invitations' ids by contact id. On PostgreSQL each chunk is one
@@ -249,7 +246,7 @@ impl NewInvitation {
                 }
             }
             DbConnection::Postgresql(pg) => {
-                for chunk in rows.chunks(INVITATIONS_PER_INSERT) {
+                for chunk in rows.chunks(crate::db::ROWS_PER_STATEMENT) {
                     let ids: Vec<(i64, i64)> = diesel::insert_into(invitations::table)
                         .values(chunk)
                         .on_conflict_do_nothing()
