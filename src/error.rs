@@ -1,5 +1,6 @@
 //! One error type for the web layer, and the one place that turns it into a page.
 
+use actix_session::SessionExt;
 use actix_web::body::{EitherBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::{header, StatusCode};
@@ -59,6 +60,8 @@ struct ErrorPage<'a> {
     code: u16,
     title: &'a str,
     message: String,
+    back_href: &'static str,
+    back_label: &'static str,
 }
 
 /// The same page in the Help Center's layout, for customers.
@@ -69,6 +72,8 @@ struct HelpCenterErrorPage<'a> {
     code: u16,
     title: &'a str,
     message: String,
+    back_href: &'static str,
+    back_label: &'static str,
 }
 
 /// Middleware: an error under /portal is shown in the Help Center's layout, with a way back to
@@ -81,12 +86,13 @@ pub async fn help_center_error_pages<B: MessageBody>(
     if path != "/portal" && !path.starts_with("/portal/") {
         return Ok(next.call(req).await?.map_into_left_body());
     }
+    let session = req.get_session();
     let response = next.call(req).await?;
     let page = response
         .response()
         .error()
         .and_then(|error| error.as_error::<AppError>())
-        .and_then(AppError::help_center_page);
+        .and_then(|error| error.help_center_page(PortalChrome::for_error_page(&session)));
     Ok(match page {
         Some(page) => response.into_response(page).map_into_right_body(),
         None => response.map_into_left_body(),
@@ -95,16 +101,18 @@ pub async fn help_center_error_pages<B: MessageBody>(
 
 impl AppError {
     /// This error's page for a customer; None for a redirect, which needs no page.
-    fn help_center_page(&self) -> Option<HttpResponse> {
+    fn help_center_page(&self, chrome: PortalChrome) -> Option<HttpResponse> {
         let status = self.status_code();
         if status.is_redirection() {
             return None;
         }
         let page = HelpCenterErrorPage {
-            chrome: PortalChrome::bare(),
+            chrome,
             code: status.as_u16(),
             title: self.title(),
             message: self.user_message(),
+            back_href: "/portal",
+            back_label: "Back to the Help Center",
         };
         Some(self.page_response(page.render()))
     }
@@ -191,6 +199,8 @@ impl ResponseError for AppError {
             code: status.as_u16(),
             title: self.title(),
             message: self.user_message(),
+            back_href: "/",
+            back_label: "Back to Portico",
         };
         self.page_response(page.render())
     }

@@ -496,12 +496,15 @@ on_both_backends! {
         assert_eq!(other, unknown, "another customer's ticket looks like no ticket at all");
         assert!(unknown.contains("<a href=\"/portal\">Back to the Help Center</a>"), "a Help Center error page: {unknown}");
         assert!(!unknown.contains("href=\"/contacts\"") && !unknown.contains("Back to Portico"), "nothing of the agents' layout");
+        assert!(unknown.contains("My tickets") && unknown.contains("Sign out"), "the signed-in customer's menu: {unknown}");
         let (status, nowhere) = get_as(&app, &client, "/portal/no-such-page").await;
         assert_eq!(status, 404);
         assert!(nowhere.contains("Back to the Help Center"));
         let stale = app.client.post(app.url("/portal/logout")).form(&[("csrf_token", "stale")]).send().await.unwrap();
         assert_eq!(stale.status().as_u16(), 403);
-        assert!(stale.text().await.unwrap().contains("Back to the Help Center"), "a refused form too");
+        let stale = stale.text().await.unwrap();
+        assert!(stale.contains("Back to the Help Center"), "a refused form too");
+        assert!(stale.contains("href=\"/portal/login\">Sign in<"), "a visitor is offered to sign in: {stale}");
         assert_eq!(get_as(&app, &client, "/portal/tickets/abc").await.0, 404);
 
         let reply = post_as(&app, &client, &format!("/portal/tickets/{bobs}/reply"), "/portal", &[("body", "Let me in")]).await;

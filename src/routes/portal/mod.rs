@@ -129,11 +129,14 @@ pub struct PortalChrome {
 }
 
 impl PortalChrome {
-    /// For pages made without the session (error pages): the visitor's layout, no flash.
-    pub fn bare() -> PortalChrome {
+    /// For error pages, made without the database: a signed-in customer keeps the Help
+    /// Center's menu and "Sign out" (under "Your account", their name unread); the flash waits
+    /// for the next page.
+    pub fn for_error_page(session: &actix_session::Session) -> PortalChrome {
+        let signed_in = crate::auth::session::signed_in_customer_id(session).is_some();
         PortalChrome {
-            customer_name: None,
-            csrf_token: String::new(),
+            customer_name: signed_in.then(|| "Your account".to_owned()),
+            csrf_token: crate::auth::session::csrf_token(session),
             flash: None,
             section: "",
         }
