@@ -671,7 +671,7 @@ def _verdict(failed, unknown=False):
     return "pass" if not failed else "**FAIL** (" + ", ".join(failed) + ")"
 
 
-WRK_RUNS = ("R0", "P9", "P1", "P1floor", "P2", "P3", "P3single", "P3narrow", "P3narrowsingle", "P6idle",
+WRK_RUNS = ("R0", "P9", "P1", "P1fresh", "P1floor", "P2", "P3", "P3single", "P3narrow", "P3narrowsingle", "P6idle",
             "P6busy")
 
 
@@ -771,7 +771,8 @@ def _search_row(r, kind, term, prefix, run):
     total = r.get(f"{prefix}baseline_total")
     matching = (f"{int(total):,} contact{'' if total == '1' else 's'} match"
                 f"{'es' if total == '1' else ''}" if total else "matches not counted")
-    what = f"GET /contacts?q={term}: the {kind}; {matching} (p50 judged at 16 connections)"
+    what = (f"GET /contacts?q={term}: the {kind}; {matching} (p50 judged at 16 connections; "
+            f"every request to a new address, so each one searches)")
     p50 = _f(r, f"{run}_p50_ms")
     failed = [] if p50 is not None and p50 <= 20 else ["p50"]
     indexed, unindexed = _f(r, f"{prefix}indexed_ms"), _f(r, f"{prefix}unindexed_ms")
@@ -829,17 +830,24 @@ def report(path):
     rows.append(("P1", "GET /contacts, first page (signed in)",
                  f"rps ≥ 0.20×R0 (≥ {0.2 * r0:,.0f}) and p99 ≤ 25 ms" if r0 else
                  "rps ≥ 0.20×R0 and p99 ≤ 25 ms",
-                 f"{_rps(p1)}{ratio}; {_lat(r, 'P1')}; for scale, a signed-in page with no list "
-                 f"(GET /accounts/new, 1.7 KB): {_rps(_f(r, 'P1floor_rps'))}"
-                 f"{_ratio(_f(r, 'P1floor_rps'), r0, 'R0')}", _verdict(failed)))
+                 f"{_rps(p1)}{ratio}; {_lat(r, 'P1')} (the page as agents reload it: kept "
+                 f"while nothing changes); every request to a new address, so every page is "
+                 f"read from the database (P1fresh): {_rps(_f(r, 'P1fresh_rps'))}"
+                 f"{_ratio(_f(r, 'P1fresh_rps'), r0, 'R0')}; {_lat(r, 'P1fresh')}; for scale, a "
+                 f"signed-in page with no list (GET /accounts/new, 1.7 KB): "
+                 f"{_rps(_f(r, 'P1floor_rps'))}{_ratio(_f(r, 'P1floor_rps'), r0, 'R0')}",
+                 _verdict(failed)))
 
-    p2 = _f(r, "P2_rps")
+    # Both read from the database (fresh addresses): the keyset's cost, not a kept page's.
+    p2, p1_fresh = _f(r, "P2_rps"), _f(r, "P1fresh_rps")
     depth = r.get("deep_page", "?")
-    how = f"page {depth} ({r.get('deep_stop', '')}, reached by following rel=next)"
-    failed = [] if p2 is not None and p1 and p2 >= 0.8 * p1 else ["rps"]
-    ratio = _ratio(p2, p1, "P1")
+    how = (f"page {depth} ({r.get('deep_stop', '')}, reached by following rel=next), every "
+           f"request to a new address")
+    failed = [] if p2 is not None and p1_fresh and p2 >= 0.8 * p1_fresh else ["rps"]
+    ratio = _ratio(p2, p1_fresh, "P1fresh")
     rows.append(("P2", f"GET /contacts deep: {how}",
-                 f"rps ≥ 0.8×P1 (≥ {0.8 * p1:,.0f})" if p1 else "rps ≥ 0.8×P1",
+                 f"rps ≥ 0.8×P1fresh (≥ {0.8 * p1_fresh:,.0f})" if p1_fresh
+                 else "rps ≥ 0.8×P1fresh",
                  f"{_rps(p2)}{ratio}; {_lat(r, 'P2')}", _verdict(failed)))
 
     rows += _search_rows(r)
@@ -904,7 +912,8 @@ def report(path):
     for run in WRK_RUNS:
         if f"{run}_rps" not in r:
             continue
-        cells = [run, f"`{r.get(run + '_path', '')}`", r.get(f"{run}_requests", ""),
+        fresh = " (fresh addresses)" if r.get(f"{run}_fresh") == "yes" else ""
+        cells = [run, f"`{r.get(run + '_path', '')}`{fresh}", r.get(f"{run}_requests", ""),
                  f"{float(r[run + '_rps']):,.0f}"]
         cells += [r.get(f"{run}_p{p}_ms", "") for p in ("50", "75", "90", "99")]
         cells += [str(r.get(f"{run}_socket_errors", "")), str(r.get(f"{run}_non2xx", ""))]

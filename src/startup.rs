@@ -102,11 +102,14 @@ impl Application {
             letter,
             email_limits: Default::default(),
             inline_reads: db::Backend::of_url(&settings.database_url) == db::Backend::Sqlite,
+            generation: Default::default(),
         });
+        let contact_listings = web::Data::new(routes::agent::ListingCache::default());
 
         let server = HttpServer::new(move || {
             App::new()
                 .app_data(state.clone())
+                .app_data(contact_listings.clone())
                 .app_data(form_config())
                 .app_data(query_config())
                 .wrap(from_fn(csrf::verify_csrf))

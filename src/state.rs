@@ -6,7 +6,8 @@ use actix_web::web;
 use diesel::Connection;
 use url::Url;
 
-use crate::db::{DbConnection, DbPool};
+use crate::db::generation::{DataGeneration, Generation};
+use crate::db::{DbConnection, DbPool, PooledConnection};
 use crate::error::AppError;
 use crate::invitations::{InvitationLetter, Inviter};
 
@@ -23,6 +24,8 @@ pub struct AppState {
     /// Whether `read` may run on the calling worker: true on SQLite, whose reads are CPU work
     /// on the page cache, false on PostgreSQL, whose every query waits on the network.
     pub inline_reads: bool,
+    /// Moves whenever the database may have changed, so pages read from it can be kept.
+    pub generation: Arc<DataGeneration>,
 }
 
 impl AppState {
@@ -80,6 +83,29 @@ impl AppState {
         match self.pool.try_get() {
             Some(mut conn) => in_one_snapshot(&mut conn),
             None => self.db(in_one_snapshot).await,
+        }
+    }
+
+    /// Like `read`, and the work is told which generation of the data it reads (see
+    /// `db::generation`), so that it can reuse or keep what it builds. Only SQLite has
+    /// generations; on PostgreSQL the work is told `None`.
+    pub async fn read_in_generation<T, F>(&self, work: F) -> Result<T, AppError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut DbConnection, Generation) -> Result<T, AppError> + Send + 'static,
+    {
+        if !self.inline_reads {
+            return self.db(move |conn| work(conn, None)).await;
+        }
+        let generations = self.generation.clone();
+        let in_one_snapshot =
+            move |conn: &mut PooledConnection| generations.read_transaction(conn, work);
+        match self.pool.try_get() {
+            Some(mut conn) => in_one_snapshot(&mut conn),
+            None => {
+                let pool = self.pool.clone();
+                web::block(move || in_one_snapshot(&mut pool.get()?)).await?
+            }
         }
     }
 

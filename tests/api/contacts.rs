@@ -1,7 +1,7 @@
 use crate::helpers::{location, TestApp};
 use crate::on_both_backends;
 
-fn names_in(html: &str) -> Vec<String> {
+pub(crate) fn names_in(html: &str) -> Vec<String> {
     html.split("<td><a href=\"/contacts/")
         .skip(1)
         .filter_map(|rest| {
@@ -19,7 +19,7 @@ fn link(html: &str, rel: &str) -> Option<String> {
     Some(html[start..end].replace("&#38;", "&").replace("&amp;", "&"))
 }
 
-fn sidebar_count(html: &str, label: &str) -> String {
+pub(crate) fn sidebar_count(html: &str, label: &str) -> String {
     let start = html
         .find(&format!(">{label} <span class=\"count\">"))
         .unwrap_or_else(|| panic!("no view {label}"))
@@ -28,7 +28,7 @@ fn sidebar_count(html: &str, label: &str) -> String {
     html[start..start + html[start..].find('<').unwrap()].to_owned()
 }
 
-async fn list(app: &TestApp, query: &str) -> String {
+pub(crate) async fn list(app: &TestApp, query: &str) -> String {
     let response = app.get(&format!("/contacts{query}")).await;
     assert_eq!(response.status().as_u16(), 200, "/contacts{query}");
     response.text().await.unwrap()

@@ -48,7 +48,7 @@ fn view_fields<'a>(name: &'a str, overrides: &[(&'a str, &'a str)]) -> Vec<(&'a 
     fields
 }
 
-async fn create_view(app: &TestApp, name: &str, overrides: &[(&str, &str)]) -> i64 {
+pub(crate) async fn create_view(app: &TestApp, name: &str, overrides: &[(&str, &str)]) -> i64 {
     let response = app
         .post_form(
             "/contacts/views",
@@ -65,7 +65,7 @@ async fn create_view(app: &TestApp, name: &str, overrides: &[(&str, &str)]) -> i
 }
 
 /// A second browser, signed in as another agent.
-async fn second_agent(app: &TestApp) -> reqwest::Client {
+pub(crate) async fn second_agent(app: &TestApp) -> reqwest::Client {
     app.create_agent("second@portico.test", "Second Agent", false);
     let client = new_client();
     let login = client

@@ -8,6 +8,7 @@ mod accounts;
 mod auth;
 mod contacts;
 mod contacts_import;
+mod contacts_kept_pages;
 mod contacts_merge;
 mod custom_views;
 mod health;

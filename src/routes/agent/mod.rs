@@ -12,6 +12,8 @@ mod tickets;
 
 use actix_web::web;
 
+pub use contacts::list::ListingCache;
+
 use crate::routes::redirect_see_other;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {

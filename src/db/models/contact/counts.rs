@@ -196,11 +196,35 @@ pub fn recent_start(now: NaiveDateTime) -> NaiveDateTime {
         .unwrap_or(now)
 }
 
-fn expired_invitations(conn: &mut DbConnection, now: NaiveDateTime) -> QueryResult<i64> {
+/// When "Added in the last 30 days" next moves by the clock alone: the coming midnight (UTC).
+pub fn next_day_start(now: NaiveDateTime) -> NaiveDateTime {
+    (now.date() + Duration::days(1))
+        .and_hms_opt(0, 0, 0)
+        .unwrap_or(now)
+}
+
+/// When the invitation counts next move by the clock alone: the soonest pending invitation
+/// of a listed contact to expire.
+pub fn next_invitation_expiry(
+    conn: &mut DbConnection,
+    now: NaiveDateTime,
+) -> QueryResult<Option<NaiveDateTime>> {
+    invited_listed_contacts()
+        .filter(contacts::invitation_expires_at.gt(now))
+        .select(diesel::dsl::min(contacts::invitation_expires_at))
+        .first(conn)
+}
+
+fn invited_listed_contacts() -> contacts::BoxedQuery<'static, crate::db::MultiBackend> {
     contacts::table
         .filter(contacts::help_center_status.eq(TextLiteral(HelpCenterStatus::Invited.as_str())))
         .filter(contacts::deleted_at.is_null())
         .filter(contacts::is_spam.eq(BoolLiteral(false)))
+        .into_boxed()
+}
+
+fn expired_invitations(conn: &mut DbConnection, now: NaiveDateTime) -> QueryResult<i64> {
+    invited_listed_contacts()
         .filter(contacts::invitation_expires_at.le(now))
         .count()
         .get_result(conn)

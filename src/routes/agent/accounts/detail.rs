@@ -30,6 +30,8 @@ struct AccountPage {
     search: String,
     selection: Vec<(&'static str, String)>,
     table: ContactTable,
+    /// Identifies the mass-action form's submission, so posting it twice invites nobody twice.
+    submission_key: String,
     confirm_delete: bool,
     live_contacts: i64,
     views_filtering: i64,
@@ -105,6 +107,7 @@ pub async fn show(
             .filter(|(key, _)| *key != "q")
             .collect(),
         table,
+        submission_key: crate::routes::agent::invitations::new_submission_key(),
         confirm_delete,
         views_filtering,
     })

@@ -1,14 +1,21 @@
-use actix_web::{web, HttpResponse};
+use std::sync::Arc;
+
+use actix_web::{web, HttpRequest, HttpResponse};
 use askama::Template;
+use chrono::NaiveDateTime;
 
 use super::params::{ListParams, RawListParams, ViewChoice};
 use super::table::{format_count, total_label, ContactTable};
 use crate::auth::guard::AgentSession;
 use crate::contacts::views::StandardView;
-use crate::db::models::contact::{Criteria, ListRequest, ViewCounts};
+use crate::db::models::contact::{
+    next_day_start, next_invitation_expiry, Criteria, ListRequest, ViewCounts,
+};
 use crate::db::models::custom_view::CustomView;
+use crate::db::read_cache::ReadCache;
 use crate::db::{now, DbConnection};
 use crate::error::AppError;
+use crate::routes::agent::invitations::new_submission_key;
 use crate::routes::chrome::Chrome;
 use crate::routes::page;
 use crate::state::AppState;
@@ -22,8 +29,23 @@ pub struct SidebarLink {
 
 #[derive(Template)]
 #[template(path = "agent/contacts/list.html")]
-struct ContactsPage {
+struct ContactsPage<'a> {
     chrome: Chrome,
+    submission_key: String,
+    title: &'a str,
+    views: &'a [SidebarLink],
+    custom_views: &'a [SidebarLink],
+    search: &'a str,
+    selection: &'a [(&'static str, String)],
+    table: &'a ContactTable,
+    editable_custom_view: Option<i64>,
+    reviewing_duplicates: bool,
+    export_href: &'a str,
+}
+
+/// What the Contacts list shows for one address and agent, apart from the page's chrome and
+/// form keys: kept between requests while the database and the clock leave it as it is.
+pub struct ContactsListing {
     title: String,
     views: Vec<SidebarLink>,
     custom_views: Vec<SidebarLink>,
@@ -33,6 +55,23 @@ struct ContactsPage {
     editable_custom_view: Option<i64>,
     reviewing_duplicates: bool,
     export_href: String,
+}
+
+/// The same address means the same listing only for the same agent: custom views are the
+/// agent's own or shared.
+#[derive(Debug, PartialEq, Eq, Hash)]
+pub struct ListingKey {
+    agent_id: i64,
+    query: String,
+}
+
+pub type ListingCache = ReadCache<ListingKey, ContactsListing>;
+
+impl Default for ListingCache {
+    /// A few pages each for a few dozen agents.
+    fn default() -> Self {
+        ReadCache::new(256)
+    }
 }
 
 /// The criteria of the view asked for, its title, and its saved sort if it is a custom view.
@@ -92,80 +131,117 @@ pub fn build_table(
 }
 
 /// The Customers tab's list. The agent is read with the page's other reads, in one
-/// transaction: this is the page agents load most.
+/// transaction: this is the page agents load most. What the agent sees is reused while the
+/// database has not changed (SQLite only; see `db::generation`), since agents reload and
+/// page back and forth far more often than contacts change.
 pub async fn list(
     agent_session: AgentSession,
     state: web::Data<AppState>,
+    listings: web::Data<ListingCache>,
+    request: HttpRequest,
     query: web::Query<RawListParams>,
 ) -> Result<HttpResponse, AppError> {
     let raw = query.into_inner();
-    let sort_given = raw.sort.is_some();
     let agent_id = agent_session.agent_id();
-    let page_data = state
-        .read(move |conn| {
+    let key = ListingKey {
+        agent_id,
+        query: request.query_string().to_owned(),
+    };
+    let generations = state.generation.clone();
+    let found = state
+        .read_in_generation(move |conn, generation| {
             let Some(agent) = AgentSession::load(conn, agent_id)? else {
                 return Ok(None);
             };
-            // After the agent: a removed agent is asked to sign in whatever the address says.
-            let mut params = ListParams::parse(raw)?;
             let now = now();
-            let counts = ViewCounts::read(conn, now)?;
-            let (table, title, custom) = build_table(
-                conn,
-                &mut params,
-                sort_given,
-                agent_id,
-                &counts,
-                "/contacts",
+            if let Some(listing) = listings.get(&key, generation, now) {
+                return Ok(Some((agent, listing)));
+            }
+            let (listing, valid_until) = read_listing(conn, raw, agent_id, now)?;
+            let listing = Arc::new(listing);
+            listings.keep(
+                &generations,
+                key,
+                generation,
                 now,
-            )?;
-            let custom_views = CustomView::visible_to(conn, agent_id)?
-                .into_iter()
-                .map(|view| {
-                    let count = counts.count(conn, &view.criteria(), None, now)?;
-                    Ok(SidebarLink {
-                        active: params.view == ViewChoice::Custom(view.id),
-                        href: ListParams::for_view_href(
-                            "/contacts",
-                            &format!("custom-{}", view.id),
-                        ),
-                        count: total_label(count),
-                        label: view.name,
-                    })
-                })
-                .collect::<Result<Vec<_>, AppError>>()?;
-            let views = StandardView::sidebar()
-                .into_iter()
-                .map(|view| SidebarLink {
-                    label: view.label().to_owned(),
-                    href: ListParams::for_view_href("/contacts", view.slug()),
-                    count: format_count(view.count(&counts)),
-                    active: params.view == ViewChoice::Standard(view)
-                        && params.account.is_none()
-                        && params.import.is_none(),
-                })
-                .collect();
-            let editable_custom_view = custom
-                .filter(|view| view.is_editable_by(agent_id))
-                .map(|view| view.id);
-            Ok(Some((
-                agent,
-                title,
-                views,
-                custom_views,
-                params,
-                table,
-                editable_custom_view,
-            )))
+                valid_until,
+                listing.clone(),
+            );
+            Ok(Some((agent, listing)))
         })
         .await?;
-    let Some((agent, title, views, custom_views, params, table, editable_custom_view)) = page_data
-    else {
+    let Some((agent, listing)) = found else {
         return Err(agent_session.refuse());
     };
     let agent = agent_session.signed_in(agent);
     page(&ContactsPage {
         chrome: agent.chrome("customers"),
+        submission_key: new_submission_key(),
+        title: &listing.title,
+        views: &listing.views,
+        custom_views: &listing.custom_views,
+        search: &listing.search,
+        selection: &listing.selection,
+        table: &listing.table,
+        editable_custom_view: listing.editable_custom_view,
+        reviewing_duplicates: listing.reviewing_duplicates,
+        export_href: &listing.export_href,
+    })
+}
+
+/// Reads the listing for these parameters, and until when the clock leaves it as it is.
+fn read_listing(
+    conn: &mut DbConnection,
+    raw: RawListParams,
+    agent_id: i64,
+    now: NaiveDateTime,
+) -> Result<(ContactsListing, NaiveDateTime), AppError> {
+    let sort_given = raw.sort.is_some();
+    // After the agent: a removed agent is asked to sign in whatever the address says.
+    let mut params = ListParams::parse(raw)?;
+    let counts = ViewCounts::read(conn, now)?;
+    let (table, title, custom) = build_table(
+        conn,
+        &mut params,
+        sort_given,
+        agent_id,
+        &counts,
+        "/contacts",
+        now,
+    )?;
+    let custom_views = CustomView::visible_to(conn, agent_id)?
+        .into_iter()
+        .map(|view| {
+            let count = counts.count(conn, &view.criteria(), None, now)?;
+            Ok(SidebarLink {
+                active: params.view == ViewChoice::Custom(view.id),
+                href: ListParams::for_view_href("/contacts", &format!("custom-{}", view.id)),
+                count: total_label(count),
+                label: view.name,
+            })
+        })
+        .collect::<Result<Vec<_>, AppError>>()?;
+    let views = StandardView::sidebar()
+        .into_iter()
+        .map(|view| SidebarLink {
+            label: view.label().to_owned(),
+            href: ListParams::for_view_href("/contacts", view.slug()),
+            count: format_count(view.count(&counts)),
+            active: params.view == ViewChoice::Standard(view)
+                && params.account.is_none()
+                && params.import.is_none(),
+        })
+        .collect();
+    let valid_until = [
+        Some(next_day_start(now)),
+        next_invitation_expiry(conn, now)?,
+        table.status_changes_at,
+    ]
+    .into_iter()
+    .flatten()
+    .min()
+    .unwrap_or(now);
+    let listing = ContactsListing {
         title,
         views,
         custom_views,
@@ -175,9 +251,12 @@ pub async fn list(
             .into_iter()
             .filter(|(key, _)| *key != "q")
             .collect(),
-        table,
-        editable_custom_view,
+        editable_custom_view: custom
+            .filter(|view| view.is_editable_by(agent_id))
+            .map(|view| view.id),
         reviewing_duplicates: params.view == ViewChoice::Standard(StandardView::PossibleDuplicates),
         export_href: params.first_page_href("/contacts/export"),
-    })
+        table,
+    };
+    Ok((listing, valid_until))
 }

@@ -48,8 +48,9 @@ pub struct ContactTable {
     pub return_to: String,
     pub in_spam: bool,
     pub in_deleted: bool,
-    /// Identifies this form's submission, so posting it twice invites nobody twice.
-    pub submission_key: String,
+    /// When a row's Help Center status next changes by the clock alone (its invitation
+    /// expires).
+    pub status_changes_at: Option<NaiveDateTime>,
 }
 
 pub fn format_count(count: i64) -> String {
@@ -112,6 +113,12 @@ impl ContactTable {
         let on_first_page = params.cursor.is_none() && !params.backward;
         let on_last_page = page.next.is_none();
         let view = params.view;
+        let status_changes_at = page
+            .rows
+            .iter()
+            .filter_map(|row| row.contact.invitation_expires_at)
+            .filter(|expires_at| *expires_at > now)
+            .min();
         ContactTable {
             rows: page
                 .rows
@@ -157,7 +164,7 @@ impl ContactTable {
             return_to: params.first_page_href(base),
             in_spam: view == ViewChoice::Standard(StandardView::Spam),
             in_deleted: view == ViewChoice::Standard(StandardView::RecentlyDeleted),
-            submission_key: crate::routes::agent::invitations::new_submission_key(),
+            status_changes_at,
         }
     }
 }
