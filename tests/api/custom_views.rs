@@ -113,6 +113,38 @@ async fn html_of(client: &reqwest::Client, app: &TestApp, path: &str) -> String 
 }
 
 on_both_backends! {
+    async fn a_view_s_count_is_exact_on_either_side_of_a_full_first_page(app) {
+        app.sign_in_agent(false).await;
+        app.add_numbered_contacts(51);
+        app.add_contact("Someone Else", Some("else@example.com"), None);
+        let id = create_view(&app, "Numbered", &[("name_contains", "contact 0")]).await;
+        let address = format!("/contacts?view=custom-{id}");
+        let html = app.get_html(&address).await;
+        assert_eq!(names_in(&html).len(), 50, "a full first page");
+        assert!(html.contains("<p class=\"total\">51 contacts</p>"), "the count goes past the page");
+        assert!(html.contains("rel=\"next\""));
+        assert_eq!(sidebar_count(&html, "Numbered").as_deref(), Some("51"));
+
+        let last: i64 = {
+            use diesel::prelude::*;
+            use portico::db::schema::contacts;
+            contacts::table
+                .filter(contacts::name.eq("Contact 0050"))
+                .select(contacts::id)
+                .first(&mut app.pool.get().unwrap())
+                .unwrap()
+        };
+        let deleted = app.post_form(&format!("/contacts/{last}/delete"), &format!("/contacts/{last}"), &[]).await;
+        assert_eq!(deleted.status().as_u16(), 303);
+        let html = app.get_html(&address).await;
+        assert_eq!(names_in(&html).len(), 50, "every match on one page");
+        assert!(html.contains("<p class=\"total\">50 contacts</p>"));
+        assert!(!html.contains("rel=\"next\""));
+        let searched = app.get_html(&format!("{address}&q=contact0007")).await;
+        assert_eq!(names_in(&searched), ["Contact 0007"]);
+        assert!(searched.contains("<p class=\"total\">1 contacts</p>"), "a search within the view counts its one match");
+    }
+
     async fn a_new_view_lists_only_matching_contacts_with_its_count_in_the_sidebar(app) {
         app.sign_in_agent(false).await;
         app.add_contact("Ada Lovelace", Some("ada@acme.example"), None);

@@ -158,6 +158,11 @@ impl ViewCounts {
         Ok(ViewTotal::counted_up_to_cap(found.len() as i64))
     }
 
+    /// Whether `count` reads these criteria's total from the kept counts (no statement).
+    pub fn is_kept(&self, criteria: &Criteria, search: Option<&str>, now: NaiveDateTime) -> bool {
+        search.is_none() && self.standard(criteria, now).is_some()
+    }
+
     fn standard(&self, criteria: &Criteria, now: NaiveDateTime) -> Option<i64> {
         let plain = Criteria {
             scope: criteria.scope,

@@ -23,7 +23,7 @@ use diesel::prelude::*;
 use diesel::query_builder::{AstPass, Query, QueryFragment, QueryId};
 use diesel::sql_types::{BigInt, Bool, Integer, Text};
 
-use super::trigram_sample::choose;
+use super::trigram_sample::{self, choose, Trigram};
 use crate::db::literal::CodeSql;
 use crate::db::schema::contacts;
 use crate::db::{backend_of, Backend, DbConnection};
@@ -66,6 +66,25 @@ pub fn filter(
         .bind::<Text, _>(like_pattern(&lowered))
         .sql(" ESCAPE '\\'"),
     )
+}
+
+/// Whether the term looks rare enough that the first page of its matches is likely to hold
+/// them all (a guess from the trigram sample, to choose which statement to run first).
+pub fn looks_rare(backend: Backend, term: &str) -> bool {
+    let lowered = term.to_lowercase();
+    match backend {
+        Backend::Sqlite => {
+            fts_query(backend, &lowered).is_some() && trigram_sample::looks_rare(&lowered, |_| true)
+        }
+        Backend::Postgres => trigram_sample::looks_rare(&lowered, indexed_by_pg_trgm),
+    }
+}
+
+/// pg_trgm indexes the trigrams inside words: ASCII letters and digits only.
+fn indexed_by_pg_trgm(trigram: &Trigram) -> bool {
+    trigram
+        .iter()
+        .all(|character| character.is_ascii_alphanumeric())
 }
 
 /// How many of `contacts` (a view's query, without the search) match the term, counting no
@@ -149,11 +168,7 @@ fn fts_query(backend: Backend, lowered: &str) -> Option<String> {
 /// `strpos` for the whole term (which it does not, so it only checks the rows found). Without
 /// an ASCII letter-or-digit trigram, the whole term's LIKE as before.
 fn trigram_likes(lowered: &str) -> Box<dyn BoxableExpression<contacts::table, Db, SqlType = Bool>> {
-    let chosen = choose(lowered, |trigram| {
-        trigram
-            .iter()
-            .all(|character| character.is_ascii_alphanumeric())
-    });
+    let chosen = choose(lowered, indexed_by_pg_trgm);
     if chosen.is_empty() {
         return like_filter(lowered);
     }

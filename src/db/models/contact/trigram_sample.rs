@@ -116,6 +116,15 @@ fn chosen_trigrams(
     holders: &Holders,
     eligible: impl Fn(&Trigram) -> bool,
 ) -> Vec<String> {
+    chosen_with_holders(lowered, holders, eligible).0
+}
+
+/// The chosen trigrams, and how many sampled contacts hold every one of them.
+fn chosen_with_holders(
+    lowered: &str,
+    holders: &Holders,
+    eligible: impl Fn(&Trigram) -> bool,
+) -> (Vec<String>, usize) {
     let mut trigrams = trigrams_of(lowered);
     trigrams.retain(|trigram| eligible(trigram));
     trigrams.sort_unstable();
@@ -139,10 +148,11 @@ fn chosen_trigrams(
             chosen.push(trigram);
         }
     }
-    chosen
+    let chosen = chosen
         .into_iter()
         .map(|trigram| trigram.iter().collect())
-        .collect()
+        .collect();
+    (chosen, holding_all.len())
 }
 
 /// The places in both ascending lists.
@@ -174,6 +184,20 @@ pub(super) fn choose(lowered: &str, eligible: impl Fn(&Trigram) -> bool) -> Vec<
         sample.as_ref().map_or(&empty, |sample| &sample.holders),
         eligible,
     )
+}
+
+/// Whether a lowercased term looks rare: there is a sample, the term has trigrams to look up,
+/// and no sampled contact holds all of them (so, as far as 5,000 contacts can tell, fewer than
+/// one contact in 5,000 matches). Only a guess, to choose which query to try first.
+pub(super) fn looks_rare(lowered: &str, eligible: impl Fn(&Trigram) -> bool) -> bool {
+    let sample = SAMPLE
+        .read()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    let Some(sample) = sample.as_ref() else {
+        return false;
+    };
+    let (chosen, holding_all) = chosen_with_holders(lowered, &sample.holders, eligible);
+    !chosen.is_empty() && holding_all == 0
 }
 
 #[cfg(test)]

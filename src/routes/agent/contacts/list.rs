@@ -9,11 +9,12 @@ use super::table::{format_count, total_label, ContactTable};
 use crate::auth::guard::AgentSession;
 use crate::contacts::views::StandardView;
 use crate::db::models::contact::{
-    next_day_start, next_invitation_expiry, Criteria, ListRequest, ViewCounts,
+    next_day_start, next_invitation_expiry, search_term_looks_rare, Criteria, ListRequest,
+    ViewCounts, ViewTotal,
 };
 use crate::db::models::custom_view::CustomView;
 use crate::db::read_cache::ReadCache;
-use crate::db::{now, DbConnection};
+use crate::db::{backend_of, now, DbConnection};
 use crate::error::AppError;
 use crate::routes::agent::invitations::new_submission_key;
 use crate::routes::chrome::Chrome;
@@ -113,9 +114,9 @@ pub fn build_table(
         params.sort = view.sort();
         params.descending = view.descending;
     }
-    let total = counts.count(conn, &criteria, params.search.as_deref(), now)?;
-    let page = ListRequest {
-        criteria,
+    let search = params.search.as_deref();
+    let request = |broad_search: bool| ListRequest {
+        criteria: criteria.clone(),
         search: params.search.clone(),
         sort: params.sort,
         descending: params.descending,
@@ -123,9 +124,31 @@ pub fn build_table(
         backward: params.backward,
         page_size: params.page_size,
         now,
-        broad_search: params.search.is_some() && total.exceeds_cap(),
-    }
-    .page(conn)?;
+        broad_search,
+    };
+    // A total counted row by row whose matches look few: the first page, read first, is its
+    // count when it holds them all, and the count's own statement is saved.
+    let on_first_page = params.cursor.is_none() && !params.backward;
+    let read_first = on_first_page
+        && !counts.is_kept(&criteria, search, now)
+        && search.is_none_or(|term| search_term_looks_rare(backend_of(conn), term));
+    let first_read = if read_first {
+        let page = request(false).page(conn)?;
+        if page.next.is_none() {
+            let total = ViewTotal::exact(page.rows.len() as i64);
+            let table = ContactTable::build(base, params, page, total, now);
+            return Ok((table, title, custom));
+        }
+        Some(page)
+    } else {
+        None
+    };
+    let total = counts.count(conn, &criteria, search, now)?;
+    let broad_search = search.is_some() && total.exceeds_cap();
+    let page = match first_read {
+        Some(page) if !broad_search => page,
+        _ => request(broad_search).page(conn)?,
+    };
     let table = ContactTable::build(base, params, page, total, now);
     Ok((table, title, custom))
 }
