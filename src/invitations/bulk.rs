@@ -261,6 +261,7 @@ pub fn work_chunk(
             ))
             .execute(conn)
         })?;
+        analyze_contacts(&mut conn);
         return Ok(ChunkOutcome::Finished);
     }
     // Under a daily quota the chunk ends where the agent's room for today does.
@@ -354,4 +355,17 @@ fn stop_at_quota(conn: &mut DbConnection, job_id: i64, token: &str) -> QueryResu
         bulk_invite_jobs::claim_token.eq(None::<String>),
     ))
     .execute(conn)
+}
+
+/// On PostgreSQL, after a finished job: a whole view's statuses just changed, and until the
+/// statistics show it the planner counts expired invitations by reading every invited contact
+/// (see the migration `contacts_analyzed_sooner`). Fresh statistics now, not at autovacuum's
+/// next round. A failure only costs speed, so it is logged, not shown.
+fn analyze_contacts(conn: &mut DbConnection) {
+    use diesel::connection::SimpleConnection;
+    if let DbConnection::Postgresql(pg) = conn {
+        if let Err(error) = pg.batch_execute("ANALYZE contacts") {
+            tracing::warn!(%error, "could not analyze the contacts after a bulk invite");
+        }
+    }
 }

@@ -3,6 +3,7 @@ use std::sync::Arc;
 use actix_web::{web, HttpRequest, HttpResponse};
 use askama::Template;
 use chrono::NaiveDateTime;
+use diesel::QueryResult;
 
 use super::params::{ListParams, RawListParams, ViewChoice};
 use super::table::{format_count, total_label, ContactTable};
@@ -180,16 +181,18 @@ pub async fn list(
             if let Some(listing) = listings.get(&key, generation, now) {
                 return Ok(Some((agent, listing)));
             }
-            let (listing, valid_until) = read_listing(conn, raw, agent_id, now)?;
-            let listing = Arc::new(listing);
-            listings.keep(
-                &generations,
-                key,
-                generation,
-                now,
-                valid_until,
-                listing.clone(),
-            );
+            let listing = Arc::new(read_listing(conn, raw, agent_id, now)?);
+            if generation.is_some() {
+                let valid_until = unchanged_by_the_clock_until(conn, &listing.table, now)?;
+                listings.keep(
+                    &generations,
+                    key,
+                    generation,
+                    now,
+                    valid_until,
+                    listing.clone(),
+                );
+            }
             Ok(Some((agent, listing)))
         })
         .await?;
@@ -212,13 +215,12 @@ pub async fn list(
     })
 }
 
-/// Reads the listing for these parameters, and until when the clock leaves it as it is.
 fn read_listing(
     conn: &mut DbConnection,
     raw: RawListParams,
     agent_id: i64,
     now: NaiveDateTime,
-) -> Result<(ContactsListing, NaiveDateTime), AppError> {
+) -> Result<ContactsListing, AppError> {
     let sort_given = raw.sort.is_some();
     // After the agent: a removed agent is asked to sign in whatever the address says.
     let mut params = ListParams::parse(raw)?;
@@ -255,16 +257,7 @@ fn read_listing(
                 && params.import.is_none(),
         })
         .collect();
-    let valid_until = [
-        Some(next_day_start(now)),
-        next_invitation_expiry(conn, now)?,
-        table.status_changes_at,
-    ]
-    .into_iter()
-    .flatten()
-    .min()
-    .unwrap_or(now);
-    let listing = ContactsListing {
+    Ok(ContactsListing {
         title,
         views,
         custom_views,
@@ -280,6 +273,24 @@ fn read_listing(
         reviewing_duplicates: params.view == ViewChoice::Standard(StandardView::PossibleDuplicates),
         export_href: params.first_page_href("/contacts/export"),
         table,
-    };
-    Ok((listing, valid_until))
+    })
+}
+
+/// Until when the clock alone leaves a listing read at `now` as it is: the next midnight
+/// ("Added in the last 30 days"), the next pending invitation to expire (the invitation
+/// counts) and the next of the table's rows to expire (its status).
+fn unchanged_by_the_clock_until(
+    conn: &mut DbConnection,
+    table: &ContactTable,
+    now: NaiveDateTime,
+) -> QueryResult<NaiveDateTime> {
+    Ok([
+        Some(next_day_start(now)),
+        next_invitation_expiry(conn, now)?,
+        table.status_changes_at,
+    ]
+    .into_iter()
+    .flatten()
+    .min()
+    .unwrap_or(now))
 }
