@@ -28,9 +28,6 @@ use crate::routes;
 use crate::state::AppState;
 use crate::telemetry;
 
-const STATIC_DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/static");
-/// Static files smaller than this are read synchronously (see `read_mode_threshold` below).
-const STATIC_READ_INLINE_BYTES: u64 = 64 * 1024;
 const SESSION_COOKIE: &str = "portico_session";
 
 #[derive(Debug, thiserror::Error)]
@@ -125,13 +122,6 @@ impl Application {
                 .wrap(security_headers())
                 .wrap(Compress::default())
                 .wrap(from_fn(telemetry::log_request))
-                .service(
-                    actix_files::Files::new("/static", STATIC_DIR)
-                        .use_etag(true)
-                        // The stylesheet and script are a few KiB in the page cache: reading
-                        // them right on the worker beats two hops through the blocking pool.
-                        .read_mode_threshold(STATIC_READ_INLINE_BYTES),
-                )
                 .configure(routes::configure)
                 .default_service(web::to(routes::not_found))
         })

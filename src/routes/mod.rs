@@ -1,6 +1,7 @@
 //! HTTP routes: the agents' wing, the Help Center wing (later), and operations endpoints.
 
 pub mod agent;
+mod assets;
 pub mod chrome;
 pub mod form;
 mod health;
@@ -13,7 +14,8 @@ pub use respond::{page, page_with_status, redirect_see_other};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/healthz", web::get().to(health::liveness))
-        .route("/readyz", web::get().to(health::readiness));
+        .route("/readyz", web::get().to(health::readiness))
+        .configure(assets::configure);
     agent::configure(cfg);
     portal::configure(cfg);
 }

@@ -79,3 +79,49 @@ async fn keep_alive_requests_for_the_stylesheet_do_not_stall() {
         "10 keep-alive requests took {elapsed:?}; a delayed-ACK stall costs 40 ms each"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_stylesheet_and_script_come_with_an_etag_and_revalidate_to_304() {
+    let app = crate::helpers::spawn_app(crate::helpers::Backend::Sqlite).await;
+    let css = app.get("/static/portico.css").await;
+    assert_eq!(css.status().as_u16(), 200);
+    let header = |response: &reqwest::Response, name: &str| {
+        response
+            .headers()
+            .get(name)
+            .map(|value| value.to_str().unwrap().to_owned())
+    };
+    assert_eq!(
+        header(&css, "content-type").as_deref(),
+        Some("text/css; charset=utf-8")
+    );
+    assert_eq!(header(&css, "cache-control").as_deref(), Some("no-cache"));
+    let etag = header(&css, "etag").expect("an ETag");
+    assert!(
+        css.text().await.unwrap().contains(".contacts"),
+        "the stylesheet itself"
+    );
+
+    let revalidated = app
+        .client
+        .get(app.url("/static/portico.css"))
+        .header("If-None-Match", &etag)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(revalidated.status().as_u16(), 304);
+    assert!(revalidated.bytes().await.unwrap().is_empty());
+
+    let script = app.get("/static/portico.js").await;
+    assert_eq!(script.status().as_u16(), 200);
+    assert_eq!(
+        header(&script, "content-type").as_deref(),
+        Some("text/javascript; charset=utf-8")
+    );
+    assert_ne!(
+        header(&script, "etag"),
+        Some(etag),
+        "each file has its own ETag"
+    );
+    assert_eq!(app.get("/static/missing.css").await.status().as_u16(), 404);
+}
