@@ -79,11 +79,10 @@ impl AppState {
         }
         // One read transaction for all of the work: a single consistent snapshot (a page's
         // counts and rows agree), and one lock taken and released instead of one per query.
-        let in_one_snapshot = move |conn: &mut DbConnection| conn.transaction(|conn| work(conn));
-        match self.pool.try_get() {
-            Some(mut conn) => in_one_snapshot(&mut conn),
-            None => self.db(in_one_snapshot).await,
-        }
+        self.on_free_connection(move |conn: &mut PooledConnection| {
+            conn.transaction(|conn| work(conn))
+        })
+        .await
     }
 
     /// Like `read`, and the work is told which generation of the data it reads (see
@@ -98,13 +97,22 @@ impl AppState {
             return self.db(move |conn| work(conn, None)).await;
         }
         let generations = self.generation.clone();
-        let in_one_snapshot =
-            move |conn: &mut PooledConnection| generations.read_transaction(conn, work);
+        self.on_free_connection(move |conn| generations.read_transaction(conn, work))
+            .await
+    }
+
+    /// Runs SQLite read work on a pooled connection free this instant, right here on the
+    /// worker; when none is free, on the blocking pool, which waits for one.
+    async fn on_free_connection<T, F>(&self, work: F) -> Result<T, AppError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut PooledConnection) -> Result<T, AppError> + Send + 'static,
+    {
         match self.pool.try_get() {
-            Some(mut conn) => in_one_snapshot(&mut conn),
+            Some(mut conn) => work(&mut conn),
             None => {
                 let pool = self.pool.clone();
-                web::block(move || in_one_snapshot(&mut pool.get()?)).await?
+                web::block(move || work(&mut pool.get()?)).await?
             }
         }
     }

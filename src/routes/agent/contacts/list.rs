@@ -134,21 +134,24 @@ pub fn build_table(
         && !counts.is_kept(&criteria, search, now)
         && search.is_none_or(|term| search_term_looks_rare(backend_of(conn), term));
     let first_read = if read_first {
-        let page = request(false).page(conn)?;
-        if page.next.is_none() {
-            let total = ViewTotal::exact(page.rows.len() as i64);
-            let table = ContactTable::build(base, params, page, total, now);
-            return Ok((table, title, custom));
-        }
-        Some(page)
+        Some(request(false).page(conn)?)
     } else {
         None
     };
-    let total = counts.count(conn, &criteria, search, now)?;
-    let broad_search = search.is_some() && total.exceeds_cap();
-    let page = match first_read {
-        Some(page) if !broad_search => page,
-        _ => request(broad_search).page(conn)?,
+    let (page, total) = match first_read {
+        Some(page) if page.next.is_none() => {
+            let total = ViewTotal::exact(page.rows.len() as i64);
+            (page, total)
+        }
+        first_read => {
+            let total = counts.count(conn, &criteria, search, now)?;
+            let broad_search = search.is_some() && total.exceeds_cap();
+            let page = match first_read {
+                Some(page) if !broad_search => page,
+                _ => request(broad_search).page(conn)?,
+            };
+            (page, total)
+        }
     };
     let table = ContactTable::build(base, params, page, total, now);
     Ok((table, title, custom))
