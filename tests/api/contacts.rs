@@ -100,6 +100,9 @@ on_both_backends! {
         assert!(none.contains("0 contacts"));
         let odd = list(&app, "?q=%25_%27%22").await;
         assert!(odd.contains("0 contacts"), "LIKE wildcards and quotes are matched literally");
+        app.add_contact("Promo 50% Off_Sale", None, None);
+        assert_eq!(names_in(&list(&app, "?q=%25").await), ["Promo 50% Off_Sale"], "a percent sign finds itself, and only itself");
+        assert_eq!(names_in(&list(&app, "?q=F_S").await), ["Promo 50% Off_Sale"], "an underscore too, through the trigram index");
     }
 
     async fn a_search_matching_over_a_thousand_contacts_still_pages_in_order(app) {

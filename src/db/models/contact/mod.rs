@@ -18,7 +18,7 @@ pub use counts::{
 };
 pub use cursor::Cursor;
 pub use listing::{count_in_view, ids_in_view, Criteria, ListRequest, Page, Scope, Sort};
-pub use search::looks_rare as search_term_looks_rare;
+pub use search::{holds_term as search_holds_term, looks_rare as search_term_looks_rare};
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = contacts)]

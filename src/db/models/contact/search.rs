@@ -1,9 +1,9 @@
 //! The contacts search: a substring match over name, email and phone, through each backend's
-//! trigram index, confirmed by LIKE.
+//! trigram index, confirmed by a substring test.
 //!
 //! On SQLite the FTS5 trigram table finds the rows holding the term's trigrams. Any subset of
-//! those trigrams finds every match (LIKE then drops the rows that hold the trigrams but not
-//! the term), and FTS5 pays for every row of every trigram it is given: a trigram found in
+//! those trigrams finds every match (the substring test then drops the rows that hold the
+//! trigrams but not the term), and FTS5 pays for every row of every trigram it is given: a trigram found in
 //! almost every contact ("com", or the digits every address shares) costs as much as reading
 //! the whole index, while one found in a few rows costs next to nothing. So the search looks
 //! up only the term's rarest trigrams, judged from a sample of the contacts, and of those only
@@ -24,7 +24,7 @@ use diesel::query_builder::{AstPass, Query, QueryFragment, QueryId};
 use diesel::sql_types::{BigInt, Bool, Integer, Text};
 
 use super::trigram_sample::{self, choose, Trigram};
-use crate::db::literal::CodeSql;
+use crate::db::literal::{CodeSql, CodeSqlWithText};
 use crate::db::schema::contacts;
 use crate::db::{backend_of, Backend, DbConnection};
 
@@ -47,8 +47,8 @@ pub fn filter(
         return trigram_likes(&lowered);
     }
     let Some(fts_query) = fts_query(backend, &lowered) else {
-        // One or two characters have no trigram and are matched by LIKE alone.
-        return like_filter(&lowered);
+        // One or two characters have no trigram and are matched by the text test alone.
+        return holds_term(backend, &lowered);
     };
     // A unary plus keeps SQLite from using the id lookup to drive the query.
     let membership = if drive_from_search_index {
@@ -57,14 +57,13 @@ pub fn filter(
         "+contacts.id"
     };
     Box::new(
-        sql::<Bool>(&format!(
+        CodeSqlWithText::<Bool>::new(format!(
             "{membership} IN (SELECT rowid FROM contacts_search WHERE contacts_search MATCH "
         ))
-        .bind::<Text, _>(fts_query)
-        .sql(") AND ")
-        .sql(&like_sql())
-        .bind::<Text, _>(like_pattern(&lowered))
-        .sql(" ESCAPE '\\'"),
+        .text(fts_query)
+        .code(format!(") AND instr({SEARCHED_TEXT}, "))
+        .text(lowered)
+        .code(") > 0"),
     )
 }
 
@@ -104,19 +103,20 @@ pub fn count_up_to(
     };
     let matching_contact = contacts
         .filter(CodeSql::<Bool>::new("contacts.id = contacts_search.rowid"))
-        .filter(like_filter(&lowered))
+        .filter(holds_term(Backend::Sqlite, &lowered))
         .select(CodeSql::<Integer>::new("1"));
-    let rowids: Vec<i64> = IndexMatches {
+    let count: i64 = IndexMatches {
         fts_query,
         matching_contact,
         limit,
     }
-    .load(conn)?;
-    Ok(Some(rowids.len() as i64))
+    .get_result(conn)?;
+    Ok(Some(count))
 }
 
-/// `SELECT rowid FROM contacts_search WHERE contacts_search MATCH ? AND EXISTS (<contact
-/// query>) LIMIT n`: driven by the search index, one primary-key lookup per candidate.
+/// `SELECT count(*) FROM (SELECT rowid FROM contacts_search WHERE contacts_search MATCH ? AND
+/// EXISTS (<contact query>) LIMIT n)`: driven by the search index, one primary-key lookup per
+/// candidate, and counted inside SQLite rather than each match handed back to be counted.
 struct IndexMatches<Q> {
     fts_query: String,
     matching_contact: Q,
@@ -126,13 +126,15 @@ struct IndexMatches<Q> {
 impl<Q: QueryFragment<Db>> QueryFragment<Db> for IndexMatches<Q> {
     fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, Db>) -> QueryResult<()> {
         out.push_sql(
-            "SELECT contacts_search.rowid FROM contacts_search WHERE contacts_search MATCH ",
+            "SELECT count(*) FROM (SELECT contacts_search.rowid FROM contacts_search \
+             WHERE contacts_search MATCH ",
         );
         out.push_bind_param::<Text, _>(&self.fts_query)?;
         out.push_sql(" AND EXISTS (");
         self.matching_contact.walk_ast(out.reborrow())?;
         out.push_sql(") LIMIT ");
         out.push_sql(&self.limit.to_string());
+        out.push_sql(")");
         Ok(())
     }
 }
@@ -166,38 +168,42 @@ fn fts_query(backend: Backend, lowered: &str) -> Option<String> {
 
 /// PostgreSQL: `LIKE '%abc%'` for each chosen trigram (what the GIN index serves), then
 /// `strpos` for the whole term (which it does not, so it only checks the rows found). Without
-/// an ASCII letter-or-digit trigram, the whole term's LIKE as before.
+/// an ASCII letter-or-digit trigram, the substring test alone.
 fn trigram_likes(lowered: &str) -> Box<dyn BoxableExpression<contacts::table, Db, SqlType = Bool>> {
     let chosen = choose(lowered, indexed_by_pg_trgm);
     if chosen.is_empty() {
-        return like_filter(lowered);
+        return holds_term(Backend::Postgres, lowered);
     }
-    let holds_term: Box<dyn BoxableExpression<contacts::table, Db, SqlType = Bool>> = Box::new(
-        sql::<Bool>(&format!("strpos({SEARCHED_TEXT}, "))
-            .bind::<Text, _>(lowered.to_owned())
-            .sql(") > 0"),
-    );
-    chosen.iter().fold(holds_term, |all, trigram| {
+    // diesel's sql() keeps these statements out of the statement cache: a cached statement
+    // gets a generic plan on PostgreSQL, made without seeing the trigrams the GIN index needs.
+    let holds_whole_term = holds_term(Backend::Postgres, lowered);
+    chosen.iter().fold(holds_whole_term, |all, trigram| {
         let holds_trigram = sql::<Bool>(&like_sql()).bind::<Text, _>(format!("%{trigram}%"));
         Box::new(holds_trigram.and(all))
     })
 }
 
-/// The searched text holds the term: what confirms every match, with or without an index.
-fn like_filter(lowered: &str) -> Box<dyn BoxableExpression<contacts::table, Db, SqlType = Bool>> {
+/// The searched text holds the term: what confirms every match, with or without an index. A
+/// plain substring test, not LIKE: SQLite re-prepares a statement whenever a new pattern is
+/// bound to a LIKE (the pattern might allow an index), so a search could not reuse its cached
+/// statements.
+pub fn holds_term(
+    backend: Backend,
+    lowered: &str,
+) -> Box<dyn BoxableExpression<contacts::table, Db, SqlType = Bool>> {
+    let function = match backend {
+        Backend::Sqlite => "instr",
+        Backend::Postgres => "strpos",
+    };
     Box::new(
-        sql::<Bool>(&like_sql())
-            .bind::<Text, _>(like_pattern(lowered))
-            .sql(" ESCAPE '\\'"),
+        CodeSqlWithText::<Bool>::new(format!("{function}({SEARCHED_TEXT}, "))
+            .text(lowered)
+            .code(") > 0"),
     )
 }
 
 fn like_sql() -> String {
     format!("{SEARCHED_TEXT} LIKE ")
-}
-
-fn like_pattern(lowered: &str) -> String {
-    format!("%{}%", escape_like(lowered))
 }
 
 pub fn escape_like(text: &str) -> String {
