@@ -20,6 +20,8 @@ type CliResult = Result<(), Box<dyn std::error::Error>>;
 
 /// Large enough to amortise each statement, small enough for SQLite's bound-parameter limit.
 const SEED_BATCH: usize = 2_000;
+/// A COPY has no parameter limit, and each one runs the count triggers once.
+const SEED_BATCH_POSTGRES: usize = 50_000;
 
 pub fn run(command: Command, settings: &Settings) -> CliResult {
     match command {
@@ -246,7 +248,11 @@ fn seed_rows(
             .insert(conn)?,
         );
     }
-    let mut batch = Vec::with_capacity(SEED_BATCH);
+    let batch_size = match conn {
+        DbConnection::Sqlite(_) => SEED_BATCH,
+        DbConnection::Postgresql(_) => SEED_BATCH_POSTGRES,
+    };
+    let mut batch = Vec::with_capacity(batch_size);
     for number in 0..contacts {
         let index = number as usize;
         let first = FIRST_NAMES[index % FIRST_NAMES.len()];
@@ -273,7 +279,7 @@ fn seed_rows(
             created_at,
             updated_at: created_at,
         });
-        if batch.len() == SEED_BATCH {
+        if batch.len() == batch_size {
             NewContact::insert_many(conn, &batch)?;
             batch.clear();
         }
