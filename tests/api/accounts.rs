@@ -122,6 +122,12 @@ on_both_backends! {
         let searched = app.get_html("/accounts?q=LOBE").await;
         assert_eq!(account_names_in(&searched), ["Globex"], "search ignores case and matches inside names");
         assert!(app.get_html("/accounts?q=%25").await.contains("0 accounts"), "wildcards are literal");
+
+        add_account(&app, "ÄRZTE OHNE GRENZEN").await;
+        let german = app.get_html("/accounts?q=%C3%A4rzte").await;
+        assert_eq!(account_names_in(&german), ["ÄRZTE OHNE GRENZEN"], "case is ignored beyond ASCII too");
+        let taken = app.post_form("/accounts", "/accounts/new", &[("name", "Ärzte ohne Grenzen")]).await;
+        assert_eq!(taken.status().as_u16(), 409, "a name differing only in the case of Ä is taken");
     }
 
     async fn the_list_pages_fifty_accounts_at_a_time(app) {

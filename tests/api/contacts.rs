@@ -103,6 +103,10 @@ on_both_backends! {
         app.add_contact("Promo 50% Off_Sale", None, None);
         assert_eq!(names_in(&list(&app, "?q=%25").await), ["Promo 50% Off_Sale"], "a percent sign finds itself, and only itself");
         assert_eq!(names_in(&list(&app, "?q=F_S").await), ["Promo 50% Off_Sale"], "an underscore too, through the trigram index");
+        app.add_contact("Zeynep ÖZTÜRK", Some("zeynep@ornek.example"), None);
+        assert_eq!(names_in(&list(&app, "?q=%C3%B6zt%C3%BCrk").await), ["Zeynep ÖZTÜRK"], "case is ignored beyond ASCII too (öztürk finds ÖZTÜRK)");
+        assert_eq!(names_in(&list(&app, "?q=%C3%96zt%C3%BCrk").await), ["Zeynep ÖZTÜRK"], "whatever the case typed");
+        assert_eq!(names_in(&list(&app, "?q=%C3%BC").await), ["Zeynep ÖZTÜRK"], "one letter too, without the trigram index");
     }
 
     async fn a_search_matching_over_a_thousand_contacts_still_pages_in_order(app) {

@@ -590,6 +590,7 @@ on_both_backends! {
                 ("Resetting your Router", "resetting-your-router", "Hold the **reset** button for 10 seconds.", true),
                 ("Billing cycles", "billing-cycles", "Invoices go out monthly. The ROUTER is not billed.", true),
                 ("Upcoming router firmware", "upcoming-router-firmware", "Secret roadmap.", false),
+                ("ÜBER UNS", "uber-uns", "Wir sind ein kleines Team.", true),
             ] {
                 NewArticle { title, slug, category: "Devices", body, published, created_at: now(), updated_at: now() }.insert(&mut conn).unwrap();
             }
@@ -605,6 +606,8 @@ on_both_backends! {
         assert!(!found.contains("upcoming-router-firmware"), "never a draft");
         let nothing = get_as(&app, &visitor, "/portal/knowledge-base?q=%25").await.1;
         assert!(nothing.contains("No article matches"), "wildcards are plain characters");
+        let german = get_as(&app, &visitor, "/portal/knowledge-base?q=%C3%BCber").await.1;
+        assert!(german.contains("href=\"/portal/knowledge-base/uber-uns\""), "case is ignored beyond ASCII too (über finds ÜBER)");
 
         let (status, article) = get_as(&app, &visitor, "/portal/knowledge-base/resetting-your-router").await;
         assert_eq!(status, 200);

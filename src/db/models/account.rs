@@ -3,8 +3,9 @@ use std::collections::HashMap;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
+use crate::db::literal::CodeSqlWithText;
 use crate::db::schema::{accounts, contact_views, contacts};
-use crate::db::DbConnection;
+use crate::db::{backend_of, lower_function, Backend, DbConnection};
 use crate::domain::HelpCenterStatus;
 
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -34,10 +35,7 @@ impl Account {
     /// The account with this name, ignoring case; the oldest if several share it.
     pub fn find_by_name(conn: &mut DbConnection, name: &str) -> QueryResult<Option<Account>> {
         accounts::table
-            .filter(
-                diesel::dsl::sql::<diesel::sql_types::Bool>("lower(accounts.name) = ")
-                    .bind::<diesel::sql_types::Text, _>(name.trim().to_lowercase()),
-            )
+            .filter(name_equals(backend_of(conn), name))
             .order(accounts::id.asc())
             .select(Account::as_select())
             .first(conn)
@@ -141,6 +139,16 @@ pub struct ContactCounts {
     pub activated: i64,
 }
 
+/// The account's name is `name`, ignoring case.
+fn name_equals(backend: Backend, name: &str) -> CodeSqlWithText<diesel::sql_types::Bool> {
+    let lowered = name.trim().to_lowercase();
+    CodeSqlWithText::new(format!(
+        "{}(accounts.name) = ",
+        lower_function(backend, &lowered)
+    ))
+    .text(lowered)
+}
+
 fn escape_like(text: &str) -> String {
     text.replace('\\', "\\\\")
         .replace('%', "\\%")
@@ -149,23 +157,28 @@ fn escape_like(text: &str) -> String {
 
 impl Account {
     /// Accounts whose name holds `search`, ignoring case.
-    fn matching(search: Option<&str>) -> accounts::BoxedQuery<'static, Db> {
+    fn matching(backend: Backend, search: Option<&str>) -> accounts::BoxedQuery<'static, Db> {
         let query = accounts::table.into_boxed();
         match search {
-            Some(term) => query.filter(
-                diesel::dsl::sql::<diesel::sql_types::Bool>("lower(accounts.name) LIKE ")
-                    .bind::<diesel::sql_types::Text, _>(format!(
-                        "%{}%",
-                        escape_like(&term.to_lowercase())
+            Some(term) => {
+                let lowered = term.to_lowercase();
+                query.filter(
+                    diesel::dsl::sql::<diesel::sql_types::Bool>(&format!(
+                        "{}(accounts.name) LIKE ",
+                        lower_function(backend, &lowered)
                     ))
+                    .bind::<diesel::sql_types::Text, _>(format!("%{}%", escape_like(&lowered)))
                     .sql(" ESCAPE '\\'"),
-            ),
+                )
+            }
             None => query,
         }
     }
 
     pub fn count_matching(conn: &mut DbConnection, search: Option<&str>) -> QueryResult<i64> {
-        Account::matching(search).count().get_result(conn)
+        Account::matching(backend_of(conn), search)
+            .count()
+            .get_result(conn)
     }
 
     /// One page by name: after `position`, or before it when `backward` (the previous page).
@@ -176,7 +189,7 @@ impl Account {
         backward: bool,
         page_size: i64,
     ) -> QueryResult<AccountPage> {
-        let mut query = Account::matching(search);
+        let mut query = Account::matching(backend_of(conn), search);
         if let Some(AccountPosition { name, id }) = position.cloned() {
             query = if backward {
                 query.filter(
@@ -261,10 +274,7 @@ impl Account {
         except: Option<i64>,
     ) -> QueryResult<Option<Account>> {
         let mut query = accounts::table
-            .filter(
-                diesel::dsl::sql::<diesel::sql_types::Bool>("lower(accounts.name) = ")
-                    .bind::<diesel::sql_types::Text, _>(name.trim().to_lowercase()),
-            )
+            .filter(name_equals(backend_of(conn), name))
             .into_boxed();
         if let Some(id) = except {
             query = query.filter(accounts::id.ne(id));

@@ -1,8 +1,10 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
+use diesel::sql_types::Bool;
 
+use crate::db::literal::CodeSqlWithText;
 use crate::db::schema::kb_articles;
-use crate::db::DbConnection;
+use crate::db::{backend_of, lower_function, DbConnection};
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = kb_articles)]
@@ -148,11 +150,6 @@ impl NewArticle<'_> {
     }
 }
 
-diesel::define_sql_function! {
-    /// SQL's `lower()`, which both backends have.
-    fn lower(text: diesel::sql_types::Text) -> diesel::sql_types::Text;
-}
-
 /// `%` and `_` typed by a reader are characters to find, not wildcards.
 fn contains_pattern(text: &str) -> String {
     let escaped = text
@@ -177,22 +174,24 @@ impl ArticleSummary {
             .load(conn)
     }
 
-    /// Published articles whose title or body holds `text`, ignoring case (ASCII case only on
-    /// SQLite, whose `lower()` knows no other letters), titles A to Z.
+    /// Published articles whose title or body holds `text`, ignoring case, titles A to Z.
     pub fn search_published(
         conn: &mut DbConnection,
         text: &str,
         limit: i64,
     ) -> QueryResult<Vec<ArticleSummary>> {
         let pattern = contains_pattern(text);
+        // The function is chosen by the text (see `db::lower_function`), so the SQL is put
+        // together here; both patterns are bound.
+        let lower = lower_function(backend_of(conn), &pattern);
+        let holds_text = CodeSqlWithText::<Bool>::new(format!("({lower}(kb_articles.title) LIKE "))
+            .text(pattern.clone())
+            .code(format!(" ESCAPE '\\' OR {lower}(kb_articles.body) LIKE "))
+            .text(pattern)
+            .code(" ESCAPE '\\')");
         kb_articles::table
             .filter(kb_articles::published.eq(true))
-            .filter(
-                lower(kb_articles::title)
-                    .like(pattern.clone())
-                    .escape('\\')
-                    .or(lower(kb_articles::body).like(pattern).escape('\\')),
-            )
+            .filter(holds_text)
             .order((kb_articles::title.asc(), kb_articles::id.asc()))
             .limit(limit)
             .select(ArticleSummary::as_select())

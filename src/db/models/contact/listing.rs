@@ -11,7 +11,7 @@ use super::search;
 use super::{ListedContact, ListedRow};
 use crate::db::literal::{BoolLiteral, CodeSql, TextLiteral};
 use crate::db::schema::{contacts, tickets};
-use crate::db::{Backend, DbConnection};
+use crate::db::{lower_function, Backend, DbConnection};
 use crate::domain::ShownStatus;
 
 type Db = <DbConnection as Connection>::Backend;
@@ -327,13 +327,14 @@ fn filtered_with(
         };
     }
     if let Some(fragment) = &criteria.name_contains {
+        let lowered = fragment.to_lowercase();
         query = query.filter(
-            sql::<Bool>("lower(contacts.name) LIKE ")
-                .bind::<Text, _>(format!(
-                    "%{}%",
-                    search::escape_like(&fragment.to_lowercase())
-                ))
-                .sql(" ESCAPE '\\'"),
+            sql::<Bool>(&format!(
+                "{}(contacts.name) LIKE ",
+                lower_function(backend, &lowered)
+            ))
+            .bind::<Text, _>(format!("%{}%", search::escape_like(&lowered)))
+            .sql(" ESCAPE '\\'"),
         );
     }
     if let Some(term) = search {

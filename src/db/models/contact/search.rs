@@ -26,14 +26,15 @@ use diesel::sql_types::{BigInt, Bool, Integer, Text};
 use super::trigram_sample::{self, choose, Trigram};
 use crate::db::literal::{CodeSql, CodeSqlWithText};
 use crate::db::schema::contacts;
-use crate::db::{backend_of, Backend, DbConnection};
+use crate::db::{backend_of, lower_function, Backend, DbConnection};
 
 pub use super::trigram_sample::prepare;
 
 type Db = <DbConnection as Connection>::Backend;
 
-/// What a search looks in: name, email and phone, lowercased.
-pub(super) const SEARCHED_TEXT: &str = "lower(contacts.name || ' ' || coalesce(contacts.email, '') || ' ' || coalesce(contacts.phone, ''))";
+/// What a search looks in: name, email and phone.
+pub(super) const SEARCHED_COLUMNS: &str =
+    "contacts.name || ' ' || coalesce(contacts.email, '') || ' ' || coalesce(contacts.phone, '')";
 
 /// The filter for a search term. `drive_from_search_index`: let the database start from the
 /// index's matches (best when they are few) rather than from the sort's index.
@@ -61,7 +62,10 @@ pub fn filter(
             "{membership} IN (SELECT rowid FROM contacts_search WHERE contacts_search MATCH "
         ))
         .text(fts_query)
-        .code(format!(") AND instr({SEARCHED_TEXT}, "))
+        .code(format!(
+            ") AND instr({}, ",
+            searched_text(lower_function(backend, &lowered))
+        ))
         .text(lowered)
         .code(") > 0"),
     )
@@ -196,14 +200,22 @@ pub fn holds_term(
         Backend::Postgres => "strpos",
     };
     Box::new(
-        CodeSqlWithText::<Bool>::new(format!("{function}({SEARCHED_TEXT}, "))
-            .text(lowered)
-            .code(") > 0"),
+        CodeSqlWithText::<Bool>::new(format!(
+            "{function}({}, ",
+            searched_text(lower_function(backend, lowered))
+        ))
+        .text(lowered)
+        .code(") > 0"),
     )
 }
 
+/// What a search looks in, lowercased by the SQL function `lower`.
+pub(super) fn searched_text(lower: &str) -> String {
+    format!("{lower}({SEARCHED_COLUMNS})")
+}
+
 fn like_sql() -> String {
-    format!("{SEARCHED_TEXT} LIKE ")
+    format!("{} LIKE ", searched_text("lower"))
 }
 
 pub fn escape_like(text: &str) -> String {

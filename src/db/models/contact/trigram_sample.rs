@@ -9,7 +9,7 @@ use diesel::dsl::sql;
 use diesel::prelude::*;
 use diesel::sql_types::Text;
 
-use super::search::SEARCHED_TEXT;
+use super::search::SEARCHED_COLUMNS;
 use crate::db::schema::contacts;
 use crate::db::DbConnection;
 
@@ -75,8 +75,11 @@ fn take_sample(conn: &mut DbConnection) -> QueryResult<TrigramSample> {
             texts.extend(
                 contacts::table
                     .filter(contacts::id.eq_any(&ids))
-                    .select(sql::<Text>(SEARCHED_TEXT))
-                    .load::<String>(conn)?,
+                    .select(sql::<Text>(SEARCHED_COLUMNS))
+                    .load::<String>(conn)?
+                    .into_iter()
+                    // Lowercased here, in every alphabet, as the search lowercases its term.
+                    .map(|text| text.to_lowercase()),
             );
         }
     }
