@@ -126,6 +126,26 @@ on_both_backends! {
         assert_eq!(names_in(&descending)[0], "Contact 1099");
     }
 
+    async fn a_two_letter_search_no_index_serves_still_counts_sorts_and_pages(app) {
+        app.sign_in_agent(false).await;
+        for n in (0..60).rev() {
+            app.add_contact(&format!("Qz Person {n:02}"), None, None);
+        }
+        app.add_contact("Somebody Else", Some("else@example.com"), None);
+        let first = list(&app, "?q=QZ").await;
+        assert!(first.contains("<p class=\"total\">60 contacts</p>"), "the count is exact");
+        let expected: Vec<String> = (0..50).map(|n| format!("Qz Person {n:02}")).collect();
+        assert_eq!(names_in(&first), expected, "the first 50 matches by name");
+        let second = list(&app, &link(&first, "next").unwrap()["/contacts".len()..]).await;
+        let rest: Vec<String> = (50..60).map(|n| format!("Qz Person {n:02}")).collect();
+        assert_eq!(names_in(&second), rest, "and the other 10 on the next page");
+        let back = list(&app, &link(&second, "prev").unwrap()["/contacts".len()..]).await;
+        assert_eq!(names_in(&back), expected, "and back");
+        let descending = list(&app, "?q=qz&sort=name&dir=desc").await;
+        assert_eq!(names_in(&descending)[0], "Qz Person 59");
+        assert!(list(&app, "?q=zq").await.contains("<p class=\"total\">0 contacts</p>"));
+    }
+
     async fn sorting_by_each_column_and_direction(app) {
         app.sign_in_agent(false).await;
         app.add_contact("Bea", Some("a@example.com"), None);

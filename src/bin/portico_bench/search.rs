@@ -55,6 +55,7 @@ pub fn run(database_url: &str, term: &str, runs: usize) -> anyhow::Result<Timing
             page_size: PAGE_SIZE,
             now,
             broad_search: total > COUNT_CAP,
+            only_ids: None,
         }
         .page(conn)?;
         Ok((total, page.rows.iter().map(|row| row.contact.id).collect()))

@@ -98,6 +98,9 @@ pub struct ListRequest {
     /// The search matches more than COUNT_CAP contacts: walking the sort's index and stopping
     /// at a page is then cheaper than fetching every match and sorting it.
     pub broad_search: bool,
+    /// Every contact the search matches, when its count already found them (a term no index
+    /// serves): the page reads these rows instead of walking the list for them.
+    pub only_ids: Option<Vec<i64>>,
 }
 
 #[derive(Debug, Clone)]
@@ -193,6 +196,9 @@ impl ListRequest {
             !self.broad_search,
             self.now,
         );
+        if let Some(ids) = &self.only_ids {
+            query = query.filter(contacts::id.eq_any(ids.clone()));
+        }
         // Reading forward in a descending list, or backward in an ascending one, goes down.
         let downward = self.descending != self.backward;
         let (before, after) = if downward {
@@ -341,6 +347,22 @@ fn filtered_with(
         query = query.filter(search::filter(backend, term, drive_from_search_index));
     }
     query
+}
+
+/// Up to COUNT_CAP + 1 of the contacts a view holds that match `term`, in no order: for a
+/// term no index serves, this one pass over the view is both its count and, under the cap,
+/// the rows its page is read from.
+pub fn matching_ids_up_to_cap(
+    conn: &mut DbConnection,
+    criteria: &Criteria,
+    term: &str,
+    now: NaiveDateTime,
+) -> QueryResult<Vec<i64>> {
+    let backend = crate::db::backend_of(conn);
+    filtered(criteria, backend, Some(term), now)
+        .select(contacts::id)
+        .limit(super::COUNT_CAP + 1)
+        .load(conn)
 }
 
 /// Exactly how many contacts a view holds, however many (for a bulk job's total).

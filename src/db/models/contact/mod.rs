@@ -17,8 +17,13 @@ pub use counts::{
     ViewTotal, COUNT_CAP,
 };
 pub use cursor::Cursor;
-pub use listing::{count_in_view, ids_in_view, Criteria, ListRequest, Page, Scope, Sort};
-pub use search::{holds_term as search_holds_term, looks_rare as search_term_looks_rare};
+pub use listing::{
+    count_in_view, ids_in_view, matching_ids_up_to_cap, Criteria, ListRequest, Page, Scope, Sort,
+};
+pub use search::{
+    holds_term as search_holds_term, is_unindexed as search_is_unindexed,
+    looks_rare as search_term_looks_rare,
+};
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = contacts)]

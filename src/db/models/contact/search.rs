@@ -83,6 +83,16 @@ pub fn looks_rare(backend: Backend, term: &str) -> bool {
     }
 }
 
+/// Whether no index serves a search for `term`: fewer than three characters on SQLite, no
+/// trigram pg_trgm indexes on PostgreSQL. Such a search reads every contact of its view.
+pub fn is_unindexed(backend: Backend, term: &str) -> bool {
+    let lowered = term.to_lowercase();
+    match backend {
+        Backend::Sqlite => fts_query(backend, &lowered).is_none(),
+        Backend::Postgres => choose(&lowered, indexed_by_pg_trgm).is_empty(),
+    }
+}
+
 /// pg_trgm indexes the trigrams inside words: ASCII letters and digits only.
 fn indexed_by_pg_trgm(trigram: &Trigram) -> bool {
     trigram

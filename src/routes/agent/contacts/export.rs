@@ -63,6 +63,7 @@ pub async fn export(
                 now,
                 // An export reads every match anyway; start from the matches.
                 broad_search: false,
+                only_ids: None,
             })
         })
         .await?;

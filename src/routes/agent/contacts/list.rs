@@ -10,8 +10,8 @@ use super::table::{format_count, total_label, ContactTable};
 use crate::auth::guard::AgentSession;
 use crate::contacts::views::StandardView;
 use crate::db::models::contact::{
-    next_day_start, next_invitation_expiry, search_term_looks_rare, Criteria, ListRequest,
-    ViewCounts, ViewTotal,
+    matching_ids_up_to_cap, next_day_start, next_invitation_expiry, search_is_unindexed,
+    search_term_looks_rare, Criteria, ListRequest, ViewCounts, ViewTotal,
 };
 use crate::db::models::custom_view::CustomView;
 use crate::db::read_cache::ReadCache;
@@ -126,7 +126,22 @@ pub fn build_table(
         page_size: params.page_size,
         now,
         broad_search,
+        only_ids: None,
     };
+    // A term no index serves reads every contact of the view to count its matches; under the
+    // cap those are every match, so the page reads them rather than walking the list a second
+    // time (a rare two-letter search at 1M contacts: 3.7 s before).
+    if let Some(term) = search.filter(|term| search_is_unindexed(backend_of(conn), term)) {
+        let matches = matching_ids_up_to_cap(conn, &criteria, term, now)?;
+        let total = ViewTotal::counted_up_to_cap(matches.len() as i64);
+        let page = ListRequest {
+            only_ids: (!total.exceeds_cap()).then_some(matches),
+            ..request(total.exceeds_cap())
+        }
+        .page(conn)?;
+        let table = ContactTable::build(base, params, page, total, now);
+        return Ok((table, title, custom));
+    }
     // A total counted row by row whose matches look few: the first page, read first, is its
     // count when it holds them all, and the count's own statement is saved.
     let on_first_page = params.cursor.is_none() && !params.backward;
