@@ -34,19 +34,38 @@ pub struct BoolLiteral(pub bool);
 pub struct TextLiteral(pub &'static str);
 
 /// SQL text of type `ST` put together by the code from fixed pieces: column names, sort
-/// directions, numbers. Never text from input; values from input are bound.
+/// directions, numbers. Never text from input; values from input are bound between the pieces
+/// (`.text(value)`), which keeps a query holding it cacheable, unlike diesel's `sql().bind()`.
 #[derive(Debug, Clone)]
 pub struct CodeSql<ST> {
-    text: String,
+    parts: Vec<SqlPart>,
     sql_type: PhantomData<ST>,
 }
 
+#[derive(Debug, Clone)]
+enum SqlPart {
+    Code(String),
+    Text(String),
+}
+
 impl<ST> CodeSql<ST> {
-    pub fn new(text: impl Into<String>) -> Self {
+    pub fn new(code: impl Into<String>) -> Self {
         CodeSql {
-            text: text.into(),
+            parts: vec![SqlPart::Code(code.into())],
             sql_type: PhantomData,
         }
+    }
+
+    /// A value from input, bound as a parameter where it stands.
+    pub fn text(mut self, value: impl Into<String>) -> Self {
+        self.parts.push(SqlPart::Text(value.into()));
+        self
+    }
+
+    /// More of the code's own SQL.
+    pub fn code(mut self, code: impl Into<String>) -> Self {
+        self.parts.push(SqlPart::Code(code.into()));
+        self
     }
 }
 
@@ -54,9 +73,18 @@ impl<ST: diesel::expression::TypedExpressionType> Expression for CodeSql<ST> {
     type SqlType = ST;
 }
 
-impl<ST, DB: Backend> QueryFragment<DB> for CodeSql<ST> {
+impl<ST, DB> QueryFragment<DB> for CodeSql<ST>
+where
+    DB: Backend + diesel::sql_types::HasSqlType<Text>,
+    String: diesel::serialize::ToSql<Text, DB>,
+{
     fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, DB>) -> QueryResult<()> {
-        out.push_sql(&self.text);
+        for part in &self.parts {
+            match part {
+                SqlPart::Code(code) => out.push_sql(code),
+                SqlPart::Text(value) => out.push_bind_param::<Text, String>(value)?,
+            }
+        }
         Ok(())
     }
 }
@@ -138,76 +166,3 @@ macro_rules! literal_expression {
 
 literal_expression!(BoolLiteral);
 literal_expression!(TextLiteral);
-
-/// `CodeSql` with bound text values between its pieces: `instr(…, ?) > 0`, say. Unlike diesel's
-/// `sql().bind()`, a query holding it stays cacheable: its SQL text is the code's, and only the
-/// bound values come from input.
-#[derive(Debug, Clone)]
-pub struct CodeSqlWithText<ST> {
-    parts: Vec<SqlPart>,
-    sql_type: PhantomData<ST>,
-}
-
-#[derive(Debug, Clone)]
-enum SqlPart {
-    Code(String),
-    Text(String),
-}
-
-impl<ST> CodeSqlWithText<ST> {
-    pub fn new(code: impl Into<String>) -> Self {
-        CodeSqlWithText {
-            parts: vec![SqlPart::Code(code.into())],
-            sql_type: PhantomData,
-        }
-    }
-
-    pub fn text(mut self, value: impl Into<String>) -> Self {
-        self.parts.push(SqlPart::Text(value.into()));
-        self
-    }
-
-    pub fn code(mut self, code: impl Into<String>) -> Self {
-        self.parts.push(SqlPart::Code(code.into()));
-        self
-    }
-}
-
-impl<ST: diesel::expression::TypedExpressionType> Expression for CodeSqlWithText<ST> {
-    type SqlType = ST;
-}
-
-impl<ST, DB> QueryFragment<DB> for CodeSqlWithText<ST>
-where
-    DB: Backend + diesel::sql_types::HasSqlType<Text>,
-    String: diesel::serialize::ToSql<Text, DB>,
-{
-    fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, DB>) -> QueryResult<()> {
-        for part in &self.parts {
-            match part {
-                SqlPart::Code(code) => out.push_sql(code),
-                SqlPart::Text(value) => out.push_bind_param::<Text, String>(value)?,
-            }
-        }
-        Ok(())
-    }
-}
-
-impl<ST> QueryId for CodeSqlWithText<ST> {
-    type QueryId = ();
-    const HAS_STATIC_QUERY_ID: bool = false;
-}
-
-impl<ST, GroupBy> ValidGrouping<GroupBy> for CodeSqlWithText<ST> {
-    type IsAggregate = is_aggregate::Never;
-}
-
-impl<ST, QuerySource> AppearsOnTable<QuerySource> for CodeSqlWithText<ST> where
-    CodeSqlWithText<ST>: Expression
-{
-}
-
-impl<ST, QuerySource> SelectableExpression<QuerySource> for CodeSqlWithText<ST> where
-    CodeSqlWithText<ST>: Expression
-{
-}

@@ -138,6 +138,18 @@ pub fn lower_function(backend: Backend, value: &str) -> &'static str {
     }
 }
 
+/// A `LIKE` pattern (for `ESCAPE '\'`) finding `lowered` anywhere in the text.
+pub fn contains_pattern(lowered: &str) -> String {
+    format!("%{}%", escape_like(lowered))
+}
+
+/// `%`, `_` and `\` typed by someone are characters to find, not wildcards.
+pub fn escape_like(text: &str) -> String {
+    text.replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_")
+}
+
 fn sqlite_path(url: &str) -> &str {
     url.strip_prefix("sqlite://")
         .or_else(|| url.strip_prefix("sqlite:"))

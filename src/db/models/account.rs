@@ -3,9 +3,9 @@ use std::collections::HashMap;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-use crate::db::literal::CodeSqlWithText;
+use crate::db::literal::CodeSql;
 use crate::db::schema::{accounts, contact_views, contacts};
-use crate::db::{backend_of, lower_function, Backend, DbConnection};
+use crate::db::{backend_of, contains_pattern, lower_function, Backend, DbConnection};
 use crate::domain::HelpCenterStatus;
 
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -140,19 +140,13 @@ pub struct ContactCounts {
 }
 
 /// The account's name is `name`, ignoring case.
-fn name_equals(backend: Backend, name: &str) -> CodeSqlWithText<diesel::sql_types::Bool> {
+fn name_equals(backend: Backend, name: &str) -> CodeSql<diesel::sql_types::Bool> {
     let lowered = name.trim().to_lowercase();
-    CodeSqlWithText::new(format!(
+    CodeSql::new(format!(
         "{}(accounts.name) = ",
         lower_function(backend, &lowered)
     ))
     .text(lowered)
-}
-
-fn escape_like(text: &str) -> String {
-    text.replace('\\', "\\\\")
-        .replace('%', "\\%")
-        .replace('_', "\\_")
 }
 
 impl Account {
@@ -167,7 +161,7 @@ impl Account {
                         "{}(accounts.name) LIKE ",
                         lower_function(backend, &lowered)
                     ))
-                    .bind::<diesel::sql_types::Text, _>(format!("%{}%", escape_like(&lowered)))
+                    .bind::<diesel::sql_types::Text, _>(contains_pattern(&lowered))
                     .sql(" ESCAPE '\\'"),
                 )
             }

@@ -2,9 +2,9 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use diesel::sql_types::Bool;
 
-use crate::db::literal::CodeSqlWithText;
+use crate::db::literal::CodeSql;
 use crate::db::schema::kb_articles;
-use crate::db::{backend_of, lower_function, DbConnection};
+use crate::db::{backend_of, contains_pattern, lower_function, DbConnection};
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = kb_articles)]
@@ -150,16 +150,6 @@ impl NewArticle<'_> {
     }
 }
 
-/// `%` and `_` typed by a reader are characters to find, not wildcards.
-fn contains_pattern(text: &str) -> String {
-    let escaped = text
-        .to_lowercase()
-        .replace('\\', "\\\\")
-        .replace('%', "\\%")
-        .replace('_', "\\_");
-    format!("%{escaped}%")
-}
-
 /// What the Help Center shows: published articles only, to anyone.
 impl ArticleSummary {
     pub fn published_by_category(conn: &mut DbConnection) -> QueryResult<Vec<ArticleSummary>> {
@@ -180,11 +170,11 @@ impl ArticleSummary {
         text: &str,
         limit: i64,
     ) -> QueryResult<Vec<ArticleSummary>> {
-        let pattern = contains_pattern(text);
+        let pattern = contains_pattern(&text.to_lowercase());
         // The function is chosen by the text (see `db::lower_function`), so the SQL is put
         // together here; both patterns are bound.
         let lower = lower_function(backend_of(conn), &pattern);
-        let holds_text = CodeSqlWithText::<Bool>::new(format!("({lower}(kb_articles.title) LIKE "))
+        let holds_text = CodeSql::<Bool>::new(format!("({lower}(kb_articles.title) LIKE "))
             .text(pattern.clone())
             .code(format!(" ESCAPE '\\' OR {lower}(kb_articles.body) LIKE "))
             .text(pattern)

@@ -11,7 +11,7 @@ use super::search;
 use super::{ListedContact, ListedRow};
 use crate::db::literal::{BoolLiteral, CodeSql, TextLiteral};
 use crate::db::schema::{contacts, tickets};
-use crate::db::{lower_function, Backend, DbConnection};
+use crate::db::{contains_pattern, escape_like, lower_function, Backend, DbConnection};
 use crate::domain::ShownStatus;
 
 type Db = <DbConnection as Connection>::Backend;
@@ -310,7 +310,7 @@ fn filtered_with(
     if let Some(domain) = &criteria.email_domain {
         query = query.filter(
             contacts::email
-                .like(format!("%@{}", search::escape_like(&domain.to_lowercase())))
+                .like(format!("%@{}", escape_like(&domain.to_lowercase())))
                 .escape('\\'),
         );
     }
@@ -339,7 +339,7 @@ fn filtered_with(
                 "{}(contacts.name) LIKE ",
                 lower_function(backend, &lowered)
             ))
-            .bind::<Text, _>(format!("%{}%", search::escape_like(&lowered)))
+            .bind::<Text, _>(contains_pattern(&lowered))
             .sql(" ESCAPE '\\'"),
         );
     }

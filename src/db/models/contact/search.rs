@@ -24,7 +24,7 @@ use diesel::query_builder::{AstPass, Query, QueryFragment, QueryId};
 use diesel::sql_types::{BigInt, Bool, Integer, Text};
 
 use super::trigram_sample::{self, choose, Trigram};
-use crate::db::literal::{CodeSql, CodeSqlWithText};
+use crate::db::literal::CodeSql;
 use crate::db::schema::contacts;
 use crate::db::{backend_of, lower_function, Backend, DbConnection};
 
@@ -58,7 +58,7 @@ pub fn filter(
         "+contacts.id"
     };
     Box::new(
-        CodeSqlWithText::<Bool>::new(format!(
+        CodeSql::<Bool>::new(format!(
             "{membership} IN (SELECT rowid FROM contacts_search WHERE contacts_search MATCH "
         ))
         .text(fts_query)
@@ -210,7 +210,7 @@ pub fn holds_term(
         Backend::Postgres => "strpos",
     };
     Box::new(
-        CodeSqlWithText::<Bool>::new(format!(
+        CodeSql::<Bool>::new(format!(
             "{function}({}, ",
             searched_text(lower_function(backend, lowered))
         ))
@@ -226,10 +226,4 @@ pub(super) fn searched_text(lower: &str) -> String {
 
 fn like_sql() -> String {
     format!("{} LIKE ", searched_text("lower"))
-}
-
-pub fn escape_like(text: &str) -> String {
-    text.replace('\\', "\\\\")
-        .replace('%', "\\%")
-        .replace('_', "\\_")
 }

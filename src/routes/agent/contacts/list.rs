@@ -11,7 +11,7 @@ use crate::auth::guard::AgentSession;
 use crate::contacts::views::StandardView;
 use crate::db::models::contact::{
     matching_ids_up_to_cap, next_day_start, next_invitation_expiry, search_is_unindexed,
-    search_term_looks_rare, Criteria, ListRequest, ViewCounts, ViewTotal,
+    search_term_looks_rare, Criteria, ListRequest, Page, ViewCounts, ViewTotal,
 };
 use crate::db::models::custom_view::CustomView;
 use crate::db::read_cache::ReadCache;
@@ -115,6 +115,19 @@ pub fn build_table(
         params.sort = view.sort();
         params.descending = view.descending;
     }
+    let (page, total) = read_page_and_total(conn, params, &criteria, counts, now)?;
+    let table = ContactTable::build(base, params, page, total, now);
+    Ok((table, title, custom))
+}
+
+/// The page of the table and its total, read the cheapest way for the view and search.
+fn read_page_and_total(
+    conn: &mut DbConnection,
+    params: &ListParams,
+    criteria: &Criteria,
+    counts: &ViewCounts,
+    now: chrono::NaiveDateTime,
+) -> Result<(Page, ViewTotal), AppError> {
     let search = params.search.as_deref();
     let request = |broad_search: bool| ListRequest {
         criteria: criteria.clone(),
@@ -132,34 +145,33 @@ pub fn build_table(
     // cap those are every match, so the page reads them rather than walking the list a second
     // time (a rare two-letter search at 1M contacts: 3.7 s before).
     if let Some(term) = search.filter(|term| search_is_unindexed(backend_of(conn), term)) {
-        let matches = matching_ids_up_to_cap(conn, &criteria, term, now)?;
+        let matches = matching_ids_up_to_cap(conn, criteria, term, now)?;
         let total = ViewTotal::counted_up_to_cap(matches.len() as i64);
         let page = ListRequest {
             only_ids: (!total.exceeds_cap()).then_some(matches),
             ..request(total.exceeds_cap())
         }
         .page(conn)?;
-        let table = ContactTable::build(base, params, page, total, now);
-        return Ok((table, title, custom));
+        return Ok((page, total));
     }
     // A total counted row by row whose matches look few: the first page, read first, is its
     // count when it holds them all, and the count's own statement is saved.
     let on_first_page = params.cursor.is_none() && !params.backward;
     let read_first = on_first_page
-        && !counts.is_kept(&criteria, search, now)
+        && !counts.is_kept(criteria, search, now)
         && search.is_none_or(|term| search_term_looks_rare(backend_of(conn), term));
     let first_read = if read_first {
         Some(request(false).page(conn)?)
     } else {
         None
     };
-    let (page, total) = match first_read {
+    Ok(match first_read {
         Some(page) if page.next.is_none() => {
             let total = ViewTotal::exact(page.rows.len() as i64);
             (page, total)
         }
         first_read => {
-            let total = counts.count(conn, &criteria, search, now)?;
+            let total = counts.count(conn, criteria, search, now)?;
             let broad_search = search.is_some() && total.exceeds_cap();
             let page = match first_read {
                 Some(page) if !broad_search => page,
@@ -167,9 +179,7 @@ pub fn build_table(
             };
             (page, total)
         }
-    };
-    let table = ContactTable::build(base, params, page, total, now);
-    Ok((table, title, custom))
+    })
 }
 
 /// The Customers tab's list. The agent is read with the page's other reads, in one
