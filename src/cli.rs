@@ -164,10 +164,14 @@ fn seed_sqlite_in_bulk(
             conn.batch_execute(&object.sql)?;
         }
         conn.batch_execute(
-            // A 64 MiB term buffer (1 MiB by default) lets the rebuild write a few large
+            // A 64 MiB term buffer (1 MiB by default) lets the index be written as a few large
             // segments instead of merging hundreds of small ones: 4.7 s → 3.2 s at 1M contacts.
+            // In key order, since FTS5 writes out its buffer whenever a key is lower than the
+            // one before ('rebuild' would read the contacts in table order).
             "INSERT INTO contacts_search (contacts_search, rank) VALUES ('hashsize', 67108864);
-             INSERT INTO contacts_search (contacts_search) VALUES ('rebuild');
+             INSERT INTO contacts_search (contacts_search) VALUES ('delete-all');
+             INSERT INTO contacts_search (rowid, name, email, phone)
+             SELECT search_key, name, email, phone FROM contacts ORDER BY search_key;
              INSERT INTO contacts_search (contacts_search, rank) VALUES ('hashsize', 1048576);
              DELETE FROM contact_view_counts;
              INSERT INTO contact_view_counts

@@ -12,7 +12,7 @@ pub(crate) fn names_in(html: &str) -> Vec<String> {
         .collect()
 }
 
-fn link(html: &str, rel: &str) -> Option<String> {
+pub(crate) fn link(html: &str, rel: &str) -> Option<String> {
     let marker = format!("\" rel=\"{rel}\"");
     let end = html.find(&marker)?;
     let start = html[..end].rfind("href=\"")? + 6;

@@ -300,15 +300,25 @@ impl TestApp {
 
     /// Adds `count` contacts in one statement, named "Contact 0001"… with matching emails.
     pub fn add_numbered_contacts(&self, count: usize) {
-        let mut conn = self.pool.get().expect("connection");
-        let rows: Vec<_> = (0..count)
+        let contacts: Vec<(String, String)> = (0..count)
             .map(|number| {
-                let draft = portico::domain::ContactDraft::parse(
-                    &format!("Contact {number:04}"),
-                    &format!("contact{number:04}@example.com"),
-                    "",
+                (
+                    format!("Contact {number:04}"),
+                    format!("contact{number:04}@example.com"),
                 )
-                .expect("valid contact");
+            })
+            .collect();
+        self.add_contacts(&contacts);
+    }
+
+    /// Adds contacts (name, email) in one statement, in the order given.
+    pub fn add_contacts(&self, contacts: &[(String, String)]) {
+        let mut conn = self.pool.get().expect("connection");
+        let rows: Vec<_> = contacts
+            .iter()
+            .map(|(name, email)| {
+                let draft =
+                    portico::domain::ContactDraft::parse(name, email, "").expect("valid contact");
                 portico::contacts::new_contact(&draft, None, None)
             })
             .collect();

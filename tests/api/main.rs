@@ -10,6 +10,7 @@ mod contacts;
 mod contacts_import;
 mod contacts_kept_pages;
 mod contacts_merge;
+mod contacts_search;
 mod custom_views;
 mod health;
 mod invitations;

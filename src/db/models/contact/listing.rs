@@ -1,49 +1,20 @@
-//! The contacts list: filters for every view, substring search, and keyset pagination over
-//! each sort, so a deep page costs what the first does.
+//! The contacts list's pages: keyset pagination over each sort, so a deep page costs what the
+//! first does.
 
 use chrono::NaiveDateTime;
-use diesel::dsl::sql;
 use diesel::prelude::*;
 use diesel::sql_types::{Bool, Nullable, Text};
 
 use super::cursor::{Cursor, RowsPast};
-use super::search;
+use super::view::{filtered_with, Criteria};
+use super::{name_order, search};
 use super::{ListedContact, ListedRow};
-use crate::db::literal::{BoolLiteral, CodeSql, TextLiteral};
-use crate::db::schema::{contacts, tickets};
-use crate::db::{contains_pattern, escape_like, lower_function, Backend, DbConnection};
-use crate::domain::ShownStatus;
+use crate::db::literal::CodeSql;
+use crate::db::schema::contacts;
+use crate::db::{Backend, DbConnection};
 
 type Db = <DbConnection as Connection>::Backend;
 type ContactQuery = contacts::BoxedQuery<'static, Db>;
-
-/// Which part of the table a view draws from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
-pub enum Scope {
-    /// Live contacts that are not spam: what "All contacts" means.
-    #[default]
-    Listed,
-    Spam,
-    /// Live contacts (spam or not) that share an address or a name and phone with another.
-    PossibleDuplicates,
-    RecentlyDeleted,
-}
-
-/// Everything a view can ask for; standard views, accounts and custom views all build one.
-/// Bulk jobs keep it as JSON, so a job works the view as it was when the agent started it.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub struct Criteria {
-    pub scope: Scope,
-    pub status: Option<ShownStatus>,
-    pub without_email: bool,
-    pub account_id: Option<i64>,
-    pub import_id: Option<i64>,
-    pub email_domain: Option<String>,
-    pub created_from: Option<NaiveDateTime>,
-    pub created_until: Option<NaiveDateTime>,
-    pub has_open_tickets: Option<bool>,
-    pub name_contains: Option<String>,
-}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Sort {
@@ -129,6 +100,10 @@ impl ListRequest {
             (true, true) => vec![Stretch::Null, Stretch::Valued],
         };
         let starting_in_null = matches!(self.cursor, Some(Cursor::Null { .. }));
+        let known_matches = match &self.only_ids {
+            Some(ids) => Some(ids.clone()),
+            None => self.matches_holding_page(conn, backend)?,
+        };
         let mut rows = Vec::new();
         for stretch in stretches {
             // A cursor in one stretch means the other was already passed (or is still ahead).
@@ -143,7 +118,13 @@ impl ListRequest {
             if remaining <= 0 {
                 break;
             }
-            let query = self.stretch_query(backend, stretch, cursor, remaining);
+            let query = self.stretch_query(
+                backend,
+                stretch,
+                cursor,
+                remaining,
+                known_matches.as_deref(),
+            );
             // The account's name comes with each row (a primary-key lookup per row), rather
             // than from a second query whose IN list SQLite would have to parse every time.
             let with_account_names = query.select((
@@ -182,37 +163,103 @@ impl ListRequest {
         })
     }
 
+    /// A broad search's matches that hold the page, read from the search index in name order
+    /// (SQLite, sorted by name); `None` elsewhere, and the page walks the sort's index.
+    fn matches_holding_page(
+        &self,
+        conn: &mut DbConnection,
+        backend: Backend,
+    ) -> QueryResult<Option<Vec<i64>>> {
+        let Some(term) = self.search.as_deref() else {
+            return Ok(None);
+        };
+        if !self.broad_search || self.sort != Sort::Name || backend != Backend::Sqlite {
+            return Ok(None);
+        }
+        let past_name = match &self.cursor {
+            Some(Cursor::Text { key, .. }) => Some(key.as_str()),
+            _ => None,
+        };
+        let view = || {
+            let query = filtered_with(&self.criteria, backend, None, true, self.now);
+            match self
+                .cursor
+                .as_ref()
+                .and_then(|cursor| self.rows_past(cursor))
+            {
+                Some(rows_past) => query.filter(rows_past),
+                None => query,
+            }
+        };
+        name_order::matches_holding_page(
+            conn,
+            view,
+            term,
+            past_name,
+            self.downward(),
+            self.page_size + 1,
+        )
+    }
+
+    /// Reading forward in a descending list, or backward in an ascending one, goes down.
+    fn downward(&self) -> bool {
+        self.descending != self.backward
+    }
+
+    fn sort_column(&self) -> &'static str {
+        match self.sort {
+            Sort::Name => "contacts.name",
+            Sort::Email => "contacts.email",
+            Sort::Created => "contacts.created_at",
+            Sort::LastInvited => "contacts.last_invited_at",
+            Sort::Status => "contacts.help_center_status",
+        }
+    }
+
+    /// The rows past a cursor among those with a sort value; `None` for a cursor among the
+    /// rows without one.
+    fn rows_past(&self, cursor: &Cursor) -> Option<RowsPast> {
+        if matches!(cursor, Cursor::Null { .. }) {
+            return None;
+        }
+        let columns = match self.sort {
+            Sort::Status => "contacts.help_center_status, contacts.name",
+            _ => self.sort_column(),
+        };
+        let before = if self.downward() { "<" } else { ">" };
+        Some(RowsPast {
+            columns: format!("({columns}, contacts.id) {before} ("),
+            cursor: cursor.clone(),
+        })
+    }
+
+    /// `known_matches`: the contacts the search matches that hold the page, when they are
+    /// already known; the search itself is then left out.
     fn stretch_query(
         &self,
         backend: Backend,
         stretch: Stretch,
         cursor: Option<&Cursor>,
         limit: i64,
+        known_matches: Option<&[i64]>,
     ) -> ContactQuery {
+        let search = match known_matches {
+            Some(_) => None,
+            None => self.search.as_deref(),
+        };
         let mut query = filtered_with(
             &self.criteria,
             backend,
-            self.search.as_deref(),
+            search,
             !self.broad_search,
             self.now,
         );
-        if let Some(ids) = &self.only_ids {
-            query = query.filter(contacts::id.eq_any(ids.clone()));
+        if let Some(ids) = known_matches {
+            query = query.filter(contacts::id.eq_any(ids.to_vec()));
         }
-        // Reading forward in a descending list, or backward in an ascending one, goes down.
-        let downward = self.descending != self.backward;
-        let (before, after) = if downward {
-            ("<", "DESC")
-        } else {
-            (">", "ASC")
-        };
-        let column = match self.sort {
-            Sort::Name => "contacts.name",
-            Sort::Email => "contacts.email",
-            Sort::Created => "contacts.created_at",
-            Sort::LastInvited => "contacts.last_invited_at",
-            Sort::Status => "contacts.help_center_status",
-        };
+        let downward = self.downward();
+        let after = if downward { "DESC" } else { "ASC" };
+        let column = self.sort_column();
         if stretch == Stretch::Null {
             query = query.filter(CodeSql::<Bool>::new(format!("{column} IS NULL")));
             if let Some(Cursor::Null { id }) = cursor {
@@ -227,19 +274,9 @@ impl ListRequest {
         if self.sort.nullable() {
             query = query.filter(CodeSql::<Bool>::new(format!("{column} IS NOT NULL")));
         }
-        query = match cursor {
-            Some(Cursor::Null { .. }) | None => query,
-            Some(cursor) => {
-                let columns = match self.sort {
-                    Sort::Status => "contacts.help_center_status, contacts.name".to_owned(),
-                    _ => column.to_owned(),
-                };
-                query.filter(RowsPast {
-                    columns: format!("({columns}, contacts.id) {before} ("),
-                    cursor: cursor.clone(),
-                })
-            }
-        };
+        if let Some(rows_past) = cursor.and_then(|cursor| self.rows_past(cursor)) {
+            query = query.filter(rows_past);
+        }
         let order = match self.sort {
             Sort::Status => format!(
                 "contacts.help_center_status {after}, contacts.name {after}, contacts.id {after}"
@@ -255,146 +292,4 @@ impl ListRequest {
 /// bound again; with the number in the text the cached statement is reused as it is.
 fn order_and_limit(order: &str, limit: i64) -> CodeSql<Text> {
     CodeSql::new(format!("{order} LIMIT {limit}"))
-}
-
-/// The contacts a view holds, before sorting.
-pub(super) fn filtered(
-    criteria: &Criteria,
-    backend: Backend,
-    search: Option<&str>,
-    now: NaiveDateTime,
-) -> ContactQuery {
-    filtered_with(criteria, backend, search, true, now)
-}
-
-/// `drive_from_search_index`: let the database start from the search index's matches (best
-/// when they are few) rather than from the sort's index.
-fn filtered_with(
-    criteria: &Criteria,
-    backend: Backend,
-    search: Option<&str>,
-    drive_from_search_index: bool,
-    now: NaiveDateTime,
-) -> ContactQuery {
-    let mut query = contacts::table.into_boxed();
-    query = match criteria.scope {
-        Scope::Listed => query
-            .filter(contacts::deleted_at.is_null())
-            .filter(contacts::is_spam.eq(BoolLiteral(false))),
-        Scope::Spam => query
-            .filter(contacts::deleted_at.is_null())
-            .filter(contacts::is_spam.eq(BoolLiteral(true))),
-        Scope::PossibleDuplicates => query
-            .filter(contacts::deleted_at.is_null())
-            .filter(contacts::possible_duplicate.eq(BoolLiteral(true))),
-        Scope::RecentlyDeleted => query.filter(contacts::deleted_at.is_not_null()),
-    };
-    if let Some(status) = criteria.status {
-        query =
-            query.filter(contacts::help_center_status.eq(TextLiteral(status.stored().as_str())));
-        query = match status {
-            ShownStatus::Invited => query.filter(contacts::invitation_expires_at.gt(now)),
-            ShownStatus::Expired => query.filter(contacts::invitation_expires_at.le(now)),
-            _ => query,
-        };
-    }
-    if criteria.without_email {
-        query = query.filter(contacts::email.is_null());
-    }
-    if let Some(account_id) = criteria.account_id {
-        query = query.filter(contacts::account_id.eq(account_id));
-    }
-    if let Some(import_id) = criteria.import_id {
-        query = query.filter(contacts::import_id.eq(import_id));
-    }
-    if let Some(domain) = &criteria.email_domain {
-        query = query.filter(
-            contacts::email
-                .like(format!("%@{}", escape_like(&domain.to_lowercase())))
-                .escape('\\'),
-        );
-    }
-    if let Some(from) = criteria.created_from {
-        query = query.filter(contacts::created_at.ge(from));
-    }
-    if let Some(until) = criteria.created_until {
-        query = query.filter(contacts::created_at.lt(until));
-    }
-    if let Some(wanted) = criteria.has_open_tickets {
-        let open_ticket = diesel::dsl::exists(
-            tickets::table
-                .filter(tickets::contact_id.eq(contacts::id))
-                .filter(tickets::status.eq("open")),
-        );
-        query = if wanted {
-            query.filter(open_ticket)
-        } else {
-            query.filter(diesel::dsl::not(open_ticket))
-        };
-    }
-    if let Some(fragment) = &criteria.name_contains {
-        let lowered = fragment.to_lowercase();
-        query = query.filter(
-            sql::<Bool>(&format!(
-                "{}(contacts.name) LIKE ",
-                lower_function(backend, &lowered)
-            ))
-            .bind::<Text, _>(contains_pattern(&lowered))
-            .sql(" ESCAPE '\\'"),
-        );
-    }
-    if let Some(term) = search {
-        query = query.filter(search::filter(backend, term, drive_from_search_index));
-    }
-    query
-}
-
-/// Up to COUNT_CAP + 1 of the contacts a view holds that match `term`, in no order: for a
-/// term no index serves, this one pass over the view is both its count and, under the cap,
-/// the rows its page is read from.
-pub fn matching_ids_up_to_cap(
-    conn: &mut DbConnection,
-    criteria: &Criteria,
-    term: &str,
-    now: NaiveDateTime,
-) -> QueryResult<Vec<i64>> {
-    let backend = crate::db::backend_of(conn);
-    filtered(criteria, backend, Some(term), now)
-        .select(contacts::id)
-        .limit(super::COUNT_CAP + 1)
-        .load(conn)
-}
-
-/// Exactly how many contacts a view holds, however many (for a bulk job's total).
-pub fn count_in_view(
-    conn: &mut DbConnection,
-    criteria: &Criteria,
-    search: Option<&str>,
-    now: NaiveDateTime,
-) -> QueryResult<i64> {
-    search::prepare(conn, search)?;
-    let backend = crate::db::backend_of(conn);
-    filtered(criteria, backend, search, now)
-        .count()
-        .get_result(conn)
-}
-
-/// Ids of the contacts a view holds, in id order after `after_id`: mass actions on "all N in
-/// this view" walk the view in chunks this way.
-pub fn ids_in_view(
-    conn: &mut DbConnection,
-    criteria: &Criteria,
-    search: Option<&str>,
-    now: NaiveDateTime,
-    after_id: i64,
-    limit: i64,
-) -> QueryResult<Vec<i64>> {
-    search::prepare(conn, search)?;
-    let backend = crate::db::backend_of(conn);
-    filtered(criteria, backend, search, now)
-        .filter(contacts::id.gt(after_id))
-        .select(contacts::id)
-        .order(contacts::id.asc())
-        .limit(limit)
-        .load(conn)
 }

@@ -1,8 +1,10 @@
 mod counts;
 mod cursor;
 mod listing;
+mod name_order;
 mod search;
 mod trigram_sample;
+mod view;
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
@@ -17,13 +19,12 @@ pub use counts::{
     ViewTotal, COUNT_CAP,
 };
 pub use cursor::Cursor;
-pub use listing::{
-    count_in_view, ids_in_view, matching_ids_up_to_cap, Criteria, ListRequest, Page, Scope, Sort,
-};
+pub use listing::{ListRequest, Page, Sort};
 pub use search::{
     holds_term as search_holds_term, is_unindexed as search_is_unindexed,
     looks_rare as search_term_looks_rare,
 };
+pub use view::{count_in_view, ids_in_view, matching_ids_up_to_cap, Criteria, Scope};
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = contacts)]

@@ -22,7 +22,9 @@ use diesel::dsl::sql;
 use diesel::prelude::*;
 use diesel::query_builder::{AstPass, Query, QueryFragment, QueryId};
 use diesel::sql_types::{BigInt, Bool, Integer, Text};
+use std::ops::RangeInclusive;
 
+use super::name_order::ID_MASK;
 use super::trigram_sample::{self, choose, Trigram};
 use crate::db::literal::CodeSql;
 use crate::db::schema::contacts;
@@ -31,6 +33,7 @@ use crate::db::{backend_of, lower_function, Backend, DbConnection};
 pub use super::trigram_sample::prepare;
 
 type Db = <DbConnection as Connection>::Backend;
+type ContactQuery = contacts::BoxedQuery<'static, Db>;
 
 /// What a search looks in: name, email and phone.
 pub(super) const SEARCHED_COLUMNS: &str =
@@ -59,7 +62,7 @@ pub fn filter(
     };
     Box::new(
         CodeSql::<Bool>::new(format!(
-            "{membership} IN (SELECT rowid FROM contacts_search WHERE contacts_search MATCH "
+            "{membership} IN (SELECT rowid & {ID_MASK} FROM contacts_search WHERE contacts_search MATCH "
         ))
         .text(fts_query)
         .code(format!(
@@ -107,62 +110,128 @@ fn indexed_by_pg_trgm(trigram: &Trigram) -> bool {
 /// for a common last name at 1M contacts) to count a thousand of them.
 pub fn count_up_to(
     conn: &mut DbConnection,
-    contacts: contacts::BoxedQuery<'static, Db>,
+    contacts: ContactQuery,
     term: &str,
     limit: i64,
 ) -> QueryResult<Option<i64>> {
-    let lowered = term.to_lowercase();
-    let Some(fts_query) = fts_query(backend_of(conn), &lowered) else {
+    let Some(matches) = index_matches(backend_of(conn), contacts, term, ALL_KEYS, false, limit)
+    else {
         return Ok(None);
     };
-    let matching_contact = contacts
-        .filter(CodeSql::<Bool>::new("contacts.id = contacts_search.rowid"))
-        .filter(holds_term(Backend::Sqlite, &lowered))
-        .select(CodeSql::<Integer>::new("1"));
-    let count: i64 = IndexMatches {
-        fts_query,
-        matching_contact,
-        limit,
-    }
-    .get_result(conn)?;
+    let count: i64 = CountOf(matches).get_result(conn)?;
     Ok(Some(count))
 }
 
-/// `SELECT count(*) FROM (SELECT rowid FROM contacts_search WHERE contacts_search MATCH ? AND
-/// EXISTS (<contact query>) LIMIT n)`: driven by the search index, one primary-key lookup per
-/// candidate, and counted inside SQLite rather than each match handed back to be counted.
+/// The search keys (see `name_order`) of `contacts` matching the term, within `keys`, in key
+/// order (descending if asked), at most `limit`; `None` where no trigram index serves the term.
+pub(super) fn keys_of_matches(
+    conn: &mut DbConnection,
+    contacts: ContactQuery,
+    term: &str,
+    keys: RangeInclusive<i64>,
+    descending: bool,
+    limit: i64,
+) -> QueryResult<Option<Vec<i64>>> {
+    match index_matches(backend_of(conn), contacts, term, keys, descending, limit) {
+        Some(matches) => matches.load(conn).map(Some),
+        None => Ok(None),
+    }
+}
+
+const ALL_KEYS: RangeInclusive<i64> = 0..=i64::MAX;
+
+/// `SELECT contacts_search.rowid FROM contacts_search WHERE contacts_search MATCH ? AND rowid
+/// BETWEEN ? AND ? AND EXISTS (<contact query>) ORDER BY rowid LIMIT n`: driven by the search
+/// index in its key order, one primary-key lookup per candidate, stopping at the limit.
 struct IndexMatches<Q> {
     fts_query: String,
     matching_contact: Q,
+    keys: RangeInclusive<i64>,
+    descending: bool,
     limit: i64,
+}
+
+/// The matches of `term` among `contacts`; `None` where no trigram index serves the term.
+fn index_matches(
+    backend: Backend,
+    contacts: ContactQuery,
+    term: &str,
+    keys: RangeInclusive<i64>,
+    descending: bool,
+    limit: i64,
+) -> Option<IndexMatches<impl QueryFragment<Db>>> {
+    let lowered = term.to_lowercase();
+    let fts_query = fts_query(backend, &lowered)?;
+    let matching_contact = contacts
+        .filter(CodeSql::<Bool>::new(format!(
+            "contacts.id = (contacts_search.rowid & {ID_MASK})"
+        )))
+        .filter(holds_term(Backend::Sqlite, &lowered))
+        .select(CodeSql::<Integer>::new("1"));
+    Some(IndexMatches {
+        fts_query,
+        matching_contact,
+        keys,
+        descending,
+        limit,
+    })
 }
 
 impl<Q: QueryFragment<Db>> QueryFragment<Db> for IndexMatches<Q> {
     fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, Db>) -> QueryResult<()> {
         out.push_sql(
-            "SELECT count(*) FROM (SELECT contacts_search.rowid FROM contacts_search \
-             WHERE contacts_search MATCH ",
+            "SELECT contacts_search.rowid FROM contacts_search WHERE contacts_search MATCH ",
         );
         out.push_bind_param::<Text, _>(&self.fts_query)?;
+        out.push_sql(" AND contacts_search.rowid BETWEEN ");
+        out.push_bind_param::<BigInt, _>(self.keys.start())?;
+        out.push_sql(" AND ");
+        out.push_bind_param::<BigInt, _>(self.keys.end())?;
         out.push_sql(" AND EXISTS (");
         self.matching_contact.walk_ast(out.reborrow())?;
-        out.push_sql(") LIMIT ");
+        out.push_sql(") ORDER BY contacts_search.rowid ");
+        out.push_sql(if self.descending { "DESC" } else { "ASC" });
+        out.push_sql(" LIMIT ");
         out.push_sql(&self.limit.to_string());
-        out.push_sql(")");
         Ok(())
     }
-}
-
-impl<Q> QueryId for IndexMatches<Q> {
-    type QueryId = ();
-    const HAS_STATIC_QUERY_ID: bool = false;
 }
 
 impl<Q> Query for IndexMatches<Q> {
     type SqlType = BigInt;
 }
 
-impl<Q, Conn> RunQueryDsl<Conn> for IndexMatches<Q> {}
+/// `SELECT count(*) FROM (<matches>)`: counted inside SQLite rather than each match handed
+/// back to be counted.
+struct CountOf<Q>(Q);
+
+impl<Q: QueryFragment<Db>> QueryFragment<Db> for CountOf<Q> {
+    fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, Db>) -> QueryResult<()> {
+        out.push_sql("SELECT count(*) FROM (");
+        self.0.walk_ast(out.reborrow())?;
+        out.push_sql(")");
+        Ok(())
+    }
+}
+
+impl<Q> Query for CountOf<Q> {
+    type SqlType = BigInt;
+}
+
+macro_rules! uncached_query {
+    ($query:ident) => {
+        // Keyed by its SQL text in the statement cache, like every query built from CodeSql.
+        impl<Q> QueryId for $query<Q> {
+            type QueryId = ();
+            const HAS_STATIC_QUERY_ID: bool = false;
+        }
+
+        impl<Q, Conn> RunQueryDsl<Conn> for $query<Q> {}
+    };
+}
+
+uncached_query!(IndexMatches);
+uncached_query!(CountOf);
 
 /// The FTS5 query for a lowercased term: its rarest trigrams, ANDed. `None` where there is no
 /// trigram index to ask.

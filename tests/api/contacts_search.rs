@@ -1,0 +1,104 @@
+use crate::contacts::{link, list, names_in};
+use crate::helpers::TestApp;
+use crate::on_both_backends;
+
+/// Every name on the pages from `query` on, following the links marked `rel`.
+async fn walk(app: &TestApp, query: &str, rel: &str) -> Vec<String> {
+    let mut names = Vec::new();
+    let mut html = list(app, query).await;
+    loop {
+        let mut page = names_in(&html);
+        if rel == "prev" {
+            page.reverse();
+        }
+        names.extend(page);
+        match link(&html, rel) {
+            Some(href) => html = list(app, &href["/contacts".len()..]).await,
+            None => break,
+        }
+    }
+    if rel == "prev" {
+        names.reverse();
+    }
+    names
+}
+
+/// 1,200 contacts that "novak" finds, by name or (one in ten) by email only: first names from
+/// several alphabets, ones that share their first three letters, and repeated full names.
+fn novak_contacts() -> Vec<(String, String)> {
+    let first_names = [
+        "Ada",
+        "Adam",
+        "Adamo",
+        "Aida",
+        "Al",
+        "Ali",
+        "Alina",
+        "Anna",
+        "Annabel",
+        "Marie",
+        "Mario",
+        "Mariana",
+        "Zoë",
+        "Zoe",
+        "Ömer",
+        "Łukasz",
+        "Ωmega",
+        "Ærin",
+        "李",
+        "王芳",
+        "Ева",
+        "Екатерина",
+        "😀 Smile",
+        "novak",
+    ];
+    let last_names = ["Novak", "Novaković", "Novakova", "NOVAK", "Sanovak"];
+    (0..1_200)
+        .map(|n| {
+            let first = first_names[(n * 7) % first_names.len()];
+            let last = last_names[(n * 3) % last_names.len()];
+            if n % 10 == 9 {
+                (
+                    format!("{first} Quill"),
+                    format!("quill.novak{n}@example.com"),
+                )
+            } else {
+                (format!("{first} {last}"), format!("person{n}@example.com"))
+            }
+        })
+        .collect()
+}
+
+on_both_backends! {
+    async fn a_broad_search_pages_through_every_match_in_name_order_both_ways(app) {
+        app.sign_in_agent(false).await;
+        app.add_contacts(&novak_contacts());
+        let outsiders: Vec<(String, String)> = (0..40)
+            .map(|n| (format!("Outsider {n:02}"), format!("outsider{n}@example.com")))
+            .collect();
+        app.add_contacts(&outsiders);
+        let listed = walk(&app, "?per_page=100", "next").await;
+        let expected: Vec<String> = listed.into_iter().filter(|name| !name.starts_with("Outsider")).collect();
+        assert_eq!(expected.len(), 1_200);
+
+        let first = list(&app, "?q=novak&per_page=100").await;
+        assert!(first.contains("1,000+ contacts"), "a broad search");
+        assert_eq!(walk(&app, "?q=novak&per_page=100", "next").await, expected, "every match once, in the list's name order");
+        assert_eq!(walk(&app, "?q=NOVAK&per_page=100&before=end", "prev").await, expected, "and walking back from the last page");
+        let mut descending = expected.clone();
+        descending.reverse();
+        assert_eq!(walk(&app, "?q=novak&per_page=100&sort=name&dir=desc", "next").await, descending, "and from Z to A");
+
+        // Thousands of matches whose names start alike, past what the search reads to finish a
+        // name's first letters: still every match, in order.
+        let alike: Vec<(String, String)> = (0..2_100)
+            .rev()
+            .map(|n| (format!("Novak Zz {n:04}"), format!("zz{n}@example.com")))
+            .collect();
+        app.add_contacts(&alike);
+        let listed = walk(&app, "?per_page=100", "next").await;
+        let expected: Vec<String> = listed.into_iter().filter(|name| !name.starts_with("Outsider")).collect();
+        assert_eq!(expected.len(), 3_300);
+        assert_eq!(walk(&app, "?q=novak&per_page=100", "next").await, expected);
+    }
+}
