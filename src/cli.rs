@@ -160,6 +160,11 @@ fn seed_sqlite_in_bulk(
             conn.batch_execute(&format!("DROP {kind} \"{}\"", object.name))?;
         }
         seed_rows(conn, contacts, accounts, run_tag)?;
+        // The indexes are built by SQLite's sorter, which sorts in runs the size of the page
+        // cache and merges them. One run of the whole table (the 512 MiB cache the insert
+        // uses) sorts far slower than many small ones merged: 16 MiB runs, and two threads
+        // sorting them, build the name index in 0.7 s instead of 2.1 s at 1M contacts.
+        conn.batch_execute("PRAGMA cache_size = -16384; PRAGMA threads = 2;")?;
         for object in &objects {
             conn.batch_execute(&object.sql)?;
         }
@@ -185,7 +190,9 @@ fn seed_sqlite_in_bulk(
              ANALYZE;",
         )
     });
-    conn.batch_execute("PRAGMA synchronous = NORMAL; PRAGMA cache_size = -32768;")?;
+    conn.batch_execute(
+        "PRAGMA synchronous = NORMAL; PRAGMA cache_size = -32768; PRAGMA threads = 0;",
+    )?;
     if left_wal {
         conn.batch_execute("PRAGMA journal_mode = WAL;")?;
     }
