@@ -1,5 +1,5 @@
 //! Self-registration, when an admin allows it: name and email, an emailed verification link
-//! (valid 24 hours), then a password. The address's existing contact is linked, never
+//! (valid 24 hours), then a password (`verify`). The address's existing contact is linked, never
 //! duplicated; an address that already has an account is emailed a pointer to sign-in.
 
 use actix_session::Session;
@@ -8,28 +8,22 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use askama::Template;
 use serde::Deserialize;
 
+mod verify;
+
+pub use verify::{verify, verify_form};
+
 use super::{
-    check_your_email, client_ip, company_name, link_no_longer_valid, link_to, page_with_status,
-    password_errors, send_in_background, PortalChrome,
+    check_your_email, client_ip, company_name, link_to, page_with_status, send_in_background,
+    PortalChrome,
 };
-use crate::auth::hashing_threads::off_the_workers;
-use crate::auth::password::hash_password;
-use crate::auth::session::{self, set_flash, FlashKind};
-use crate::contacts::{self, ContactError};
-use crate::db::models::audit::Actor;
 use crate::db::models::contact::Contact;
-use crate::db::models::customer_token::{
-    complete_registration, CustomerToken, IssuedToken, TokenPurpose,
-};
+use crate::db::models::customer_token::{CustomerToken, IssuedToken, TokenPurpose};
 use crate::db::models::portal_account::PortalAccount;
 use crate::db::models::setting::{HelpCenterSettings, SelfRegistration};
 use crate::db::{now, DbConnection};
-use crate::domain::{
-    ContactDraft, EmailAddress, LinkToken, NewPassword, PASSWORD_MAX_CHARS, PASSWORD_MIN_CHARS,
-};
+use crate::domain::EmailAddress;
 use crate::error::AppError;
 use crate::mail::OutgoingMail;
-use crate::routes::redirect_see_other;
 use crate::state::AppState;
 
 const NAME_MAX_CHARS: usize = 200;
@@ -46,18 +40,6 @@ struct RegisterPage {
     email: String,
     name_error: Option<String>,
     email_error: Option<String>,
-}
-
-#[derive(Template)]
-#[template(path = "portal/verify_email.html")]
-struct VerifyPage {
-    chrome: PortalChrome,
-    name: String,
-    email: String,
-    password_error: Option<String>,
-    confirm_error: Option<String>,
-    min_chars: usize,
-    max_chars: usize,
 }
 
 /// One template, two messages: the verification link, or "you already have an account".
@@ -89,14 +71,6 @@ pub struct RegisterForm {
     name: String,
     #[serde(default)]
     email: String,
-}
-
-#[derive(Deserialize)]
-pub struct PasswordForm {
-    #[serde(default)]
-    password: String,
-    #[serde(default)]
-    password_confirmation: String,
 }
 
 /// Who gets which email; spam contacts and deactivated accounts get none.
@@ -276,131 +250,4 @@ fn compose(to: &EmailAddress, letter: &Letter) -> Result<OutgoingMail, AppError>
         text: VerifyMailText { letter }.render()?,
         html: VerifyMailHtml { letter }.render()?,
     })
-}
-
-fn no_longer_valid(session: &Session) -> Result<HttpResponse, AppError> {
-    link_no_longer_valid(session, "/portal/register", "Register again")
-}
-
-/// The registration a still-usable link finishes, while registration still admits its address.
-fn open_link(
-    conn: &mut DbConnection,
-    token: &LinkToken,
-) -> Result<Option<CustomerToken>, AppError> {
-    let settings = load_settings(conn)?;
-    let row = CustomerToken::find_usable(conn, TokenPurpose::VerifyEmail, token, now())?;
-    Ok(row.filter(|row| {
-        let domain = row.email.rsplit_once('@').map_or("", |(_, domain)| domain);
-        settings.self_registration.allows(domain)
-    }))
-}
-
-fn verify_page(
-    session: &Session,
-    status: StatusCode,
-    row: CustomerToken,
-    error: Option<&crate::domain::PasswordError>,
-) -> Result<HttpResponse, AppError> {
-    let (password_error, confirm_error) = password_errors(error);
-    page_with_status(
-        status,
-        &VerifyPage {
-            chrome: PortalChrome::anonymous(session),
-            name: row.name,
-            email: row.email,
-            password_error,
-            confirm_error,
-            min_chars: PASSWORD_MIN_CHARS,
-            max_chars: PASSWORD_MAX_CHARS,
-        },
-    )
-}
-
-/// Shows the password form. Looking never uses the link up: mail scanners open links.
-pub async fn verify_form(
-    state: web::Data<AppState>,
-    session: Session,
-    path: web::Path<String>,
-) -> Result<HttpResponse, AppError> {
-    let Some(token) = LinkToken::parse(&path.into_inner()) else {
-        return no_longer_valid(&session);
-    };
-    match state.db(move |conn| open_link(conn, &token)).await? {
-        Some(row) => verify_page(&session, StatusCode::OK, row, None),
-        None => no_longer_valid(&session),
-    }
-}
-
-/// The live contact with this address, created first if there is none. Creating runs its own
-/// transaction (duplicate flags, audit), so it comes before the one that activates.
-fn contact_for(conn: &mut DbConnection, row: &CustomerToken) -> Result<i64, AppError> {
-    if let Some(contact) = Contact::find_live_by_email(conn, &row.email)? {
-        return Ok(contact.id);
-    }
-    let draft = ContactDraft::parse(&row.name, &row.email, "")
-        .map_err(|errors| AppError::BadRequest(errors.summary()))?;
-    match contacts::create(conn, &draft, None, Actor::System) {
-        Ok(id) => Ok(id),
-        // Someone added this address a moment ago: link that contact.
-        Err(ContactError::DuplicateEmail { existing_id }) => Ok(existing_id),
-        Err(ContactError::Database(error)) => Err(AppError::Database(error)),
-        Err(ContactError::NotFound) => Err(AppError::NotFound),
-    }
-}
-
-pub async fn verify(
-    state: web::Data<AppState>,
-    session: Session,
-    path: web::Path<String>,
-    form: web::Form<PasswordForm>,
-) -> Result<HttpResponse, AppError> {
-    let Some(token) = LinkToken::parse(&path.into_inner()) else {
-        return no_longer_valid(&session);
-    };
-    let PasswordForm {
-        password,
-        password_confirmation,
-    } = form.into_inner();
-    let password = match NewPassword::parse(&password, &password_confirmation) {
-        Ok(password) => password,
-        Err(error) => {
-            return match state.db(move |conn| open_link(conn, &token)).await? {
-                Some(row) => verify_page(
-                    &session,
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                    row,
-                    Some(&error),
-                ),
-                None => no_longer_valid(&session),
-            };
-        }
-    };
-    let hash = off_the_workers(move || hash_password(password.expose()))
-        .await?
-        .map_err(|error| AppError::Blocking(error.to_string()))?;
-    let registered = state
-        .db(move |conn| {
-            let Some(row) = open_link(conn, &token)? else {
-                return Ok(None);
-            };
-            let contact_id = contact_for(conn, &row)?;
-            Ok(complete_registration(
-                conn,
-                &token,
-                contact_id,
-                &hash,
-                now(),
-            )?)
-        })
-        .await?;
-    let Some(contact_id) = registered else {
-        return no_longer_valid(&session);
-    };
-    session::sign_in_customer(&session, contact_id);
-    set_flash(
-        &session,
-        FlashKind::Success,
-        "Your Help Center account is ready. Welcome!",
-    );
-    Ok(redirect_see_other("/portal"))
 }
