@@ -88,6 +88,12 @@ on_both_backends! {
         let mut descending = expected.clone();
         descending.reverse();
         assert_eq!(walk(&app, "?q=novak&per_page=100&sort=name&dir=desc", "next").await, descending, "and from Z to A");
+        let by_email: Vec<String> = walk(&app, "?per_page=100&sort=email", "next")
+            .await
+            .into_iter()
+            .filter(|name| !name.starts_with("Outsider"))
+            .collect();
+        assert_eq!(walk(&app, "?q=novak&per_page=100&sort=email", "next").await, by_email, "sorted by another column too");
 
         // Thousands of matches whose names start alike, past what the search reads to finish a
         // name's first letters: still every match, in order.

@@ -81,6 +81,17 @@ pub struct Page {
     pub previous: Option<Cursor>,
 }
 
+/// How a page's query finds the search's matches.
+enum Matching {
+    /// Through the search's own filter (its index, or the text test alone).
+    Search,
+    /// These contacts, known to match and to hold the page; the search is left out.
+    Known(Vec<i64>),
+    /// Among these candidates from the search index (a JSON array of ids in order), confirmed
+    /// by the text test.
+    Among(String),
+}
+
 /// The two stretches of a list in display order: rows with a sort value, then rows without.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Stretch {
@@ -100,10 +111,7 @@ impl ListRequest {
             (true, true) => vec![Stretch::Null, Stretch::Valued],
         };
         let starting_in_null = matches!(self.cursor, Some(Cursor::Null { .. }));
-        let known_matches = match &self.only_ids {
-            Some(ids) => Some(ids.clone()),
-            None => self.matches_holding_page(conn, backend)?,
-        };
+        let matching = self.matching(conn, backend)?;
         let mut rows = Vec::new();
         for stretch in stretches {
             // A cursor in one stretch means the other was already passed (or is still ahead).
@@ -118,13 +126,7 @@ impl ListRequest {
             if remaining <= 0 {
                 break;
             }
-            let query = self.stretch_query(
-                backend,
-                stretch,
-                cursor,
-                remaining,
-                known_matches.as_deref(),
-            );
+            let query = self.stretch_query(backend, stretch, cursor, remaining, &matching);
             // The account's name comes with each row (a primary-key lookup per row), rather
             // than from a second query whose IN list SQLite would have to parse every time.
             let with_account_names = query.select((
@@ -161,6 +163,22 @@ impl ListRequest {
             next,
             previous,
         })
+    }
+
+    /// How the page's query finds the search's matches.
+    fn matching(&self, conn: &mut DbConnection, backend: Backend) -> QueryResult<Matching> {
+        if let Some(ids) = &self.only_ids {
+            return Ok(Matching::Known(ids.clone()));
+        }
+        if let Some(ids) = self.matches_holding_page(conn, backend)? {
+            return Ok(Matching::Known(ids));
+        }
+        match self.search.as_deref() {
+            Some(term) if self.broad_search && backend == Backend::Sqlite => {
+                Ok(search::index_candidates(conn, term)?.map_or(Matching::Search, Matching::Among))
+            }
+            _ => Ok(Matching::Search),
+        }
     }
 
     /// A broad search's matches that hold the page, read from the search index in name order
@@ -233,19 +251,17 @@ impl ListRequest {
         })
     }
 
-    /// `known_matches`: the contacts the search matches that hold the page, when they are
-    /// already known; the search itself is then left out.
     fn stretch_query(
         &self,
         backend: Backend,
         stretch: Stretch,
         cursor: Option<&Cursor>,
         limit: i64,
-        known_matches: Option<&[i64]>,
+        matching: &Matching,
     ) -> ContactQuery {
-        let search = match known_matches {
-            Some(_) => None,
-            None => self.search.as_deref(),
+        let search = match matching {
+            Matching::Search => self.search.as_deref(),
+            Matching::Known(_) | Matching::Among(_) => None,
         };
         let mut query = filtered_with(
             &self.criteria,
@@ -254,8 +270,12 @@ impl ListRequest {
             !self.broad_search,
             self.now,
         );
-        if let Some(ids) = known_matches {
-            query = query.filter(contacts::id.eq_any(ids.to_vec()));
+        match (matching, self.search.as_deref()) {
+            (Matching::Known(ids), _) => query = query.filter(contacts::id.eq_any(ids.clone())),
+            (Matching::Among(candidates), Some(term)) => {
+                query = query.filter(search::among_candidates(backend, term, candidates))
+            }
+            _ => {}
         }
         let downward = self.downward();
         let after = if downward { "DESC" } else { "ASC" };

@@ -231,6 +231,61 @@ macro_rules! uncached_query {
 uncached_query!(IndexMatches);
 uncached_query!(CountOf);
 
+/// Every contact the index finds for the term (its trigrams, before the text test), as a JSON
+/// array of ids in ascending order; `None` where no trigram index serves the term. A broad
+/// search walking another column's index tests each entry against these: the index gives them
+/// in name order, and SQLite fills the b-tree of an `IN` list several times faster from ids
+/// in order (a common last name at 1M, 16,620 candidates: the page sorted by email 10 → 6.5 ms).
+pub(super) fn index_candidates(conn: &mut DbConnection, term: &str) -> QueryResult<Option<String>> {
+    let Some(fts_query) = fts_query(backend_of(conn), &term.to_lowercase()) else {
+        return Ok(None);
+    };
+    let mut ids: Vec<i64> = IndexCandidates { fts_query }.load(conn)?;
+    ids.sort_unstable();
+    let listed: Vec<String> = ids.iter().map(i64::to_string).collect();
+    Ok(Some(format!("[{}]", listed.join(","))))
+}
+
+/// The filter for a search among `candidates` (from `index_candidates`): one of them, and
+/// holding the term.
+pub(super) fn among_candidates(
+    backend: Backend,
+    term: &str,
+    candidates: &str,
+) -> Box<dyn BoxableExpression<contacts::table, Db, SqlType = Bool>> {
+    // A unary plus keeps SQLite from driving the query from the list (see `filter`).
+    let among = CodeSql::<Bool>::new("+contacts.id IN (SELECT value FROM json_each(")
+        .text(candidates)
+        .code("))");
+    Box::new(among.and(holds_term(backend, &term.to_lowercase())))
+}
+
+/// `SELECT rowid & <id mask> FROM contacts_search WHERE contacts_search MATCH ?`.
+struct IndexCandidates {
+    fts_query: String,
+}
+
+impl QueryFragment<Db> for IndexCandidates {
+    fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, Db>) -> QueryResult<()> {
+        out.push_sql(&format!(
+            "SELECT rowid & {ID_MASK} FROM contacts_search WHERE contacts_search MATCH "
+        ));
+        out.push_bind_param::<Text, _>(&self.fts_query)?;
+        Ok(())
+    }
+}
+
+impl Query for IndexCandidates {
+    type SqlType = BigInt;
+}
+
+impl QueryId for IndexCandidates {
+    type QueryId = ();
+    const HAS_STATIC_QUERY_ID: bool = false;
+}
+
+impl<Conn> RunQueryDsl<Conn> for IndexCandidates {}
+
 /// The FTS5 query for a lowercased term: its rarest trigrams, ANDed. `None` where there is no
 /// trigram index to ask.
 fn fts_query(backend: Backend, lowered: &str) -> Option<String> {
