@@ -58,14 +58,12 @@ pub fn filter(
         // One or two characters have no trigram and are matched by the text test alone.
         return holds_term(backend, &lowered);
     };
-    // A unary plus keeps SQLite from using the id lookup to drive the query.
-    let membership = if drive_from_search_index {
-        "contacts.id"
-    } else {
-        "+contacts.id"
-    };
+    // Driven from the index's matches. A broad search walking the sort's index on SQLite comes
+    // here only without a trigram: otherwise its page reads the matches in name order
+    // (`name_order`) or tests entries among the index's candidates (`among_candidates`).
     let in_index = CodeSql::<Bool>::new(format!(
-        "{membership} IN (SELECT rowid & {ID_MASK} FROM contacts_search WHERE contacts_search MATCH "
+        "contacts.id IN (SELECT rowid & {ID_MASK} FROM contacts_search \
+         WHERE contacts_search MATCH "
     ))
     .text(fts_query)
     .code(")");
@@ -217,19 +215,19 @@ impl<Q> Query for CountOf<Q> {
 }
 
 macro_rules! uncached_query {
-    ($query:ident) => {
+    ($query:ident $(<$param:ident>)?) => {
         // Keyed by its SQL text in the statement cache, like every query built from CodeSql.
-        impl<Q> QueryId for $query<Q> {
+        impl$(<$param>)? QueryId for $query$(<$param>)? {
             type QueryId = ();
             const HAS_STATIC_QUERY_ID: bool = false;
         }
 
-        impl<Q, Conn> RunQueryDsl<Conn> for $query<Q> {}
+        impl<$($param,)? Conn> RunQueryDsl<Conn> for $query$(<$param>)? {}
     };
 }
 
-uncached_query!(IndexMatches);
-uncached_query!(CountOf);
+uncached_query!(IndexMatches<Q>);
+uncached_query!(CountOf<Q>);
 
 /// Every contact the index finds for the term (its trigrams, before the text test), as a JSON
 /// array of ids in ascending order; `None` where no trigram index serves the term. A broad
@@ -253,7 +251,8 @@ pub(super) fn among_candidates(
     term: &str,
     candidates: &str,
 ) -> Box<dyn BoxableExpression<contacts::table, Db, SqlType = Bool>> {
-    // A unary plus keeps SQLite from driving the query from the list (see `filter`).
+    // A unary plus keeps SQLite from driving the query from the list: the walk of the sort's
+    // index stops at a page, the list holds thousands.
     let among = CodeSql::<Bool>::new("+contacts.id IN (SELECT value FROM json_each(")
         .text(candidates)
         .code("))");
@@ -279,12 +278,7 @@ impl Query for IndexCandidates {
     type SqlType = BigInt;
 }
 
-impl QueryId for IndexCandidates {
-    type QueryId = ();
-    const HAS_STATIC_QUERY_ID: bool = false;
-}
-
-impl<Conn> RunQueryDsl<Conn> for IndexCandidates {}
+uncached_query!(IndexCandidates);
 
 /// The FTS5 query for a lowercased term: its rarest trigrams, ANDed. `None` where there is no
 /// trigram index to ask.
