@@ -39,6 +39,7 @@ pub struct TextLiteral(pub &'static str);
 #[derive(Debug, Clone)]
 pub struct CodeSql<ST> {
     parts: Vec<SqlPart>,
+    cacheable: bool,
     sql_type: PhantomData<ST>,
 }
 
@@ -52,6 +53,7 @@ impl<ST> CodeSql<ST> {
     pub fn new(code: impl Into<String>) -> Self {
         CodeSql {
             parts: vec![SqlPart::Code(code.into())],
+            cacheable: true,
             sql_type: PhantomData,
         }
     }
@@ -67,6 +69,13 @@ impl<ST> CodeSql<ST> {
         self.parts.push(SqlPart::Code(code.into()));
         self
     }
+
+    /// Keeps any query holding this out of the statement cache, so PostgreSQL plans it for
+    /// the values bound each time rather than once for any value.
+    pub fn uncached(mut self) -> Self {
+        self.cacheable = false;
+        self
+    }
 }
 
 impl<ST: diesel::expression::TypedExpressionType> Expression for CodeSql<ST> {
@@ -79,6 +88,9 @@ where
     String: diesel::serialize::ToSql<Text, DB>,
 {
     fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, DB>) -> QueryResult<()> {
+        if !self.cacheable {
+            out.unsafe_to_cache_prepared();
+        }
         for part in &self.parts {
             match part {
                 SqlPart::Code(code) => out.push_sql(code),

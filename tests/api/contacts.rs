@@ -218,6 +218,7 @@ on_both_backends! {
         let saved = app.post_form(&format!("/contacts/{grace}"), &form_page, &[("name", "Rear Admiral Hopper"), ("email", "grace@example.com"), ("phone", ""), ("account", "")]).await;
         assert_eq!(saved.status().as_u16(), 303);
         assert!(app.get_html(&format!("/contacts/{grace}")).await.contains("<h1>Rear Admiral Hopper</h1>"));
+        assert_eq!(names_in(&list(&app, "?q=admiral").await), ["Rear Admiral Hopper"], "the search finds the new name");
     }
 
     async fn spam_contacts_leave_all_contacts_and_come_back(app) {
