@@ -334,7 +334,8 @@ fn trigram_likes(lowered: &str) -> Box<dyn BoxableExpression<contacts::table, Db
 /// emails are stored lowercase: lowering one concatenation of all three took 60% of the time
 /// to confirm a candidate. A plain substring test, not LIKE: SQLite re-prepares a statement
 /// whenever a new pattern is bound to a LIKE (the pattern might allow an index), so a search
-/// could not reuse its cached statements.
+/// could not reuse its cached statements. PostgreSQL's name index holds `lower(name)` and
+/// `lower(phone)` for a broad search's walk, found only if spelled here exactly so.
 pub fn holds_term(
     backend: Backend,
     lowered: &str,
