@@ -94,6 +94,12 @@ on_both_backends! {
             .filter(|name| !name.starts_with("Outsider"))
             .collect();
         assert_eq!(walk(&app, "?q=novak&per_page=100&sort=email", "next").await, by_email, "sorted by another column too");
+        let newest_first: Vec<String> = walk(&app, "?per_page=100&sort=created&dir=desc", "next")
+            .await
+            .into_iter()
+            .filter(|name| !name.starts_with("Outsider"))
+            .collect();
+        assert_eq!(walk(&app, "?q=novak&per_page=100&sort=created&dir=desc", "next").await, newest_first, "and by when they were added");
 
         // Thousands of matches whose names start alike, past what the search reads to finish a
         // name's first letters: still every match, in order.

@@ -90,6 +90,8 @@ enum Matching {
     /// Among these candidates from the search index (a JSON array of ids in order), confirmed
     /// by the text test.
     Among(String),
+    /// The text test alone on each entry of the sort's index, the search index left out.
+    TextTest,
 }
 
 /// The two stretches of a list in display order: rows with a sort value, then rows without.
@@ -174,6 +176,18 @@ impl ListRequest {
             return Ok(Matching::Known(ids));
         }
         match self.search.as_deref() {
+            // The table's rows lie in the order they were added, so along the creation index
+            // each entry's row is the next one on the page just read: testing each directly
+            // beats building a lookup of the index's 16,620 candidates for a common last name
+            // at 1M contacts (6.7 -> 2.8 ms; newest first 6.6 -> 3.4). Along the email or status
+            // index the rows are scattered, and the candidates win.
+            Some(_)
+                if self.broad_search
+                    && backend == Backend::Sqlite
+                    && self.sort == Sort::Created =>
+            {
+                Ok(Matching::TextTest)
+            }
             Some(term) if self.broad_search && backend == Backend::Sqlite => {
                 Ok(search::index_candidates(conn, term)?.map_or(Matching::Search, Matching::Among))
             }
@@ -275,7 +289,7 @@ impl ListRequest {
     ) -> ContactQuery {
         let search = match matching {
             Matching::Search => self.search.as_deref(),
-            Matching::Known(_) | Matching::Among(_) => None,
+            Matching::Known(_) | Matching::Among(_) | Matching::TextTest => None,
         };
         let mut query = filtered_with(
             &self.criteria,
@@ -288,6 +302,9 @@ impl ListRequest {
             (Matching::Known(ids), _) => query = query.filter(contacts::id.eq_any(ids.clone())),
             (Matching::Among(candidates), Some(term)) => {
                 query = query.filter(search::among_candidates(backend, term, candidates))
+            }
+            (Matching::TextTest, Some(term)) => {
+                query = query.filter(search::holds_term(backend, &term.to_lowercase()))
             }
             _ => {}
         }
