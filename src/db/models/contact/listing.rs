@@ -198,9 +198,9 @@ impl ListRequest {
     /// A broad search's matches that hold the page, sorted by name; `None` elsewhere, and the
     /// page walks the sort's index. On SQLite they are read from the search index in name
     /// order. On PostgreSQL the walk of the name index reads ids alone: the index holds every
-    /// searched field, so the ~10,000 entries a common last name's page tests are tested in
-    /// the index (an index-only scan) and only the page's own rows are read after (18 -> 5 ms
-    /// at 1M contacts).
+    /// searched field (the name and phone lowercased), so the ~10,000 entries a common last
+    /// name's page tests are tested in the index (an index-only scan) and only the page's own
+    /// rows are read after (18 -> 2.3 ms at 1M contacts).
     fn matches_holding_page(
         &self,
         conn: &mut DbConnection,
