@@ -23,6 +23,15 @@ async fn walk(app: &TestApp, query: &str, rel: &str) -> Vec<String> {
     names
 }
 
+/// The names in the CSV export of the list `query` selects, in the file's order.
+async fn exported_names(app: &TestApp, query: &str) -> Vec<String> {
+    let file = app.get_html(&format!("/contacts/export{query}")).await;
+    csv::Reader::from_reader(file.as_bytes())
+        .records()
+        .map(|record| record.expect("a CSV row")[0].to_owned())
+        .collect()
+}
+
 /// 1,200 contacts that "novak" finds, by name or (one in ten) by email only: first names from
 /// several alphabets, ones that share their first three letters, and repeated full names.
 fn novak_contacts() -> Vec<(String, String)> {
@@ -100,6 +109,7 @@ on_both_backends! {
             .filter(|name| !name.starts_with("Outsider"))
             .collect();
         assert_eq!(walk(&app, "?q=novak&per_page=100&sort=created&dir=desc", "next").await, newest_first, "and by when they were added");
+        assert_eq!(exported_names(&app, "?q=novak").await, expected, "the export holds every match once, in the list's order");
 
         // Thousands of matches whose names start alike, past what the search reads to finish a
         // name's first letters: still every match, in order.
@@ -112,5 +122,27 @@ on_both_backends! {
         let expected: Vec<String> = listed.into_iter().filter(|name| !name.starts_with("Outsider")).collect();
         assert_eq!(expected.len(), 3_300);
         assert_eq!(walk(&app, "?q=novak&per_page=100", "next").await, expected);
+    }
+
+    async fn a_search_most_contacts_match_pages_and_exports_in_the_lists_order(app) {
+        app.sign_in_agent(false).await;
+        let members: Vec<(String, String)> = (0..1_100)
+            .map(|n| (format!("Member {:04}", (n * 7_919) % 1_100), format!("member{n}@dense-club.example")))
+            .collect();
+        app.add_contacts(&members);
+        let guests: Vec<(String, String)> = (0..60)
+            .map(|n| (format!("Guest {n:02}"), format!("guest{n}@elsewhere.test")))
+            .collect();
+        app.add_contacts(&guests);
+        for sort in ["", "&sort=email", "&sort=status", "&sort=created&dir=desc"] {
+            let expected: Vec<String> = walk(&app, &format!("?per_page=100{sort}"), "next")
+                .await
+                .into_iter()
+                .filter(|name| name.starts_with("Member"))
+                .collect();
+            assert_eq!(expected.len(), 1_100);
+            assert_eq!(walk(&app, &format!("?q=dense-club&per_page=100{sort}"), "next").await, expected, "every match once, in the list's order ({sort})");
+            assert_eq!(exported_names(&app, &format!("?q=dense-club{sort}")).await, expected, "and the export too ({sort})");
+        }
     }
 }

@@ -84,6 +84,16 @@ pub fn looks_rare(backend: Backend, term: &str) -> bool {
     }
 }
 
+/// SQLite: whether the term looks held by at least one contact in `one_in` (a guess from the
+/// trigram sample). Such a term's matches are dense along any index, so a page of them is
+/// quicker found by testing each entry than by first reading every match from the search index.
+pub fn looks_dense(backend: Backend, term: &str, one_in: usize) -> bool {
+    let lowered = term.to_lowercase();
+    backend == Backend::Sqlite
+        && fts_query(backend, &lowered).is_some()
+        && trigram_sample::looks_dense(&lowered, one_in)
+}
+
 /// Whether no index serves a search for `term`: fewer than three characters on SQLite, no
 /// trigram pg_trgm indexes on PostgreSQL. Such a search reads every contact of its view.
 pub fn is_unindexed(backend: Backend, term: &str) -> bool {

@@ -25,6 +25,7 @@ pub(super) type Trigram = [char; 3];
 struct TrigramSample {
     taken_at: Instant,
     holders: Holders,
+    contacts: usize,
 }
 
 type Holders = HashMap<Trigram, Vec<u32>>;
@@ -86,6 +87,7 @@ fn take_sample(conn: &mut DbConnection) -> QueryResult<TrigramSample> {
     Ok(TrigramSample {
         taken_at: Instant::now(),
         holders: holders_of(&texts),
+        contacts: texts.len(),
     })
 }
 
@@ -201,6 +203,19 @@ pub(super) fn looks_rare(lowered: &str, eligible: impl Fn(&Trigram) -> bool) -> 
     };
     let (chosen, holding_all) = chosen_with_holders(lowered, &sample.holders, eligible);
     !chosen.is_empty() && holding_all == 0
+}
+
+/// Whether a lowercased term looks dense: at least one sampled contact in `one_in` holds all
+/// its looked-up trigrams. Only a guess, to choose how to read a page of its matches.
+pub(super) fn looks_dense(lowered: &str, one_in: usize) -> bool {
+    let sample = SAMPLE
+        .read()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    let Some(sample) = sample.as_ref() else {
+        return false;
+    };
+    let (chosen, holding_all) = chosen_with_holders(lowered, &sample.holders, |_| true);
+    !chosen.is_empty() && sample.contacts > 0 && holding_all * one_in >= sample.contacts
 }
 
 #[cfg(test)]

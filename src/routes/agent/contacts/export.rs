@@ -9,7 +9,7 @@ use futures_util::stream;
 use super::list::resolve_view;
 use super::params::{ListParams, RawListParams};
 use crate::auth::guard::SignedInAgent;
-use crate::db::models::contact::ListRequest;
+use crate::db::models::contact::{ListRequest, ViewCounts};
 use crate::db::{now, DbConnection};
 use crate::error::AppError;
 use crate::state::AppState;
@@ -52,6 +52,16 @@ pub async fn export(
                 params.sort = view.sort();
                 params.descending = view.descending;
             }
+            // A search matching more than the list's cap is read chunk by chunk as the list
+            // reads a broad search's pages. Started from the search index's matches, every
+            // chunk of 1,000 read every match: a search held by all of 1M contacts would read
+            // a million rows a thousand times.
+            let broad_search = match params.search.as_deref() {
+                Some(term) => ViewCounts::read(conn, now)?
+                    .count(conn, &criteria, Some(term), now)?
+                    .exceeds_cap(),
+                None => false,
+            };
             Ok(ListRequest {
                 criteria,
                 search: params.search.clone(),
@@ -61,8 +71,7 @@ pub async fn export(
                 backward: false,
                 page_size: EXPORT_PAGE_SIZE,
                 now,
-                // An export reads every match anyway; start from the matches.
-                broad_search: false,
+                broad_search,
                 only_ids: None,
             })
         })
