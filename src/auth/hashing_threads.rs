@@ -34,6 +34,15 @@ where
     answer.await.map_err(|_| HashingUnavailable)
 }
 
+/// A new password's argon2 hash, made on a hashing thread.
+pub async fn hash_new_password(
+    password: crate::domain::NewPassword,
+) -> Result<String, crate::error::AppError> {
+    off_the_workers(move || super::password::hash_password(password.expose()))
+        .await?
+        .map_err(|error| crate::error::AppError::Blocking(error.to_string()))
+}
+
 fn jobs() -> &'static Sender<Job> {
     static JOBS: OnceLock<Sender<Job>> = OnceLock::new();
     JOBS.get_or_init(|| {

@@ -4,10 +4,8 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use askama::Template;
 use serde::Deserialize;
 
-use super::PortalChrome;
-use crate::auth::hashing_threads::off_the_workers;
-use crate::auth::password::hash_password;
-use crate::auth::session::{self, set_flash, FlashKind};
+use super::{signed_in_from_link, PortalChrome};
+use crate::auth::hashing_threads::hash_new_password;
 use crate::db::models::contact::Contact;
 use crate::db::now;
 use crate::domain::{
@@ -16,7 +14,6 @@ use crate::domain::{
 use crate::error::AppError;
 use crate::invitations::acceptance::{accept as accept_invitation, open_invitation};
 use crate::invitations::InviteRequest;
-use crate::routes::redirect_see_other;
 use crate::state::AppState;
 
 const NAME_MAX_CHARS: usize = 200;
@@ -156,22 +153,18 @@ pub async fn accept(
         return Ok(html(StatusCode::UNPROCESSABLE_ENTITY, page.render()?));
     }
     let password = password.map_err(|error| AppError::BadRequest(error.to_string()))?;
-    let hash = off_the_workers(move || hash_password(password.expose()))
-        .await?
-        .map_err(|error| AppError::Blocking(error.to_string()))?;
+    let hash = hash_new_password(password).await?;
     let accepted = state
         .db(move |conn| Ok(accept_invitation(conn, &token, &name, &hash, now())?))
         .await?;
     let Some(contact_id) = accepted else {
         return invalid_link(&session);
     };
-    session::sign_in_customer(&session, contact_id);
-    set_flash(
+    Ok(signed_in_from_link(
         &session,
-        FlashKind::Success,
+        contact_id,
         "Your Help Center account is active. Welcome!",
-    );
-    Ok(redirect_see_other("/portal"))
+    ))
 }
 
 /// "Email me a new link": the same answer whether or not the address is known.

@@ -90,6 +90,18 @@ fn page_with_status(
     crate::routes::page_with_status(template, status)
 }
 
+/// After a link's form made or reset a customer's account: signed in, and welcomed with
+/// `welcome` on the Help Center's home page.
+fn signed_in_from_link(
+    session: &actix_session::Session,
+    contact_id: i64,
+    welcome: &str,
+) -> HttpResponse {
+    crate::auth::session::sign_in_customer(session, contact_id);
+    crate::auth::session::set_flash(session, crate::auth::session::FlashKind::Success, welcome);
+    crate::routes::redirect_see_other("/portal")
+}
+
 /// The address the request came from, for the limits on mail sent to typed addresses.
 fn client_ip(request: &HttpRequest) -> String {
     request

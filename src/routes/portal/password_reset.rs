@@ -9,11 +9,9 @@ use serde::Deserialize;
 
 use super::{
     check_your_email, client_ip, company_name, link_no_longer_valid, link_to, page_with_status,
-    password_errors, send_in_background, PortalChrome,
+    password_errors, send_in_background, signed_in_from_link, PortalChrome,
 };
-use crate::auth::hashing_threads::off_the_workers;
-use crate::auth::password::hash_password;
-use crate::auth::session::{self, set_flash, FlashKind};
+use crate::auth::hashing_threads::hash_new_password;
 use crate::db::models::contact::Contact;
 use crate::db::models::customer_token::{
     customer_who_can_sign_in, redeem_password_reset, CustomerToken, TokenPurpose,
@@ -23,7 +21,6 @@ use crate::db::now;
 use crate::domain::{EmailAddress, LinkToken, NewPassword, PASSWORD_MAX_CHARS, PASSWORD_MIN_CHARS};
 use crate::error::AppError;
 use crate::mail::OutgoingMail;
-use crate::routes::redirect_see_other;
 use crate::state::AppState;
 
 const LINK_SENT: &str = "If this address belongs to a Help Center account, we have sent it a link to choose a new password. The link works once, for one hour. It can take a few minutes to arrive.";
@@ -262,20 +259,16 @@ pub async fn reset(
             };
         }
     };
-    let hash = off_the_workers(move || hash_password(password.expose()))
-        .await?
-        .map_err(|error| AppError::Blocking(error.to_string()))?;
+    let hash = hash_new_password(password).await?;
     let redeemed = state
         .db(move |conn| Ok(redeem_password_reset(conn, &token, &hash, now())?))
         .await?;
     let Some(contact_id) = redeemed else {
         return no_longer_valid(&session);
     };
-    session::sign_in_customer(&session, contact_id);
-    set_flash(
+    Ok(signed_in_from_link(
         &session,
-        FlashKind::Success,
+        contact_id,
         "Your password has been changed. You are signed in.",
-    );
-    Ok(redirect_see_other("/portal"))
+    ))
 }

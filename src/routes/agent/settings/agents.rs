@@ -9,8 +9,7 @@ use serde::Deserialize;
 
 use super::{render, Submitted};
 use crate::auth::guard::SignedInAgent;
-use crate::auth::hashing_threads::off_the_workers;
-use crate::auth::password::hash_password;
+use crate::auth::hashing_threads::hash_new_password;
 use crate::auth::session::{set_flash, FlashKind};
 use crate::db::models::agent::{Agent, AgentRole, NewAgent};
 use crate::db::models::audit::{self, Actor};
@@ -129,9 +128,7 @@ pub async fn add(
         .await;
     }
     let password = valid.password;
-    let hash = off_the_workers(move || hash_password(password.expose()))
-        .await?
-        .map_err(|error| AppError::Blocking(error.to_string()))?;
+    let hash = hash_new_password(password).await?;
     let admin_id = agent.agent.id;
     let (name, email, role) = (valid.name.clone(), valid.email.clone(), valid.role);
     let inserted = state

@@ -7,9 +7,7 @@ use askama::Template;
 use serde::Deserialize;
 
 use super::load_settings;
-use crate::auth::hashing_threads::off_the_workers;
-use crate::auth::password::hash_password;
-use crate::auth::session::{self, set_flash, FlashKind};
+use crate::auth::hashing_threads::hash_new_password;
 use crate::contacts::{self, ContactError};
 use crate::db::models::audit::Actor;
 use crate::db::models::contact::Contact;
@@ -18,9 +16,8 @@ use crate::db::{now, DbConnection};
 use crate::domain::{ContactDraft, LinkToken, NewPassword, PASSWORD_MAX_CHARS, PASSWORD_MIN_CHARS};
 use crate::error::AppError;
 use crate::routes::portal::{
-    link_no_longer_valid, page_with_status, password_errors, PortalChrome,
+    link_no_longer_valid, page_with_status, password_errors, signed_in_from_link, PortalChrome,
 };
-use crate::routes::redirect_see_other;
 use crate::state::AppState;
 
 #[derive(Template)]
@@ -140,9 +137,7 @@ pub async fn verify(
             };
         }
     };
-    let hash = off_the_workers(move || hash_password(password.expose()))
-        .await?
-        .map_err(|error| AppError::Blocking(error.to_string()))?;
+    let hash = hash_new_password(password).await?;
     let registered = state
         .db(move |conn| {
             let Some(row) = open_link(conn, &token)? else {
@@ -161,11 +156,9 @@ pub async fn verify(
     let Some(contact_id) = registered else {
         return no_longer_valid(&session);
     };
-    session::sign_in_customer(&session, contact_id);
-    set_flash(
+    Ok(signed_in_from_link(
         &session,
-        FlashKind::Success,
+        contact_id,
         "Your Help Center account is ready. Welcome!",
-    );
-    Ok(redirect_see_other("/portal"))
+    ))
 }
