@@ -6,8 +6,9 @@ use diesel::prelude::*;
 use diesel::sql_types::{Bool, Nullable, Text};
 
 use super::cursor::{Cursor, RowsPast};
+use super::name_order::{self, NamePage};
+use super::search;
 use super::view::{filtered_with, Criteria};
-use super::{name_order, search};
 use super::{ListedContact, ListedRow};
 use crate::db::literal::CodeSql;
 use crate::db::schema::contacts;
@@ -97,8 +98,9 @@ enum Matching {
     /// Among these candidates from the search index (a JSON array of ids in order), confirmed
     /// by the text test.
     Among(String),
-    /// The text test alone on each entry of the sort's index, the search index left out.
-    TextTest,
+    /// The text test alone on each entry of the sort's index, the search index left out; from
+    /// this name on, when no match lies before it.
+    TextTest { from_name: Option<String> },
 }
 
 /// The two stretches of a list in display order: rows with a sort value, then rows without.
@@ -190,10 +192,20 @@ impl ListRequest {
         if backend == Backend::Sqlite
             && (self.sort == Sort::Created || search::looks_dense(backend, term, DENSE_ONE_IN))
         {
-            return Ok(Matching::TextTest);
+            return Ok(Matching::TextTest { from_name: None });
         }
-        if let Some(ids) = self.matches_holding_page(conn, backend)? {
-            return Ok(Matching::Known(ids));
+        match self.matches_holding_page(conn, backend)? {
+            Some(NamePage::Held(ids)) => return Ok(Matching::Known(ids)),
+            // The walk starts where the matches do, and finds them dense there: their bucket
+            // was too full of them for the search index to finish.
+            Some(NamePage::Walk {
+                from_name: Some(name),
+            }) => {
+                return Ok(Matching::TextTest {
+                    from_name: Some(name),
+                })
+            }
+            _ => {}
         }
         match backend {
             Backend::Sqlite => {
@@ -213,7 +225,7 @@ impl ListRequest {
         &self,
         conn: &mut DbConnection,
         backend: Backend,
-    ) -> QueryResult<Option<Vec<i64>>> {
+    ) -> QueryResult<Option<NamePage>> {
         let Some(term) = self.search.as_deref() else {
             return Ok(None);
         };
@@ -228,7 +240,7 @@ impl ListRequest {
                 self.page_size + 1,
                 &Matching::Search,
             );
-            return walk.select(contacts::id).load(conn).map(Some);
+            return Ok(Some(NamePage::Held(walk.select(contacts::id).load(conn)?)));
         }
         let past_name = match &self.cursor {
             Some(Cursor::Text { key, .. }) => Some(key.as_str()),
@@ -297,7 +309,7 @@ impl ListRequest {
     ) -> ContactQuery {
         let search = match matching {
             Matching::Search => self.search.as_deref(),
-            Matching::Known(_) | Matching::Among(_) | Matching::TextTest => None,
+            Matching::Known(_) | Matching::Among(_) | Matching::TextTest { .. } => None,
         };
         let mut query = filtered_with(
             &self.criteria,
@@ -311,8 +323,11 @@ impl ListRequest {
             (Matching::Among(candidates), Some(term)) => {
                 query = query.filter(search::among_candidates(backend, term, candidates))
             }
-            (Matching::TextTest, Some(term)) => {
-                query = query.filter(search::holds_term(backend, &term.to_lowercase()))
+            (Matching::TextTest { from_name }, Some(term)) => {
+                query = query.filter(search::holds_term(backend, &term.to_lowercase()));
+                if let Some(name) = from_name {
+                    query = query.filter(CodeSql::<Bool>::new("contacts.name >= ").text(name));
+                }
             }
             _ => {}
         }

@@ -44,14 +44,34 @@ pub(super) fn bucket(name: &str) -> i64 {
     first << 20 | second << 10 | third
 }
 
+/// The least name a bucket holds: its characters up to the first empty field, the largest
+/// value of a field standing for itself (every name of the bucket has that character or a
+/// greater one there). Its own bucket is `bucket`.
+pub(super) fn least_name_in(bucket: i64) -> String {
+    [(bucket >> 20) & 2047, (bucket >> 10) & 1023, bucket & 1023]
+        .into_iter()
+        .take_while(|&code_point| code_point != 0)
+        .filter_map(|code_point| char::from_u32(code_point as u32))
+        .collect()
+}
+
 fn keys_of_bucket(bucket: i64) -> RangeInclusive<i64> {
     bucket << ID_BITS..=(bucket << ID_BITS | ID_MASK)
+}
+
+/// What the search index tells of the next page of a broad search in name order.
+pub(super) enum NamePage {
+    /// The ids of matching contacts that hold the page.
+    Held(Vec<i64>),
+    /// A bucket is too full of matches to finish: the page is found by walking the name index,
+    /// and no match lies before `from_name` (ascending walks), where that walk may start.
+    Walk { from_name: Option<String> },
 }
 
 /// The ids of matching contacts that hold the next `wanted` rows of the list in name order,
 /// ascending or (`downward`) descending, past the row named `past_name`. `view` builds the
 /// view's query with the rows before the cursor already left out. `None` where the index
-/// cannot serve it (no trigram in the term, or a bucket too full): walk the name index then.
+/// cannot serve the term (no trigram in it).
 pub(super) fn matches_holding_page(
     conn: &mut DbConnection,
     view: impl Fn() -> ContactQuery,
@@ -59,7 +79,7 @@ pub(super) fn matches_holding_page(
     past_name: Option<&str>,
     downward: bool,
     wanted: i64,
-) -> diesel::QueryResult<Option<Vec<i64>>> {
+) -> diesel::QueryResult<Option<NamePage>> {
     let keys = match (past_name.map(bucket), downward) {
         (None, _) => 0..=i64::MAX,
         (Some(bucket), false) => *keys_of_bucket(bucket).start()..=i64::MAX,
@@ -70,7 +90,7 @@ pub(super) fn matches_holding_page(
     };
     let last = match first.last() {
         Some(&last) if first.len() as i64 == wanted => last,
-        _ => return Ok(Some(ids_of(first))),
+        _ => return Ok(Some(NamePage::Held(ids_of(first)))),
     };
     // A match later in the bucket may sort before `last` by name.
     let bucket_keys = keys_of_bucket(last >> ID_BITS);
@@ -89,9 +109,14 @@ pub(super) fn matches_holding_page(
     )?
     .unwrap_or_default();
     if rest.len() as i64 > BUCKET_REST_LIMIT {
-        return Ok(None);
+        // Every match lies in the first match's bucket or after it: a first name shared by
+        // 16,667 of 1M contacts walked every name before it (~24 ms), now from its bucket.
+        let from_name = (!downward).then(|| least_name_in(first[0] >> ID_BITS));
+        return Ok(Some(NamePage::Walk { from_name }));
     }
-    Ok(Some(ids_of(first.into_iter().chain(rest).collect())))
+    Ok(Some(NamePage::Held(ids_of(
+        first.into_iter().chain(rest).collect(),
+    ))))
 }
 
 fn ids_of(keys: Vec<i64>) -> Vec<i64> {
@@ -151,5 +176,17 @@ mod tests {
             bucket("王芳"),
             "past the first field's range, one bucket"
         );
+        for name in &names {
+            let least = least_name_in(bucket(name));
+            assert!(
+                least.as_str() <= *name,
+                "{name:?} sorts before {least:?}, its bucket's least"
+            );
+            assert_eq!(
+                bucket(&least),
+                bucket(name),
+                "{least:?} is in {name:?}'s bucket"
+            );
+        }
     }
 }
