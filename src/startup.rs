@@ -19,6 +19,7 @@ use url::Url;
 
 use crate::auth::csrf;
 use crate::config::Settings;
+use crate::db::generation::DataGeneration;
 use crate::db::{self, DbPool};
 use crate::demo;
 use crate::error::AppError;
@@ -51,6 +52,7 @@ pub struct Application {
     port: u16,
     base_url: Url,
     pool: DbPool,
+    generation: Arc<DataGeneration>,
     server: Server,
 }
 
@@ -90,6 +92,10 @@ impl Application {
         let key = session_key(settings)?;
         let secure_cookies = base_url.scheme() == "https";
 
+        let generation = Arc::new(DataGeneration::default());
+        if db::Backend::of_url(&settings.database_url) == db::Backend::Postgres {
+            db::change_feed::follow(&settings.database_url, &generation);
+        }
         let state = web::Data::new(AppState {
             pool: pool.clone(),
             mailer,
@@ -99,7 +105,7 @@ impl Application {
             letter,
             email_limits: Default::default(),
             inline_reads: db::Backend::of_url(&settings.database_url) == db::Backend::Sqlite,
-            generation: Default::default(),
+            generation: generation.clone(),
         });
         let contact_listings = web::Data::new(routes::agent::ListingCache::default());
 
@@ -137,6 +143,7 @@ impl Application {
             port: local.port(),
             base_url,
             pool,
+            generation,
             server,
         })
     }
@@ -151,6 +158,11 @@ impl Application {
 
     pub fn pool(&self) -> &DbPool {
         &self.pool
+    }
+
+    /// What moves when the app notices the database changed (see `db::generation`).
+    pub fn data_generation(&self) -> &Arc<DataGeneration> {
+        &self.generation
     }
 
     /// Serves until SIGTERM or Ctrl-C, then lets in-flight requests finish.

@@ -37,13 +37,16 @@ impl AppState {
     {
         let (pool, mailer, letter) = (self.pool.clone(), self.mailer.clone(), self.letter.clone());
         let ttl = chrono::Duration::hours(i64::from(self.invite_ttl_hours));
+        let generations = self.generation.clone();
         web::block(move || {
-            work(&Inviter {
+            let outcome = work(&Inviter {
                 pool: &pool,
                 mailer: &mailer,
                 letter: &letter,
                 ttl,
-            })
+            });
+            generations.wrote();
+            outcome
         })
         .await?
         .map_err(|error| match error {
@@ -75,7 +78,7 @@ impl AppState {
         F: FnOnce(&mut DbConnection) -> Result<T, AppError> + Send + 'static,
     {
         if !self.inline_reads {
-            return self.db(work).await;
+            return self.on_blocking_pool(work).await;
         }
         // One read transaction for all of the work: a single consistent snapshot (a page's
         // counts and rows agree), and one lock taken and released instead of one per query.
@@ -86,15 +89,19 @@ impl AppState {
     }
 
     /// Like `read`, and the work is told which generation of the data it reads (see
-    /// `db::generation`), so that it can reuse or keep what it builds. Only SQLite has
-    /// generations; on PostgreSQL the work is told `None`.
+    /// `db::generation`), so that it can reuse or keep what it builds: on SQLite from the
+    /// read's own transaction, on PostgreSQL from the change feed (`None` while it is not
+    /// listening).
     pub async fn read_in_generation<T, F>(&self, work: F) -> Result<T, AppError>
     where
         T: Send + 'static,
         F: FnOnce(&mut DbConnection, Generation) -> Result<T, AppError> + Send + 'static,
     {
         if !self.inline_reads {
-            return self.db(move |conn| work(conn, None)).await;
+            let generation = self.generation.followed();
+            return self
+                .on_blocking_pool(move |conn| work(conn, generation))
+                .await;
         }
         let generations = self.generation.clone();
         self.on_free_connection(move |conn| generations.read_transaction(conn, work))
@@ -117,8 +124,19 @@ impl AppState {
         }
     }
 
-    /// Runs database work on the blocking thread pool, so the async workers never wait on I/O.
+    /// Runs database work that may write on the blocking thread pool, so the async workers
+    /// never wait on I/O. Once it is done, pages kept from before it are not shown again.
     pub async fn db<T, F>(&self, work: F) -> Result<T, AppError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut DbConnection) -> Result<T, AppError> + Send + 'static,
+    {
+        let outcome = self.on_blocking_pool(work).await;
+        self.generation.wrote();
+        outcome
+    }
+
+    async fn on_blocking_pool<T, F>(&self, work: F) -> Result<T, AppError>
     where
         T: Send + 'static,
         F: FnOnce(&mut DbConnection) -> Result<T, AppError> + Send + 'static,

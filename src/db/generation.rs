@@ -16,8 +16,15 @@
 //! `total_changes` move since its previous read (and been given no generation), or would have
 //! noticed it at an earlier read, before this generation was read.
 //!
-//! PostgreSQL offers no such cheap signal (and several instances share one database), so
-//! reads there have no generation and nothing is kept.
+//! PostgreSQL offers no such signal on a connection, and several instances share one database.
+//! There the generation is moved by the change feed (`db::change_feed`): every commit that
+//! writes a table notifies a channel this process listens on, and this process also moves it
+//! itself as soon as a write of its own has committed (before the page that made it answers).
+//! A read given a generation is thus told it before its snapshot starts, as on SQLite; what it
+//! may miss is a commit by another instance or program whose notification is still on its way
+//! (sent at commit, under a millisecond on one host). While the feed is not listening (before
+//! it first connects, and from a lost connection until it has listened again) reads there are
+//! given no generation.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -27,9 +34,21 @@ use diesel::{QueryResult, RunQueryDsl};
 use super::literal::CodeSql;
 use super::{DbConnection, PooledConnection};
 
-#[derive(Debug, Default)]
+/// Set in the generation while no change feed follows the database: SQLite's reads ask their
+/// connection instead, and PostgreSQL's get no generation while the feed is not listening.
+const UNFOLLOWED: u64 = 1 << 63;
+
+#[derive(Debug)]
 pub struct DataGeneration {
     current: AtomicU64,
+}
+
+impl Default for DataGeneration {
+    fn default() -> Self {
+        DataGeneration {
+            current: AtomicU64::new(UNFOLLOWED),
+        }
+    }
 }
 
 /// What one connection saw of the database at its last read.
@@ -85,7 +104,7 @@ impl DataGeneration {
             let generation = if last_seen == Some(seen) {
                 Some(before)
             } else {
-                self.current.fetch_add(1, Ordering::AcqRel);
+                self.changed();
                 None
             };
             work(conn, generation).map(|value| (value, seen))
@@ -94,6 +113,46 @@ impl DataGeneration {
             PooledConnection::extensions_mut(conn).insert(seen);
             value
         })
+    }
+
+    /// The generation of the data a read starting now will see, when a change feed follows the
+    /// database; `None` otherwise (SQLite, whose reads learn it in their transaction, or a
+    /// PostgreSQL feed not listening).
+    pub fn followed(&self) -> Generation {
+        Some(self.current()).filter(|generation| generation & UNFOLLOWED == 0)
+    }
+
+    /// A change was noticed: nothing read before it may be reused.
+    pub fn changed(&self) {
+        self.current.fetch_add(1, Ordering::AcqRel);
+    }
+
+    /// A write of this process has committed. A change feed would report it too, but later:
+    /// moving now lets the very next page show it. SQLite's reads notice it themselves.
+    pub fn wrote(&self) {
+        if self.followed().is_some() {
+            self.changed();
+        }
+    }
+
+    /// The change feed listens from now on: every later commit will be reported. Anything
+    /// committed before is in every snapshot started after this.
+    pub fn follow(&self) {
+        self.update(|generation| (generation + 1) & !UNFOLLOWED);
+    }
+
+    /// The change feed stopped listening: commits from now on may go unreported.
+    pub fn unfollow(&self) {
+        self.update(|generation| (generation + 1) | UNFOLLOWED);
+    }
+
+    fn update(&self, next: impl Fn(u64) -> u64) {
+        // `fetch_update` retries on a race, so the closure always returns `Some`.
+        let _ = self
+            .current
+            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |generation| {
+                Some(next(generation))
+            });
     }
 
     /// Whether what was read in `generation` is still worth keeping: once a change has been

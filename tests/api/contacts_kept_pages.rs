@@ -1,5 +1,6 @@
-//! The Contacts list keeps what it showed while nothing changed (on SQLite); every change
-//! must still show on the very next page, wherever it came from.
+//! The Contacts list keeps what it showed while nothing changed; every change must still show
+//! on the very next page, wherever it came from (on PostgreSQL, a change made outside the app
+//! once its change feed has reported the commit).
 
 use std::time::Duration;
 
@@ -66,16 +67,22 @@ on_both_backends! {
     async fn a_change_made_by_another_program_shows_on_the_next_list_page(app) {
         app.sign_in_agent(false).await;
         let ada = app.add_contact("Ada Lovelace", Some("ada@example.com"), None);
+        let on_postgres = app.wait_until_following_changes();
         list_twice(&app, "").await;
         list_twice(&app, "?q=lovelace").await;
 
         // Another program on the same database: its own connection, not the app's pool.
         let other_program = portico::db::connect(&app.command_line_settings().database_url, 1)
             .expect("a second pool on the database");
+        let before = app.generation.current();
         diesel::update(contacts::table.find(ada))
             .set(contacts::name.eq("Ada Byron"))
             .execute(&mut other_program.get().unwrap())
             .expect("renamed from outside the app");
+        // On PostgreSQL, once the change feed has reported the commit; on SQLite at once.
+        if on_postgres {
+            app.wait_until_noticed(before);
+        }
 
         assert_eq!(names_in(&list(&app, "").await), ["Ada Byron"]);
         assert!(names_in(&list(&app, "?q=lovelace").await).is_empty(), "the old name no longer matches");
@@ -120,4 +127,50 @@ on_both_backends! {
         let refused = other.get(app.url(&private_path)).send().await.unwrap();
         assert_eq!(refused.status().as_u16(), 404);
     }
+}
+
+/// A table without the trigger would leave pages kept after its rows changed.
+#[tokio::test]
+async fn every_postgres_table_notifies_the_change_feed() {
+    if !crate::helpers::postgres_available() {
+        return;
+    }
+    let app = crate::helpers::spawn_app(crate::helpers::Backend::Postgres).await;
+    #[derive(QueryableByName)]
+    struct Named {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        name: String,
+    }
+    let mut conn = app.pool.get().unwrap();
+    let portico::db::DbConnection::Postgresql(pg) = &mut *conn else {
+        panic!("a PostgreSQL connection");
+    };
+    let silent: Vec<Named> = diesel::sql_query(
+        "SELECT tablename::text AS name FROM pg_tables t \
+         WHERE schemaname = current_schema() AND tablename NOT LIKE '\\_\\_diesel%' \
+         AND NOT EXISTS (SELECT 1 FROM pg_trigger g JOIN pg_proc p ON p.oid = g.tgfoid \
+             WHERE g.tgrelid = format('%I', t.tablename)::regclass \
+             AND p.proname = 'portico_notify_change') \
+         ORDER BY 1",
+    )
+    .load(pg)
+    .unwrap();
+    let tables: Vec<String> = silent.into_iter().map(|table| table.name).collect();
+    assert!(
+        tables.is_empty(),
+        "tables whose changes no instance would notice: {tables:?}"
+    );
+    let listed: i64 = diesel::sql_query(
+        "SELECT count(*) AS count FROM pg_tables WHERE schemaname = current_schema()",
+    )
+    .get_result::<Counted>(pg)
+    .unwrap()
+    .count;
+    assert!(listed > 15, "the query saw the schema's tables ({listed})");
+}
+
+#[derive(QueryableByName)]
+struct Counted {
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    count: i64,
 }

@@ -9,6 +9,7 @@ use super::params::{ListParams, RawListParams, ViewChoice};
 use super::table::{format_count, total_label, ContactTable};
 use crate::auth::guard::AgentSession;
 use crate::contacts::views::StandardView;
+use crate::db::models::agent::Agent;
 use crate::db::models::contact::{
     matching_ids_up_to_cap, next_day_start, next_invitation_expiry, search_is_unindexed,
     search_term_looks_rare, Criteria, ListRequest, Page, ViewCounts, ViewTotal,
@@ -48,6 +49,8 @@ struct ContactsPage<'a> {
 /// What the Contacts list shows for one address and agent, apart from the page's chrome and
 /// form keys: kept between requests while the database and the clock leave it as it is.
 pub struct ContactsListing {
+    /// As read with the rest: a change to the agent is a change to the database.
+    agent: Agent,
     title: String,
     views: Vec<SidebarLink>,
     custom_views: Vec<SidebarLink>,
@@ -183,9 +186,10 @@ fn read_page_and_total(
 }
 
 /// The Customers tab's list. The agent is read with the page's other reads, in one
-/// transaction: this is the page agents load most. What the agent sees is reused while the
-/// database has not changed (SQLite only; see `db::generation`), since agents reload and
-/// page back and forth far more often than contacts change.
+/// transaction: this is the page agents load most. What the agent sees, the agent included, is
+/// reused while the database has not changed (see `db::generation`), since agents reload and
+/// page back and forth far more often than contacts change. On PostgreSQL the change feed
+/// says so without a trip to the database.
 pub async fn list(
     agent_session: AgentSession,
     state: web::Data<AppState>,
@@ -199,35 +203,42 @@ pub async fn list(
         agent_id,
         query: request.query_string().to_owned(),
     };
-    let generations = state.generation.clone();
-    let found = state
-        .read_in_generation(move |conn, generation| {
-            let Some(agent) = AgentSession::load(conn, agent_id)? else {
-                return Ok(None);
+    let kept = listings.get(&key, state.generation.followed(), now());
+    let listing = match kept {
+        Some(listing) => listing,
+        None => {
+            let generations = state.generation.clone();
+            let found = state
+                .read_in_generation(move |conn, generation| {
+                    let now = now();
+                    if let Some(listing) = listings.get(&key, generation, now) {
+                        return Ok(Some(listing));
+                    }
+                    let Some(agent) = AgentSession::load(conn, agent_id)? else {
+                        return Ok(None);
+                    };
+                    let listing = Arc::new(read_listing(conn, raw, agent, now)?);
+                    if generation.is_some() {
+                        let valid_until = unchanged_by_the_clock_until(conn, &listing.table, now)?;
+                        listings.keep(
+                            &generations,
+                            key,
+                            generation,
+                            now,
+                            valid_until,
+                            listing.clone(),
+                        );
+                    }
+                    Ok(Some(listing))
+                })
+                .await?;
+            let Some(listing) = found else {
+                return Err(agent_session.refuse());
             };
-            let now = now();
-            if let Some(listing) = listings.get(&key, generation, now) {
-                return Ok(Some((agent, listing)));
-            }
-            let listing = Arc::new(read_listing(conn, raw, agent_id, now)?);
-            if generation.is_some() {
-                let valid_until = unchanged_by_the_clock_until(conn, &listing.table, now)?;
-                listings.keep(
-                    &generations,
-                    key,
-                    generation,
-                    now,
-                    valid_until,
-                    listing.clone(),
-                );
-            }
-            Ok(Some((agent, listing)))
-        })
-        .await?;
-    let Some((agent, listing)) = found else {
-        return Err(agent_session.refuse());
+            listing
+        }
     };
-    let agent = agent_session.signed_in(agent);
+    let agent = agent_session.signed_in(listing.agent.clone());
     page(&ContactsPage {
         chrome: agent.chrome("customers"),
         submission_key: new_submission_key(),
@@ -246,9 +257,10 @@ pub async fn list(
 fn read_listing(
     conn: &mut DbConnection,
     raw: RawListParams,
-    agent_id: i64,
+    agent: Agent,
     now: NaiveDateTime,
 ) -> Result<ContactsListing, AppError> {
+    let agent_id = agent.id;
     let sort_given = raw.sort.is_some();
     // After the agent: a removed agent is asked to sign in whatever the address says.
     let mut params = ListParams::parse(raw)?;
@@ -286,6 +298,7 @@ fn read_listing(
         })
         .collect();
     Ok(ContactsListing {
+        agent,
         title,
         views,
         custom_views,
