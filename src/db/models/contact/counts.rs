@@ -209,8 +209,9 @@ pub fn next_day_start(now: NaiveDateTime) -> NaiveDateTime {
 }
 
 /// When the invitation counts next move by the clock alone: the soonest pending invitation
-/// of a listed contact to expire. For kept pages, so SQLite only: PostgreSQL, with statistics
-/// from before a bulk invite, read every invited contact for it (15 ms at 20,000 of them).
+/// of a listed contact to expire. For kept pages, read once a generation (`ListingCache`):
+/// PostgreSQL, with statistics from before a bulk invite, reads every invited contact for it
+/// (44 ms at 100,000 of them; 0.1 ms once analyzed).
 pub fn next_invitation_expiry(
     conn: &mut DbConnection,
     now: NaiveDateTime,

@@ -9,6 +9,7 @@ use super::params::{ListParams, RawListParams, ViewChoice};
 use super::table::{format_count, total_label, ContactTable};
 use crate::auth::guard::AgentSession;
 use crate::contacts::views::StandardView;
+use crate::db::generation::{DataGeneration, Generation};
 use crate::db::models::agent::Agent;
 use crate::db::models::contact::{
     matching_ids_up_to_cap, next_day_start, next_invitation_expiry, search_is_unindexed,
@@ -70,12 +71,20 @@ pub struct ListingKey {
     query: String,
 }
 
-pub type ListingCache = ReadCache<ListingKey, ContactsListing>;
+/// The Contacts list's kept pages, and when the next pending invitation expires: the same for
+/// every page of a generation, so it is read once for all of them rather than once a page.
+pub struct ListingCache {
+    pages: ReadCache<ListingKey, ContactsListing>,
+    next_expiry: ReadCache<(), Option<NaiveDateTime>>,
+}
 
 impl Default for ListingCache {
     /// A few pages each for a few dozen agents.
     fn default() -> Self {
-        ReadCache::new(256)
+        ListingCache {
+            pages: ReadCache::new(256),
+            next_expiry: ReadCache::new(1),
+        }
     }
 }
 
@@ -203,7 +212,7 @@ pub async fn list(
         agent_id,
         query: request.query_string().to_owned(),
     };
-    let kept = listings.get(&key, state.generation.followed(), now());
+    let kept = listings.pages.get(&key, state.generation.followed(), now());
     let listing = match kept {
         Some(listing) => listing,
         None => {
@@ -211,7 +220,7 @@ pub async fn list(
             let found = state
                 .read_in_generation(move |conn, generation| {
                     let now = now();
-                    if let Some(listing) = listings.get(&key, generation, now) {
+                    if let Some(listing) = listings.pages.get(&key, generation, now) {
                         return Ok(Some(listing));
                     }
                     let Some(agent) = AgentSession::load(conn, agent_id)? else {
@@ -219,8 +228,18 @@ pub async fn list(
                     };
                     let listing = Arc::new(read_listing(conn, raw, agent, now)?);
                     if generation.is_some() {
-                        let valid_until = unchanged_by_the_clock_until(conn, &listing.table, now)?;
-                        listings.keep(
+                        let next_expiry =
+                            listings.next_invitation_expiry(conn, &generations, generation, now)?;
+                        let valid_until = [
+                            Some(next_day_start(now)),
+                            next_expiry,
+                            listing.table.status_changes_at,
+                        ]
+                        .into_iter()
+                        .flatten()
+                        .min()
+                        .unwrap_or(now);
+                        listings.pages.keep(
                             &generations,
                             key,
                             generation,
@@ -317,21 +336,30 @@ fn read_listing(
     })
 }
 
-/// Until when the clock alone leaves a listing read at `now` as it is: the next midnight
-/// ("Added in the last 30 days"), the next pending invitation to expire (the invitation
-/// counts) and the next of the table's rows to expire (its status).
-fn unchanged_by_the_clock_until(
-    conn: &mut DbConnection,
-    table: &ContactTable,
-    now: NaiveDateTime,
-) -> QueryResult<NaiveDateTime> {
-    Ok([
-        Some(next_day_start(now)),
-        next_invitation_expiry(conn, now)?,
-        table.status_changes_at,
-    ]
-    .into_iter()
-    .flatten()
-    .min()
-    .unwrap_or(now))
+impl ListingCache {
+    /// When the soonest pending invitation of a listed contact expires (the invitation counts
+    /// move then), as of `now` in `generation`. The clock alone also changes a listing at the
+    /// next midnight ("Added in the last 30 days") and when one of its rows expires.
+    fn next_invitation_expiry(
+        &self,
+        conn: &mut DbConnection,
+        generations: &DataGeneration,
+        generation: Generation,
+        now: NaiveDateTime,
+    ) -> QueryResult<Option<NaiveDateTime>> {
+        if let Some(kept) = self.next_expiry.get(&(), generation, now) {
+            return Ok(*kept);
+        }
+        let next = next_invitation_expiry(conn, now)?;
+        let holds_until = next.unwrap_or(NaiveDateTime::MAX);
+        self.next_expiry.keep(
+            generations,
+            (),
+            generation,
+            now,
+            holds_until,
+            Arc::new(next),
+        );
+        Ok(next)
+    }
 }
