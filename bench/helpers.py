@@ -214,36 +214,48 @@ def load(run_id, server_pid, output, *command):
     """Runs the load generator, then reports the share of the machine's CPU that the server,
     the load generator and everything else used meanwhile: on a small machine anything else
     busy (a build, a test run) skews the numbers, and this says by how much."""
-    # PostgreSQL backends serving the benchmark's database (BENCH_DB_PIDS, comma-separated)
-    # do the server's database work in other processes; they are counted apart.
-    db_pids = [pid for pid in os.environ.get("BENCH_DB_PIDS", "").split(",") if pid]
+    # PostgreSQL backends serving the benchmark's database (BENCH_PG_DB on the server at
+    # BENCH_PG_ADMIN_URL) do the server's database work in other processes; they are counted
+    # apart. They are listed again at the end: the app's pool opens connections as the load
+    # needs them, and a backend started during the run spent all its time in the run.
+    admin_url, database = os.environ.get("BENCH_PG_ADMIN_URL"), os.environ.get("BENCH_PG_DB")
 
-    def db_ticks():
+    def db_pids():
+        if not (admin_url and database):
+            return []
+        listed = subprocess.run(
+            ["psql", admin_url, "-qAtX", "-c",
+             f"SELECT pid FROM pg_stat_activity WHERE datname = '{database}'"],
+            capture_output=True, text=True, check=False).stdout
+        return listed.split()
+
+    def db_ticks(pids):
         ticks = {}
-        for pid in db_pids:
+        for pid in pids:
             try:
                 ticks[pid] = _process_ticks(pid)
             except OSError:
                 pass
         return ticks
 
+    db_at_start = db_pids()
     busy0, total0 = _machine_ticks()
-    server0, db0 = _process_ticks(server_pid), db_ticks()
+    server0, db0 = _process_ticks(server_pid), db_ticks(db_at_start)
     children0 = resource.getrusage(resource.RUSAGE_CHILDREN)
     with open(output, "w", encoding="utf-8") as out:
         status = subprocess.run(command, stdout=out, stderr=subprocess.STDOUT).returncode
     children1 = resource.getrusage(resource.RUSAGE_CHILDREN)
     busy1, total1 = _machine_ticks()
-    server1, db1 = _process_ticks(server_pid), db_ticks()
+    server1, db1 = _process_ticks(server_pid), db_ticks(set(db_at_start) | set(db_pids()))
     hz = os.sysconf("SC_CLK_TCK")
     total = max(total1 - total0, 1)
     server = server1 - server0
-    db = sum(db1[pid] - db0[pid] for pid in db1 if pid in db0)
+    db = sum(db1[pid] - db0.get(pid, 0) for pid in db1)
     load_gen = ((children1.ru_utime - children0.ru_utime)
                 + (children1.ru_stime - children0.ru_stime)) * hz
     other = max(busy1 - busy0 - server - db - load_gen, 0)
     print(f"{run_id}_cpu_server_pct={100 * server / total:.0f}")
-    if db_pids:
+    if admin_url and database:
         print(f"{run_id}_cpu_db_pct={100 * db / total:.0f}")
     print(f"{run_id}_cpu_wrk_pct={100 * load_gen / total:.0f}")
     print(f"{run_id}_cpu_other_pct={100 * other / total:.0f}")
