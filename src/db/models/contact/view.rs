@@ -145,12 +145,10 @@ pub fn matching_ids_up_to_cap(
     now: NaiveDateTime,
 ) -> QueryResult<Vec<i64>> {
     let backend = crate::db::backend_of(conn);
-    search::index_led(conn, |conn| {
-        filtered(criteria, backend, Some(term), now)
-            .select(contacts::id)
-            .limit(super::COUNT_CAP + 1)
-            .load(conn)
-    })
+    filtered(criteria, backend, Some(term), now)
+        .select(contacts::id)
+        .limit(super::COUNT_CAP + 1)
+        .load(conn)
 }
 
 /// Exactly how many contacts a view holds, however many (for a bulk job's total).
