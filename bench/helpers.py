@@ -687,6 +687,18 @@ WRK_RUNS = ("R0", "P9", "P1", "P1fresh", "P1floor", "P2", "P3", "P3single", "P3n
             "P6busy")
 
 
+def _bare_placement(r, post):
+    """Where P4's bare loop ran, and its time with the loop and its sink on one CPU."""
+    together = [float(t) for t in r.get("p4_bare_together_all_s", "").split(",") if t]
+    if not together:
+        return ""
+    median = statistics.median(together)
+    return (f" with the loop and its sink on different CPUs, as the app and its sink run; on "
+            f"one CPU the loop took {median * 1000:,.1f} ms (median of {len(together)}: "
+            f"{','.join(f'{t:.3f}' for t in together)} s), the POST {post / median:.1f}× that, "
+            f"not judged (BENCHMARKS.md, P4)")
+
+
 def _invitation_rows(r):
     """P4-P6: mass invite against the bare SMTP loop, bulk invites per second, registration
     against a bare argon2 hash and the list page's p99 while registrations run."""
@@ -713,7 +725,8 @@ def _invitation_rows(r):
             f"≤ 1.5× the bare loop and ≤ 2 s; SMTP connections ≤ the pool "
             f"({pool:.0f})" if pool is not None else "≤ 1.5× the bare loop and ≤ 2 s",
             f"{median_of}POST {post * 1000:,.0f} ms, bare loop {bare * 1000:,.1f} ms "
-            f"({post / bare:.1f}×); all POSTs {r.get('p4_post_all_s', '?')} s, all loops "
+            f"({post / bare:.1f}×){_bare_placement(r, post)}; all POSTs "
+            f"{r.get('p4_post_all_s', '?')} s, all loops "
             f"{r.get('p4_bare_all_s', '?')} s; {peak:.0f} SMTP connections at most; the sink "
             f"got {r.get('p4_sink_messages', '?')} messages for "
             f"{r.get('p4_invited', '?')} invited",
