@@ -1,4 +1,5 @@
-//! Who is asking: password hashing, session keys, CSRF, and the guard for agent pages.
+//! Who is asking: password hashing, session keys, CSRF, the guard for agent pages, and the
+//! limits on guessing passwords and on mail to typed addresses.
 
 pub mod csrf;
 pub mod guard;
@@ -6,3 +7,4 @@ pub mod hashing_threads;
 pub mod password;
 pub mod rate_limit;
 pub mod session;
+pub mod sign_in_throttle;

@@ -258,6 +258,15 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    sign_in_failures (id) {
+        id -> BigInt,
+        audience -> Text,
+        email -> Text,
+        failed_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(contacts -> accounts (account_id));
 diesel::joinable!(portal_accounts -> contacts (contact_id));
 diesel::joinable!(tickets -> contacts (contact_id));
@@ -292,4 +301,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     ticket_messages,
     kb_articles,
     audit_events,
+    sign_in_failures,
 );

@@ -27,6 +27,56 @@ on_both_backends! {
         assert_eq!(app.get("/contacts").await.status().as_u16(), 303, "still signed out");
     }
 
+    async fn repeated_failures_lock_an_address_for_fifteen_minutes(app) {
+        use diesel::prelude::*;
+        use portico::db::schema::sign_in_failures;
+        app.create_agent("ada@portico.test", "Ada Lovelace", false);
+        app.create_agent("grace@portico.test", "Grace Hopper", false);
+
+        // A typo or two is forgotten once the owner signs in.
+        for _ in 0..9 {
+            assert_eq!(app.post_login("ada@portico.test", "a wrong guess").await.status().as_u16(), 401);
+        }
+        assert_eq!(app.post_login("ada@portico.test", AGENT_PASSWORD).await.status().as_u16(), 303);
+        assert_eq!(app.post_form("/logout", "/contacts", &[]).await.status().as_u16(), 303);
+        for attempt in 1..=10 {
+            let guess = app.post_login("ada@portico.test", "a wrong guess").await;
+            assert_eq!(guess.status().as_u16(), 401, "guess {attempt} is only wrong");
+        }
+
+        let refused = app.post_login(" Ada@Portico.test", AGENT_PASSWORD).await;
+        assert_eq!(refused.status().as_u16(), 429, "the right password no longer gets in");
+        let retry_after: i64 = refused.headers()["retry-after"].to_str().unwrap().parse().unwrap();
+        assert!((1..=900).contains(&retry_after), "Retry-After: {retry_after}");
+        let refused = refused.text().await.unwrap();
+        assert!(refused.contains("Too many failed sign-in attempts for this email. Try again in 15 minutes."), "{refused}");
+        assert!(refused.contains("value=\" Ada@Portico.test\""), "the typed email is kept");
+        assert_eq!(app.get("/contacts").await.status().as_u16(), 303, "not signed in");
+
+        // An address without an account is limited the same way, so the limit tells nothing.
+        for _ in 0..10 {
+            assert_eq!(app.post_login("nobody@portico.test", "a wrong guess").await.status().as_u16(), 401);
+        }
+        let unknown = app.post_login("nobody@portico.test", "a wrong guess").await;
+        assert_eq!(unknown.status().as_u16(), 429);
+        assert_eq!(
+            unknown.text().await.unwrap().replace("nobody@portico.test", "x"),
+            refused.replace(" Ada@Portico.test", "x"),
+        );
+
+        let grace = app.post_login("grace@portico.test", AGENT_PASSWORD).await;
+        assert_eq!(grace.status().as_u16(), 303, "other addresses sign in as usual");
+        assert_eq!(app.post_form("/logout", "/contacts", &[]).await.status().as_u16(), 303);
+
+        // Fifteen minutes after the failures, the address may try again.
+        let mut conn = app.pool.get().unwrap();
+        diesel::update(sign_in_failures::table)
+            .set(sign_in_failures::failed_at.eq(portico::db::now() - chrono::Duration::minutes(16)))
+            .execute(&mut conn)
+            .unwrap();
+        assert_eq!(app.post_login("ada@portico.test", AGENT_PASSWORD).await.status().as_u16(), 303);
+    }
+
     async fn a_disabled_agent_cannot_sign_in(app) {
         let id = app.create_agent("gone@portico.test", "Gone Agent", false);
         {

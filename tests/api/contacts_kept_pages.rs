@@ -130,6 +130,10 @@ on_both_backends! {
 }
 
 /// A table without the trigger would leave pages kept after its rows changed.
+/// Tables no page shows are left out on purpose, so that writing them drops no kept page:
+/// failed sign-ins are read only by the next sign-in attempt, never through a kept page.
+const READ_BY_NO_PAGE: &[&str] = &["sign_in_failures"];
+
 #[tokio::test]
 async fn every_postgres_table_notifies_the_change_feed() {
     if !crate::helpers::postgres_available() {
@@ -155,7 +159,11 @@ async fn every_postgres_table_notifies_the_change_feed() {
     )
     .load(pg)
     .unwrap();
-    let tables: Vec<String> = silent.into_iter().map(|table| table.name).collect();
+    let tables: Vec<String> = silent
+        .into_iter()
+        .map(|table| table.name)
+        .filter(|name| !READ_BY_NO_PAGE.contains(&name.as_str()))
+        .collect();
     assert!(
         tables.is_empty(),
         "tables whose changes no instance would notice: {tables:?}"

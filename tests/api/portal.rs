@@ -221,6 +221,29 @@ on_both_backends! {
         assert_eq!(location(&offsite), "/portal", "never sent to another site");
     }
 
+    async fn repeated_failures_lock_a_customer_address_apart_from_agents(app) {
+        add_customer(&app, "Grace Hopper", "grace@navy.example");
+        app.create_agent("grace@navy.example", "Grace the agent", false);
+        let client = new_client();
+        for attempt in 1..=10 {
+            let guess = sign_in(&app, &client, "grace@navy.example", "a wrong guess").await;
+            assert_eq!(guess.status().as_u16(), 401, "guess {attempt} is only wrong");
+        }
+        let refused = sign_in(&app, &client, "grace@navy.example", PASSWORD).await;
+        assert_eq!(refused.status().as_u16(), 429);
+        assert!(refused.headers().contains_key("retry-after"));
+        let refused = refused.text().await.unwrap();
+        assert!(refused.contains("Too many failed sign-in attempts for this email. Try again in 15 minutes."), "{refused}");
+        assert!(refused.contains("value=\"grace@navy.example\""), "the typed address is kept");
+        assert!(refused.contains("href=\"/portal/password/forgot\""), "the reset link is still offered");
+        assert_eq!(get_as(&app, &new_client(), "/portal").await.0, 303);
+        assert_eq!(
+            app.post_login("grace@navy.example", crate::helpers::AGENT_PASSWORD).await.status().as_u16(),
+            303,
+            "the agents' sign-in counts its own failures",
+        );
+    }
+
     async fn deactivated_spam_and_deleted_customers_cannot_sign_in(app) {
         let grace = add_customer(&app, "Grace Hopper", "grace@navy.example");
         let ada = add_customer(&app, "Ada Lovelace", "ada@example.com");

@@ -13,4 +13,5 @@ pub mod import_upload;
 pub mod invitation;
 pub mod portal_account;
 pub mod setting;
+pub mod sign_in_failure;
 pub mod ticket;

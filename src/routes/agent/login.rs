@@ -1,12 +1,11 @@
 use actix_session::Session;
-use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
 use askama::Template;
 use serde::Deserialize;
 
-use crate::auth::hashing_threads::off_the_workers;
 use crate::auth::password::{verify_against_dummy, verify_password};
 use crate::auth::session;
+use crate::auth::sign_in_throttle::{self, Audience};
 use crate::db::models::agent::Agent;
 use crate::error::AppError;
 use crate::routes::chrome::Chrome;
@@ -14,6 +13,7 @@ use crate::routes::{page, redirect_see_other};
 use crate::state::AppState;
 
 const DEFAULT_LANDING: &str = "/contacts";
+const SIGN_IN_FAILED: &str = "Incorrect email or password.";
 /// Longer passwords are refused before hashing, so a huge field cannot buy CPU time.
 const MAX_PASSWORD_BYTES: usize = 1024;
 
@@ -23,7 +23,7 @@ struct LoginPage {
     chrome: Chrome,
     email: String,
     next: String,
-    error: Option<&'static str>,
+    error: Option<String>,
     signed_out: bool,
     demo: bool,
 }
@@ -86,41 +86,47 @@ pub async fn login(
         next,
     } = form.into_inner();
     let next = safe_next(next.as_deref());
-    let lookup = email.trim().to_lowercase();
-    let agent = state
-        .db(move |conn| Ok(Agent::find_by_email(conn, &lookup)?))
-        .await?;
-    let verified = off_the_workers(move || match agent {
-        _ if password.len() > MAX_PASSWORD_BYTES => {
-            verify_against_dummy("");
-            None
-        }
-        Some(agent) if !agent.is_disabled() => {
-            verify_password(&agent.password_hash, &password).then_some(agent.id)
-        }
-        _ => {
-            verify_against_dummy(&password);
-            None
-        }
-    })
+    let attempt = sign_in_throttle::attempt(
+        &state,
+        Audience::Agent,
+        &email,
+        Agent::find_by_email,
+        move |agent| match agent {
+            _ if password.len() > MAX_PASSWORD_BYTES => {
+                verify_against_dummy("");
+                None
+            }
+            Some(agent) if !agent.is_disabled() => {
+                verify_password(&agent.password_hash, &password).then_some(agent.id)
+            }
+            _ => {
+                verify_against_dummy(&password);
+                None
+            }
+        },
+    )
     .await?;
-
-    let Some(agent_id) = verified else {
-        let body = LoginPage {
-            chrome: Chrome::anonymous(&session),
-            email,
-            next,
-            error: Some("Incorrect email or password."),
-            signed_out: false,
-            demo: state.demo,
+    let rejection = match attempt.signed_in(SIGN_IN_FAILED) {
+        Ok(agent_id) => {
+            session::sign_in_agent(&session, agent_id);
+            return Ok(redirect_see_other(&next));
         }
-        .render()?;
-        return Ok(HttpResponse::build(StatusCode::UNAUTHORIZED)
-            .content_type("text/html; charset=utf-8")
-            .body(body));
+        Err(rejection) => rejection,
     };
-    session::sign_in_agent(&session, agent_id);
-    Ok(redirect_see_other(&next))
+    let body = LoginPage {
+        chrome: Chrome::anonymous(&session),
+        email,
+        next,
+        error: Some(rejection.message.clone()),
+        signed_out: false,
+        demo: state.demo,
+    }
+    .render()?;
+    let mut response = HttpResponse::build(rejection.status)
+        .content_type("text/html; charset=utf-8")
+        .body(body);
+    rejection.add_headers(&mut response);
+    Ok(response)
 }
 
 pub async fn logout(session: Session) -> HttpResponse {

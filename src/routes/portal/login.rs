@@ -5,9 +5,9 @@ use askama::Template;
 use serde::Deserialize;
 
 use super::{page_with_status, PortalChrome};
-use crate::auth::hashing_threads::off_the_workers;
 use crate::auth::password::{verify_against_dummy, verify_password};
 use crate::auth::session;
+use crate::auth::sign_in_throttle::{self, Audience};
 use crate::db::models::contact::Contact;
 use crate::db::models::customer_token::customer_who_can_sign_in;
 use crate::db::models::setting::{HelpCenterSettings, SelfRegistration};
@@ -27,7 +27,7 @@ struct LoginPage {
     chrome: PortalChrome,
     email: String,
     next: String,
-    error: Option<&'static str>,
+    error: Option<String>,
     signed_out: bool,
     registration_open: bool,
 }
@@ -103,46 +103,52 @@ pub async fn login(
         next,
     } = form.into_inner();
     let next = safe_next(next.as_deref());
-    let lookup = email.trim().to_lowercase();
-    let customer = state
-        .db(move |conn| {
-            let contact = Contact::find_live_by_email(conn, &lookup)?;
-            Ok(customer_who_can_sign_in(conn, contact)?)
-        })
-        .await?;
     // Every path verifies one argon2 hash, so a wrong password and an unknown, deactivated or
     // spam address take the same time.
-    let verified = off_the_workers(move || match customer {
-        _ if password.len() > MAX_PASSWORD_BYTES => {
-            verify_against_dummy("");
-            None
-        }
-        Some((contact, account)) => {
-            verify_password(&account.password_hash, &password).then_some(contact.id)
-        }
-        None => {
-            verify_against_dummy(&password);
-            None
-        }
-    })
+    let attempt = sign_in_throttle::attempt(
+        &state,
+        Audience::Customer,
+        &email,
+        |conn, address| {
+            let contact = Contact::find_live_by_email(conn, address)?;
+            customer_who_can_sign_in(conn, contact)
+        },
+        move |customer| match customer {
+            _ if password.len() > MAX_PASSWORD_BYTES => {
+                verify_against_dummy("");
+                None
+            }
+            Some((contact, account)) => {
+                verify_password(&account.password_hash, &password).then_some(contact.id)
+            }
+            None => {
+                verify_against_dummy(&password);
+                None
+            }
+        },
+    )
     .await?;
-
-    let Some(contact_id) = verified else {
-        let shown_email: String = email.trim().chars().take(254).collect();
-        return page_with_status(
-            StatusCode::UNAUTHORIZED,
-            &LoginPage {
-                chrome: PortalChrome::anonymous(&session),
-                email: shown_email,
-                next,
-                error: Some(SIGN_IN_FAILED),
-                signed_out: false,
-                registration_open: registration_open(&state).await?,
-            },
-        );
+    let rejection = match attempt.signed_in(SIGN_IN_FAILED) {
+        Ok(contact_id) => {
+            session::sign_in_customer(&session, contact_id);
+            return Ok(redirect_see_other(&next));
+        }
+        Err(rejection) => rejection,
     };
-    session::sign_in_customer(&session, contact_id);
-    Ok(redirect_see_other(&next))
+    let shown_email: String = email.trim().chars().take(254).collect();
+    let mut response = page_with_status(
+        rejection.status,
+        &LoginPage {
+            chrome: PortalChrome::anonymous(&session),
+            email: shown_email,
+            next,
+            error: Some(rejection.message.clone()),
+            signed_out: false,
+            registration_open: registration_open(&state).await?,
+        },
+    )?;
+    rejection.add_headers(&mut response);
+    Ok(response)
 }
 
 #[cfg(test)]

@@ -1,0 +1,223 @@
+//! The limit on guessing a password: after `FAILURES_ALLOWED` failed sign-ins for one address
+//! within `WINDOW_MINUTES`, that address cannot sign in, right password or not, until the
+//! oldest of those failures leaves the window. Counted in the database, so it holds however
+//! many instances share it, and per address as typed, whether or not an account has it, so a
+//! refusal says nothing about which addresses have accounts. A refused attempt costs no
+//! password hash. Not counted per client address: behind a load balancer every request would
+//! seem to come from the balancer.
+
+use actix_web::http::header::{HeaderValue, RETRY_AFTER};
+use actix_web::http::StatusCode;
+use actix_web::HttpResponse;
+use chrono::{Duration, NaiveDateTime};
+use diesel::QueryResult;
+
+use crate::auth::hashing_threads::off_the_workers;
+use crate::db::models::sign_in_failure;
+use crate::db::DbConnection;
+use crate::error::AppError;
+use crate::state::AppState;
+
+pub const FAILURES_ALLOWED: i64 = 10;
+pub const WINDOW_MINUTES: i64 = 15;
+/// The longest address a mailbox can have; anything longer is kept cut to this.
+const ADDRESS_MAX_CHARS: usize = 254;
+
+/// Who is signing in: agents and Help Center customers are counted apart.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Audience {
+    Agent,
+    Customer,
+}
+
+impl Audience {
+    fn as_str(self) -> &'static str {
+        match self {
+            Audience::Agent => "agent",
+            Audience::Customer => "customer",
+        }
+    }
+}
+
+/// An address as typed, as the limit (and the account lookup) knows it.
+pub fn address_key(typed: &str) -> String {
+    typed
+        .trim()
+        .to_lowercase()
+        .chars()
+        .take(ADDRESS_MAX_CHARS)
+        .collect()
+}
+
+/// An address that may not try again yet.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Refusal {
+    pub retry_after: Duration,
+}
+
+impl Refusal {
+    /// Whole seconds until the address may try again, for the `Retry-After` header.
+    pub fn retry_after_seconds(&self) -> i64 {
+        self.retry_after.num_seconds().max(1)
+    }
+
+    /// What the sign-in form says, in whole minutes rounded up.
+    pub fn message(&self) -> String {
+        let minutes = (self.retry_after_seconds() + 59) / 60;
+        let unit = if minutes == 1 { "minute" } else { "minutes" };
+        format!("Too many failed sign-in attempts for this email. Try again in {minutes} {unit}.")
+    }
+}
+
+/// Why an attempt did not sign in, as the sign-in form answers it.
+#[derive(Debug)]
+pub struct Rejection {
+    pub message: String,
+    pub status: StatusCode,
+    retry_after_seconds: Option<i64>,
+}
+
+impl Rejection {
+    /// Tells a refused client when to come back.
+    pub fn add_headers(&self, response: &mut HttpResponse) {
+        if let Some(seconds) = self.retry_after_seconds {
+            response
+                .headers_mut()
+                .insert(RETRY_AFTER, HeaderValue::from(seconds));
+        }
+    }
+}
+
+fn window() -> Duration {
+    Duration::minutes(WINDOW_MINUTES)
+}
+
+/// How a sign-in attempt ended.
+#[derive(Debug)]
+pub enum Attempt {
+    /// Too many failures for the address lately; the password was not looked at.
+    Refused(Refusal),
+    Failed,
+    /// The id `verify` returned.
+    SignedIn(i64),
+}
+
+impl Attempt {
+    /// The id to sign in, or what the form says instead: `failed_message` for a wrong
+    /// address or password.
+    pub fn signed_in(self, failed_message: &str) -> Result<i64, Rejection> {
+        match self {
+            Attempt::SignedIn(id) => Ok(id),
+            Attempt::Failed => Err(Rejection {
+                message: failed_message.to_owned(),
+                status: StatusCode::UNAUTHORIZED,
+                retry_after_seconds: None,
+            }),
+            Attempt::Refused(refusal) => Err(Rejection {
+                message: refusal.message(),
+                status: StatusCode::TOO_MANY_REQUESTS,
+                retry_after_seconds: Some(refusal.retry_after_seconds()),
+            }),
+        }
+    }
+}
+
+/// One sign-in attempt for the address typed, under the limit: unless the address is refused,
+/// `find` reads its account in the same database trip, `verify` checks the password off the
+/// async workers (returning the id to sign in, or `None`), and the outcome is recorded.
+pub async fn attempt<A, F, V>(
+    state: &AppState,
+    audience: Audience,
+    typed: &str,
+    find: F,
+    verify: V,
+) -> Result<Attempt, AppError>
+where
+    A: Send + 'static,
+    F: FnOnce(&mut DbConnection, &str) -> QueryResult<A> + Send + 'static,
+    V: FnOnce(A) -> Option<i64> + Send + 'static,
+{
+    let address = address_key(typed);
+    let now = crate::db::now();
+    let looked_up = {
+        let address = address.clone();
+        state
+            .db(move |conn| match check(conn, audience, &address, now)? {
+                Some(refusal) => Ok(Err(refusal)),
+                None => Ok(Ok(find(conn, &address)?)),
+            })
+            .await?
+    };
+    let account = match looked_up {
+        Err(refusal) => return Ok(Attempt::Refused(refusal)),
+        Ok(account) => account,
+    };
+    let verified = off_the_workers(move || verify(account)).await?;
+    state
+        .db(move |conn| {
+            Ok(match verified {
+                Some(_) => record_success(conn, audience, &address),
+                None => record_failure(conn, audience, &address, now),
+            }?)
+        })
+        .await?;
+    Ok(verified.map_or(Attempt::Failed, Attempt::SignedIn))
+}
+
+/// Whether `address` may try to sign in at `now`.
+fn check(
+    conn: &mut DbConnection,
+    audience: Audience,
+    address: &str,
+    now: NaiveDateTime,
+) -> QueryResult<Option<Refusal>> {
+    let latest = sign_in_failure::latest_since(
+        conn,
+        audience.as_str(),
+        address,
+        now - window(),
+        FAILURES_ALLOWED,
+    )?;
+    Ok(match latest.last() {
+        Some(oldest) if latest.len() as i64 >= FAILURES_ALLOWED => Some(Refusal {
+            retry_after: *oldest + window() - now,
+        }),
+        _ => None,
+    })
+}
+
+fn record_failure(
+    conn: &mut DbConnection,
+    audience: Audience,
+    address: &str,
+    now: NaiveDateTime,
+) -> QueryResult<()> {
+    sign_in_failure::record(conn, audience.as_str(), address, now, now - window())
+}
+
+/// The address's owner signed in: earlier typos no longer count against them.
+fn record_success(conn: &mut DbConnection, audience: Audience, address: &str) -> QueryResult<()> {
+    sign_in_failure::clear(conn, audience.as_str(), address)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_wait_is_told_in_whole_minutes_rounded_up() {
+        let refusal = |seconds| Refusal {
+            retry_after: Duration::seconds(seconds),
+        };
+        assert!(refusal(30).message().ends_with("Try again in 1 minute."));
+        assert!(refusal(61).message().ends_with("Try again in 2 minutes."));
+        assert!(refusal(900).message().ends_with("Try again in 15 minutes."));
+        assert_eq!(refusal(0).retry_after_seconds(), 1);
+    }
+
+    #[test]
+    fn addresses_are_counted_as_the_account_lookup_reads_them() {
+        assert_eq!(address_key("  Ada@Portico.Test "), "ada@portico.test");
+        assert_eq!(address_key(&"a".repeat(400)).len(), ADDRESS_MAX_CHARS);
+    }
+}
