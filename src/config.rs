@@ -147,6 +147,18 @@ pub struct Settings {
         global = true
     )]
     pub smtp_pool_size: u32,
+
+    /// Load balancers or reverse proxies in front of Portico, comma-separated addresses or
+    /// networks (10.0.0.5,10.1.0.0/16): their X-Forwarded-For names the client that the limits
+    /// per client count. Unset: the connection's peer is the client and the header is ignored.
+    #[arg(
+        long,
+        env = "PORTICO_TRUSTED_PROXIES",
+        value_delimiter = ',',
+        value_parser = crate::auth::client_address::parse_trusted_proxy,
+        global = true
+    )]
+    pub trusted_proxies: Vec<ipnet::IpNet>,
 }
 
 impl Settings {

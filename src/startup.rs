@@ -17,6 +17,7 @@ use rand::RngCore;
 use secrecy::ExposeSecret;
 use url::Url;
 
+use crate::auth::client_address::ClientAddresses;
 use crate::auth::csrf;
 use crate::config::Settings;
 use crate::db::generation::DataGeneration;
@@ -104,6 +105,7 @@ impl Application {
             invite_ttl_hours: settings.invite_ttl_hours,
             letter,
             email_limits: Default::default(),
+            client_addresses: ClientAddresses::new(settings.trusted_proxies.clone()),
             inline_reads: db::Backend::of_url(&settings.database_url) == db::Backend::Sqlite,
             generation: generation.clone(),
         });

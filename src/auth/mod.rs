@@ -1,6 +1,7 @@
 //! Who is asking: password hashing, session keys, CSRF, the guard for agent pages, and the
 //! limits on guessing passwords and on mail to typed addresses.
 
+pub mod client_address;
 pub mod csrf;
 pub mod guard;
 pub mod hashing_threads;

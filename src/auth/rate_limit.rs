@@ -1,5 +1,6 @@
 //! Limits on requests that send email to an address someone typed (a new invitation link, a
-//! password reset), so the Help Center cannot be used to flood an inbox. Counted per process:
+//! password reset), so the Help Center cannot be used to flood an inbox. Per address and per
+//! client (`client_address`, which sees through trusted proxies). Counted per process:
 //! several instances each allow this much.
 
 use std::num::NonZeroU32;

@@ -104,6 +104,7 @@ pub fn test_settings(
         log_format: LogFormat::Text,
         db_pool_size: 4,
         smtp_pool_size: 2,
+        trusted_proxies: Vec::new(),
     }
 }
 

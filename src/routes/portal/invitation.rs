@@ -185,10 +185,7 @@ pub async fn request_new_link(
         .render()?;
         return Ok(html(StatusCode::UNPROCESSABLE_ENTITY, body));
     };
-    let client = request
-        .peer_addr()
-        .map(|peer| peer.ip().to_string())
-        .unwrap_or_default();
+    let client = state.client_addresses.of(&request);
     if !state.email_limits.allow(address.as_str(), &client) {
         return Err(AppError::TooManyRequests);
     }

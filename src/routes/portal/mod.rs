@@ -12,7 +12,7 @@ mod registration;
 mod tickets;
 
 use actix_web::http::StatusCode;
-use actix_web::{web, HttpRequest, HttpResponse};
+use actix_web::{web, HttpResponse};
 use askama::Template;
 
 use crate::error::AppError;
@@ -100,14 +100,6 @@ fn signed_in_from_link(
     crate::auth::session::sign_in_customer(session, contact_id);
     crate::auth::session::set_flash(session, crate::auth::session::FlashKind::Success, welcome);
     crate::routes::redirect_see_other("/portal")
-}
-
-/// The address the request came from, for the limits on mail sent to typed addresses.
-fn client_ip(request: &HttpRequest) -> String {
-    request
-        .peer_addr()
-        .map(|peer| peer.ip().to_string())
-        .unwrap_or_default()
 }
 
 /// A link for an email, built from the configured base URL, never from a request's Host.

@@ -8,7 +8,7 @@ use chrono::NaiveDateTime;
 use serde::Deserialize;
 
 use super::{
-    check_your_email, client_ip, company_name, link_no_longer_valid, link_to, page_with_status,
+    check_your_email, company_name, link_no_longer_valid, link_to, page_with_status,
     password_errors, send_in_background, signed_in_from_link, PortalChrome,
 };
 use crate::auth::hashing_threads::hash_new_password;
@@ -113,7 +113,7 @@ pub async fn request_link(
     };
     if !state
         .email_limits
-        .allow(address.as_str(), &client_ip(&request))
+        .allow(address.as_str(), &state.client_addresses.of(&request))
     {
         return Err(AppError::TooManyRequests);
     }

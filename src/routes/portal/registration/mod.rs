@@ -13,8 +13,7 @@ mod verify;
 pub use verify::{verify, verify_form};
 
 use super::{
-    check_your_email, client_ip, company_name, link_to, page_with_status, send_in_background,
-    PortalChrome,
+    check_your_email, company_name, link_to, page_with_status, send_in_background, PortalChrome,
 };
 use crate::db::models::contact::Contact;
 use crate::db::models::customer_token::{CustomerToken, IssuedToken, TokenPurpose};
@@ -172,7 +171,7 @@ pub async fn register(
     };
     if !state
         .email_limits
-        .allow(address.as_str(), &client_ip(&request))
+        .allow(address.as_str(), &state.client_addresses.of(&request))
     {
         return Err(AppError::TooManyRequests);
     }
