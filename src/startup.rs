@@ -104,7 +104,6 @@ impl Application {
             demo: settings.demo_enabled(),
             invite_ttl_hours: settings.invite_ttl_hours,
             letter,
-            email_limits: Default::default(),
             client_addresses: ClientAddresses::new(settings.trusted_proxies.clone()),
             inline_reads: db::Backend::of_url(&settings.database_url) == db::Backend::Sqlite,
             generation: generation.clone(),

@@ -20,7 +20,6 @@ pub struct AppState {
     pub demo: bool,
     pub invite_ttl_hours: u32,
     pub letter: Arc<InvitationLetter>,
-    pub email_limits: crate::auth::rate_limit::EmailRequestLimits,
     pub client_addresses: crate::auth::client_address::ClientAddresses,
     /// Whether `read` may run on the calling worker: true on SQLite, whose reads are CPU work
     /// on the page cache, false on PostgreSQL, whose every query waits on the network.

@@ -1,32 +1,39 @@
 //! Limits on requests that send email to an address someone typed (a new invitation link, a
-//! password reset), so the Help Center cannot be used to flood an inbox. Per address and per
-//! client (`client_address`, which sees through trusted proxies). Counted per process:
-//! several instances each allow this much.
+//! password reset, a registration), so the Help Center cannot be used to flood an inbox: per
+//! address, and per client (`client_address`, which sees through trusted proxies). Counted in
+//! the database over the last hour, so the limits hold however many instances share it.
+//! Refused requests are not counted: asking again while refused does not prolong the wait.
+//! Two requests checked at the same moment can both pass, so a burst may exceed a limit by
+//! the number of requests in flight.
 
-use std::num::NonZeroU32;
+use chrono::Duration;
 
-use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
+use crate::db::models::email_request;
+use crate::error::AppError;
+use crate::state::AppState;
 
-pub struct EmailRequestLimits {
-    by_address: DefaultKeyedRateLimiter<String>,
-    by_client: DefaultKeyedRateLimiter<String>,
-}
+pub const PER_ADDRESS_PER_HOUR: i64 = 3;
+pub const PER_CLIENT_PER_HOUR: i64 = 20;
 
-impl Default for EmailRequestLimits {
-    fn default() -> Self {
-        let per_address = NonZeroU32::new(3).unwrap_or(NonZeroU32::MIN);
-        let per_client = NonZeroU32::new(20).unwrap_or(NonZeroU32::MIN);
-        EmailRequestLimits {
-            by_address: RateLimiter::keyed(Quota::per_hour(per_address)),
-            by_client: RateLimiter::keyed(Quota::per_hour(per_client)),
-        }
-    }
-}
-
-impl EmailRequestLimits {
-    /// Whether one more email may go to `address` at the request of `client` (its IP address).
-    pub fn allow(&self, address: &str, client: &str) -> bool {
-        self.by_client.check_key(&client.to_owned()).is_ok()
-            && self.by_address.check_key(&address.to_lowercase()).is_ok()
-    }
+/// Whether one more email may go to `address` at the request of `client`; if so, the request
+/// is counted.
+pub async fn allow_email(
+    state: &AppState,
+    address: &str,
+    client: String,
+) -> Result<bool, AppError> {
+    let address = address.to_lowercase();
+    state
+        .db(move |conn| {
+            let now = crate::db::now();
+            let since = now - Duration::hours(1);
+            let (for_address, from_client) =
+                email_request::counts_since(conn, &address, &client, since)?;
+            if for_address >= PER_ADDRESS_PER_HOUR || from_client >= PER_CLIENT_PER_HOUR {
+                return Ok(false);
+            }
+            email_request::record(conn, &address, &client, now, since)?;
+            Ok(true)
+        })
+        .await
 }

@@ -267,6 +267,15 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    email_requests (id) {
+        id -> BigInt,
+        address -> Text,
+        client -> Text,
+        requested_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(contacts -> accounts (account_id));
 diesel::joinable!(portal_accounts -> contacts (contact_id));
 diesel::joinable!(tickets -> contacts (contact_id));
@@ -302,4 +311,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     kb_articles,
     audit_events,
     sign_in_failures,
+    email_requests,
 );

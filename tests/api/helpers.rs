@@ -251,6 +251,20 @@ impl TestApp {
         test_settings(self.data_dir.path(), database_url, None)
     }
 
+    /// Starts a second instance of Portico on this app's database, as a load balancer would
+    /// have beside the first, mailing to the same SMTP server; returns its base URL.
+    pub async fn another_instance(&self) -> String {
+        let mut settings = self.command_line_settings();
+        settings.smtp_url = Some(SecretString::from(self.smtp.url()));
+        let app = tokio::task::spawn_blocking(move || Application::build(&settings))
+            .await
+            .expect("build task")
+            .expect("the second instance builds");
+        let port = app.port();
+        tokio::spawn(app.run_until_stopped());
+        format!("http://127.0.0.1:{port}")
+    }
+
     /// The contacts table's indexes and triggers, by name.
     pub fn contact_schema_objects(&self) -> Vec<String> {
         #[derive(diesel::QueryableByName)]

@@ -658,6 +658,25 @@ on_both_backends! {
         assert_eq!(app.get("/portal/account").await.status().as_u16(), 303);
     }
 
+    async fn the_limit_on_reset_emails_holds_across_instances(app) {
+        add_customer(&app, "Grace Hopper", "grace@navy.example");
+        let second = app.another_instance().await;
+        let ask_at = |base: String| async move {
+            let client = new_client();
+            let form = client.get(format!("{base}/portal/password/forgot")).send().await.unwrap().text().await.unwrap();
+            let fields = [("csrf_token", csrf_token_in(&form)), ("email", "grace@navy.example".to_owned())];
+            client.post(format!("{base}/portal/password/forgot")).form(&fields).send().await.unwrap().status().as_u16()
+        };
+        for base in [&app.address, &second, &app.address] {
+            assert_eq!(ask_at(base.clone()).await, 200, "{base}");
+        }
+        assert_eq!(ask_at(second.clone()).await, 429, "the other instance counts the first's requests");
+        assert_eq!(ask_at(app.address.clone()).await, 429);
+        app.smtp.wait_for_messages(3, Duration::from_secs(5)).await;
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        assert_eq!(app.smtp.messages().len(), 3, "Grace got three emails in all");
+    }
+
     async fn a_customer_changes_their_name_and_password(app) {
         let id = add_customer(&app, "Ada Lovelace", "ada@example.com");
         let client = signed_in_customer(&app, "ada@example.com").await;

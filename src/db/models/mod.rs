@@ -9,6 +9,7 @@ pub mod contact;
 pub mod contact_import;
 pub mod custom_view;
 pub mod customer_token;
+pub mod email_request;
 pub mod import_upload;
 pub mod invitation;
 pub mod portal_account;

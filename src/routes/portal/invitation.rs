@@ -6,6 +6,7 @@ use serde::Deserialize;
 
 use super::{signed_in_from_link, PortalChrome};
 use crate::auth::hashing_threads::hash_new_password;
+use crate::auth::rate_limit;
 use crate::db::models::contact::Contact;
 use crate::db::now;
 use crate::domain::{
@@ -186,7 +187,7 @@ pub async fn request_new_link(
         return Ok(html(StatusCode::UNPROCESSABLE_ENTITY, body));
     };
     let client = state.client_addresses.of(&request);
-    if !state.email_limits.allow(address.as_str(), &client) {
+    if !rate_limit::allow_email(&state, address.as_str(), client).await? {
         return Err(AppError::TooManyRequests);
     }
     let lookup = address.clone();

@@ -12,6 +12,7 @@ use super::{
     password_errors, send_in_background, signed_in_from_link, PortalChrome,
 };
 use crate::auth::hashing_threads::hash_new_password;
+use crate::auth::rate_limit;
 use crate::db::models::contact::Contact;
 use crate::db::models::customer_token::{
     customer_who_can_sign_in, redeem_password_reset, CustomerToken, TokenPurpose,
@@ -111,10 +112,8 @@ pub async fn request_link(
             );
         }
     };
-    if !state
-        .email_limits
-        .allow(address.as_str(), &state.client_addresses.of(&request))
-    {
+    let client = state.client_addresses.of(&request);
+    if !rate_limit::allow_email(&state, address.as_str(), client).await? {
         return Err(AppError::TooManyRequests);
     }
     let lookup = address.clone();

@@ -15,6 +15,7 @@ pub use verify::{verify, verify_form};
 use super::{
     check_your_email, company_name, link_to, page_with_status, send_in_background, PortalChrome,
 };
+use crate::auth::rate_limit;
 use crate::db::models::contact::Contact;
 use crate::db::models::customer_token::{CustomerToken, IssuedToken, TokenPurpose};
 use crate::db::models::portal_account::PortalAccount;
@@ -169,10 +170,8 @@ pub async fn register(
             return register_page(&session, &settings, form, name.err(), address.err());
         }
     };
-    if !state
-        .email_limits
-        .allow(address.as_str(), &state.client_addresses.of(&request))
-    {
+    let client = state.client_addresses.of(&request);
+    if !rate_limit::allow_email(&state, address.as_str(), client).await? {
         return Err(AppError::TooManyRequests);
     }
     let lookup = address.clone();
