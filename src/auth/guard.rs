@@ -178,7 +178,12 @@ impl FromRequest for SignedInCustomer {
                 .await?;
             match found {
                 Some((contact, account))
-                    if contact.is_live() && !contact.is_spam && account.can_sign_in() =>
+                    if contact.is_live()
+                        && !contact.is_spam
+                        && account.can_sign_in()
+                        && !account.password_changed_at.is_some_and(|changed| {
+                            session::signed_in_before(&session, changed)
+                        }) =>
                 {
                     Ok(SignedInCustomer { contact, session })
                 }

@@ -3,6 +3,7 @@
 use actix_session::Session;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
+use chrono::NaiveDateTime;
 use rand::RngCore;
 use serde::{Deserialize, Serialize};
 
@@ -107,6 +108,16 @@ fn signed_in_id(session: &Session, role_key: &str) -> Option<i64> {
         let _ = session.insert(LAST_SEEN_AT, now);
     }
     Some(id)
+}
+
+/// Whether the session was signed in before `moment` (to the second), such as before its
+/// password changed.
+pub fn signed_in_before(session: &Session, moment: NaiveDateTime) -> bool {
+    session
+        .get::<i64>(SIGNED_IN_AT)
+        .ok()
+        .flatten()
+        .is_none_or(|signed_in_at| signed_in_at < moment.and_utc().timestamp())
 }
 
 pub fn signed_in_agent_id(session: &Session) -> Option<i64> {

@@ -101,6 +101,7 @@ diesel::table! {
         deactivated_at -> Nullable<Timestamp>,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        password_changed_at -> Nullable<Timestamp>,
     }
 }
 

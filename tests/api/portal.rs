@@ -677,6 +677,35 @@ on_both_backends! {
         assert_eq!(app.smtp.messages().len(), 3, "Grace got three emails in all");
     }
 
+    async fn a_new_password_signs_out_the_customers_other_sessions(app) {
+        add_customer(&app, "Ada Lovelace", "ada@example.com");
+        let laptop = signed_in_customer(&app, "ada@example.com").await;
+        let phone = signed_in_customer(&app, "ada@example.com").await;
+        // Sessions are stamped to the second: the change must come in a later one.
+        tokio::time::sleep(Duration::from_millis(1100)).await;
+        let changed = post_as(&app, &laptop, "/portal/account", "/portal/account", &[("section", "password"), ("current_password", PASSWORD), ("password", NEW_PASSWORD), ("password_confirmation", NEW_PASSWORD)]).await;
+        assert_eq!(changed.status().as_u16(), 303);
+        let (status, page) = get_as(&app, &laptop, "/portal/account").await;
+        assert_eq!(status, 200, "the session that changed it goes on");
+        assert!(page.contains("Your password has been changed."));
+        let (status, _) = get_as(&app, &phone, "/portal/tickets/new").await;
+        assert_eq!(status, 303, "a session from before the change has ended");
+        assert_eq!(get_as(&app, &phone, "/portal/account").await.0, 303, "and stays ended");
+
+        // A reset through an emailed link ends the sessions from before it, the changer's too.
+        let phone = new_client();
+        assert_eq!(sign_in(&app, &phone, "ada@example.com", NEW_PASSWORD).await.status().as_u16(), 303);
+        tokio::time::sleep(Duration::from_millis(1100)).await;
+        ask_for_reset(&app, &new_client(), "ada@example.com").await;
+        let link = path_of(&link_in(&app.smtp.wait_for_messages(1, Duration::from_secs(5)).await[0].data, "/portal/password/reset/"));
+        let stranger = new_client();
+        let reset = post_as(&app, &stranger, &link, &link, &[("password", PASSWORD), ("password_confirmation", PASSWORD)]).await;
+        assert_eq!(reset.status().as_u16(), 303);
+        assert_eq!(get_as(&app, &stranger, "/portal/account").await.0, 200, "the reset signs its browser in");
+        assert_eq!(get_as(&app, &phone, "/portal/account").await.0, 303);
+        assert_eq!(get_as(&app, &laptop, "/portal/account").await.0, 303);
+    }
+
     async fn a_customer_changes_their_name_and_password(app) {
         let id = add_customer(&app, "Ada Lovelace", "ada@example.com");
         let client = signed_in_customer(&app, "ada@example.com").await;

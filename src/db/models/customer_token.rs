@@ -167,6 +167,7 @@ fn replace_password_hash(
     .set((
         portal_accounts::password_hash.eq(password_hash),
         portal_accounts::updated_at.eq(now),
+        portal_accounts::password_changed_at.eq(now),
     ))
     .execute(conn)?;
     Ok(changed == 1)

@@ -14,6 +14,8 @@ pub struct PortalAccount {
     pub deactivated_at: Option<NaiveDateTime>,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    /// Sessions signed in before this end.
+    pub password_changed_at: Option<NaiveDateTime>,
 }
 
 impl PortalAccount {
@@ -48,6 +50,7 @@ impl PortalAccount {
             portal_accounts::activated_at.eq(now),
             portal_accounts::deactivated_at.eq(None::<NaiveDateTime>),
             portal_accounts::updated_at.eq(now),
+            portal_accounts::password_changed_at.eq(now),
         ))
         .execute(conn)?;
         if updated == 0 {
@@ -58,6 +61,7 @@ impl PortalAccount {
                     portal_accounts::activated_at.eq(now),
                     portal_accounts::created_at.eq(now),
                     portal_accounts::updated_at.eq(now),
+                    portal_accounts::password_changed_at.eq(now),
                 ))
                 .execute(conn)?;
         }

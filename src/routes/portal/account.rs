@@ -9,7 +9,7 @@ use super::{page_with_status, password_errors, PortalChrome};
 use crate::auth::guard::SignedInCustomer;
 use crate::auth::hashing_threads::off_the_workers;
 use crate::auth::password::{hash_password, verify_password};
-use crate::auth::session::{set_flash, FlashKind};
+use crate::auth::session::{set_flash, sign_in_customer, FlashKind};
 use crate::contacts::{self, ContactError};
 use crate::db::models::audit::Actor;
 use crate::db::models::contact::Contact;
@@ -197,6 +197,8 @@ async fn change_own_password(
             next: "/portal/account".to_owned(),
         });
     }
+    // Every other session of this customer has just ended (`auth::guard`); this one goes on.
+    sign_in_customer(customer.session(), contact_id);
     set_flash(
         customer.session(),
         FlashKind::Success,

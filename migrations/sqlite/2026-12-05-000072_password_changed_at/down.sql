@@ -1,0 +1,1 @@
+ALTER TABLE portal_accounts DROP COLUMN password_changed_at;
