@@ -3,8 +3,9 @@
 //! oldest of those failures leaves the window. Counted in the database, so it holds however
 //! many instances share it, and per address as typed, whether or not an account has it, so a
 //! refusal says nothing about which addresses have accounts. A refused attempt costs no
-//! password hash. Not counted per client address: behind a load balancer every request would
-//! seem to come from the balancer.
+//! password hash. Each attempt is counted as it starts, one at a time, so guesses sent at once
+//! get no more than the limit. Per address only: one client trying many addresses is not
+//! limited here.
 
 use actix_web::http::header::{HeaderValue, RETRY_AFTER};
 use actix_web::http::StatusCode;
@@ -14,7 +15,7 @@ use diesel::QueryResult;
 
 use crate::auth::hashing_threads::off_the_workers;
 use crate::db::models::sign_in_failure;
-use crate::db::DbConnection;
+use crate::db::{write_transaction, DbConnection};
 use crate::error::AppError;
 use crate::state::AppState;
 
@@ -123,8 +124,9 @@ impl Attempt {
 }
 
 /// One sign-in attempt for the address typed, under the limit: unless the address is refused,
-/// `find` reads its account in the same database trip, `verify` checks the password off the
-/// async workers (returning the id to sign in, or `None`), and the outcome is recorded.
+/// the attempt is counted as a failure and `find` reads its account, in one transaction that
+/// one attempt at a time holds; then `verify` checks the password off the async workers
+/// (returning the id to sign in, or `None`), and a success clears the address's failures.
 pub async fn attempt<A, F, V>(
     state: &AppState,
     audience: Audience,
@@ -142,9 +144,17 @@ where
     let looked_up = {
         let address = address.clone();
         state
-            .db(move |conn| match check(conn, audience, &address, now)? {
-                Some(refusal) => Ok(Err(refusal)),
-                None => Ok(Ok(find(conn, &address)?)),
+            .db(move |conn| {
+                write_transaction(conn, |conn| {
+                    sign_in_failure::one_attempt_at_a_time(conn)?;
+                    if let Some(refusal) = check(conn, audience, &address, now)? {
+                        return Ok(Err(refusal));
+                    }
+                    // Counted as failed until the password proves right, so guesses sent at
+                    // once cannot all pass the check while their passwords are being hashed.
+                    record_failure(conn, audience, &address, now)?;
+                    Ok(Ok(find(conn, &address)?))
+                })
             })
             .await?
     };
@@ -153,14 +163,11 @@ where
         Ok(account) => account,
     };
     let verified = off_the_workers(move || verify(account)).await?;
-    state
-        .db(move |conn| {
-            Ok(match verified {
-                Some(_) => record_success(conn, audience, &address),
-                None => record_failure(conn, audience, &address, now),
-            }?)
-        })
-        .await?;
+    if verified.is_some() {
+        state
+            .db(move |conn| Ok(record_success(conn, audience, &address)?))
+            .await?;
+    }
     Ok(verified.map_or(Attempt::Failed, Attempt::SignedIn))
 }
 

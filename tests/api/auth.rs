@@ -77,6 +77,27 @@ on_both_backends! {
         assert_eq!(app.post_login("ada@portico.test", AGENT_PASSWORD).await.status().as_u16(), 303);
     }
 
+    async fn guesses_sent_at_once_get_no_more_than_the_limit(app) {
+        app.create_agent("ada@portico.test", "Ada Lovelace", false);
+        let token = csrf_token_in(&app.get_html("/login").await);
+        let guesses: Vec<_> = (0..25)
+            .map(|_| {
+                let (client, url, token) = (app.client.clone(), app.url("/login"), token.clone());
+                tokio::spawn(async move {
+                    let form = [("csrf_token", token.as_str()), ("email", "ada@portico.test"), ("password", "a wrong guess")];
+                    client.post(url).form(&form).send().await.unwrap().status().as_u16()
+                })
+            })
+            .collect();
+        let mut statuses = Vec::new();
+        for guess in guesses {
+            statuses.push(guess.await.unwrap());
+        }
+        let checked = statuses.iter().filter(|status| **status == 401).count();
+        let refused = statuses.iter().filter(|status| **status == 429).count();
+        assert_eq!((checked, refused), (10, 15), "{statuses:?}");
+    }
+
     async fn a_disabled_agent_cannot_sign_in(app) {
         let id = app.create_agent("gone@portico.test", "Gone Agent", false);
         {

@@ -6,6 +6,16 @@ use diesel::prelude::*;
 use crate::db::schema::sign_in_failures;
 use crate::db::DbConnection;
 
+/// Makes the rest of the transaction wait for any other attempt's, so that counting an
+/// address's failures and recording one more cannot interleave: on SQLite the write
+/// transaction already does, on PostgreSQL a table lock that only sign-in attempts take.
+pub fn one_attempt_at_a_time(conn: &mut DbConnection) -> QueryResult<()> {
+    if let DbConnection::Postgresql(pg) = conn {
+        diesel::sql_query("LOCK TABLE sign_in_failures IN SHARE ROW EXCLUSIVE MODE").execute(pg)?;
+    }
+    Ok(())
+}
+
 /// The times of the latest `limit` failures for `email` since `since`, newest first.
 pub fn latest_since(
     conn: &mut DbConnection,
