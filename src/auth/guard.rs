@@ -56,7 +56,7 @@ impl FromRequest for SignedInAgent {
                 .read(move |conn| Ok(AgentSession::load(conn, agent_id)?))
                 .await?
             {
-                Some(agent) => Ok(agent_session.signed_in(agent)),
+                Some(agent) => agent_session.signed_in(agent),
                 None => Err(agent_session.refuse()),
             }
         })
@@ -84,11 +84,18 @@ impl AgentSession {
         Ok(Agent::find(conn, agent_id)?.filter(|agent| !agent.is_disabled()))
     }
 
-    pub fn signed_in(self, agent: Agent) -> SignedInAgent {
-        SignedInAgent {
+    /// The agent read for this session, unless their password changed after it signed in.
+    pub fn signed_in(self, agent: Agent) -> Result<SignedInAgent, AppError> {
+        if agent
+            .password_changed_at
+            .is_some_and(|changed| session::signed_in_before(&self.session, changed))
+        {
+            return Err(self.refuse());
+        }
+        Ok(SignedInAgent {
             agent,
             session: self.session,
-        }
+        })
     }
 
     /// The agent was removed or disabled: the session ends and the page asks to sign in.

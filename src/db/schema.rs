@@ -10,6 +10,7 @@ diesel::table! {
         disabled_at -> Nullable<Timestamp>,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        password_changed_at -> Nullable<Timestamp>,
     }
 }
 

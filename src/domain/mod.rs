@@ -10,4 +10,6 @@ pub use contact_fields::{ContactDraft, ContactFieldErrors};
 pub use email::{EmailAddress, EmailError};
 pub use help_center::{HelpCenterStatus, ShownStatus};
 pub use invite_token::LinkToken;
-pub use password::{NewPassword, PasswordError, PASSWORD_MAX_CHARS, PASSWORD_MIN_CHARS};
+pub use password::{
+    password_errors, NewPassword, PasswordError, PASSWORD_MAX_CHARS, PASSWORD_MIN_CHARS,
+};

@@ -36,6 +36,16 @@ impl NewPassword {
     }
 }
 
+/// Where a password's problem is shown on a form: beside the new password (the first) or
+/// beside its confirmation (the second).
+pub fn password_errors(error: Option<&PasswordError>) -> (Option<String>, Option<String>) {
+    match error {
+        Some(PasswordError::Mismatch) => (None, Some(PasswordError::Mismatch.to_string())),
+        Some(error) => (Some(error.to_string()), None),
+        None => (None, None),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

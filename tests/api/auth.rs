@@ -98,6 +98,43 @@ on_both_backends! {
         assert_eq!((checked, refused), (10, 15), "{statuses:?}");
     }
 
+    async fn an_agent_changes_their_password_and_their_other_sessions_end(app) {
+        app.create_agent("ada@portico.test", "Ada Lovelace", false);
+        let other_browser = crate::helpers::new_client();
+        let form = other_browser.get(app.url("/login")).send().await.unwrap().text().await.unwrap();
+        let fields = [("csrf_token", csrf_token_in(&form)), ("email", "ada@portico.test".to_owned()), ("password", AGENT_PASSWORD.to_owned())];
+        assert_eq!(other_browser.post(app.url("/login")).form(&fields).send().await.unwrap().status().as_u16(), 303);
+        assert_eq!(app.post_login("ada@portico.test", AGENT_PASSWORD).await.status().as_u16(), 303);
+        let contacts = app.get_html("/contacts").await;
+        assert!(contacts.contains("href=\"/profile/password\">Change password</a>"), "linked beside the agent's name");
+
+        let new_password = "a brand new agent passphrase";
+        let wrong = app.post_form("/profile/password", "/profile/password", &[("current_password", "not it"), ("password", new_password), ("password_confirmation", "something else")]).await;
+        assert_eq!(wrong.status().as_u16(), 422);
+        let wrong = wrong.text().await.unwrap();
+        assert!(wrong.contains("id=\"current-error\">Your current password is not right."), "{wrong}");
+        assert!(wrong.contains("id=\"confirm-error\">The two passwords do not match."));
+        let short = app.post_form("/profile/password", "/profile/password", &[("current_password", AGENT_PASSWORD), ("password", "short"), ("password_confirmation", "short")]).await;
+        assert_eq!(short.status().as_u16(), 422);
+        assert!(short.text().await.unwrap().contains("id=\"password-error\">Use at least 12 characters."));
+
+        // Sessions are stamped to the second: the change must come in a later one.
+        tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+        let changed = app.post_form("/profile/password", "/profile/password", &[("current_password", AGENT_PASSWORD), ("password", new_password), ("password_confirmation", new_password)]).await;
+        assert_eq!(changed.status().as_u16(), 303);
+        assert_eq!(location(&changed), "/profile/password");
+        assert!(app.get_html("/profile/password").await.contains("Your password has been changed."));
+        assert_eq!(app.get("/contacts").await.status().as_u16(), 200, "this browser stays signed in");
+        let ended = other_browser.get(app.url("/accounts")).send().await.unwrap();
+        assert_eq!(ended.status().as_u16(), 303, "the other browser's session has ended");
+        assert!(location(&ended).starts_with("/login"));
+        assert_eq!(other_browser.get(app.url("/contacts")).send().await.unwrap().status().as_u16(), 303);
+
+        assert_eq!(app.post_form("/logout", "/contacts", &[]).await.status().as_u16(), 303);
+        assert_eq!(app.post_login("ada@portico.test", AGENT_PASSWORD).await.status().as_u16(), 401);
+        assert_eq!(app.post_login("ada@portico.test", new_password).await.status().as_u16(), 303);
+    }
+
     async fn a_disabled_agent_cannot_sign_in(app) {
         let id = app.create_agent("gone@portico.test", "Gone Agent", false);
         {

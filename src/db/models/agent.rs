@@ -1,6 +1,7 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
+use crate::db::models::audit::{self, Actor};
 use crate::db::schema::agents;
 use crate::db::DbConnection;
 
@@ -38,6 +39,8 @@ pub struct Agent {
     pub disabled_at: Option<NaiveDateTime>,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    /// Sessions signed in before this end.
+    pub password_changed_at: Option<NaiveDateTime>,
 }
 
 impl Agent {
@@ -69,6 +72,32 @@ impl Agent {
             .select(Agent::as_select())
             .first(conn)
             .optional()
+    }
+
+    /// The agent's own new password, recorded in the audit log.
+    pub fn change_password(
+        conn: &mut DbConnection,
+        id: i64,
+        password_hash: &str,
+        now: NaiveDateTime,
+    ) -> QueryResult<()> {
+        crate::db::write_transaction(conn, |conn| {
+            diesel::update(agents::table.find(id))
+                .set((
+                    agents::password_hash.eq(password_hash),
+                    agents::password_changed_at.eq(now),
+                    agents::updated_at.eq(now),
+                ))
+                .execute(conn)?;
+            audit::record(
+                conn,
+                Actor::Agent(id),
+                "agent.password_changed",
+                ("agent", Some(id)),
+                "",
+            )?;
+            Ok(())
+        })
     }
 
     pub fn count(conn: &mut DbConnection) -> QueryResult<i64> {

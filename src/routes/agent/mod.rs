@@ -7,6 +7,7 @@ mod contacts;
 mod invitations;
 mod knowledge_base;
 mod login;
+mod password;
 mod settings;
 mod tickets;
 
@@ -33,5 +34,6 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     .configure(tickets::configure)
     .configure(knowledge_base::configure)
     .configure(settings::configure)
+    .configure(password::configure)
     .route("/settings/audit", web::get().to(audit::log));
 }

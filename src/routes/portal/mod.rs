@@ -15,6 +15,7 @@ use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
 use askama::Template;
 
+use crate::domain::password_errors;
 use crate::error::AppError;
 use crate::mail::OutgoingMail;
 use crate::state::AppState;
@@ -193,18 +194,6 @@ fn company_name(
         .clone()
         .filter(|name| !name.trim().is_empty())
         .unwrap_or_else(|| state.letter.company.clone())
-}
-
-/// Where a password's problem is shown: beside the password, or beside its confirmation.
-fn password_errors(
-    error: Option<&crate::domain::PasswordError>,
-) -> (Option<String>, Option<String>) {
-    use crate::domain::PasswordError;
-    match error {
-        Some(PasswordError::Mismatch) => (None, Some(PasswordError::Mismatch.to_string())),
-        Some(error) => (Some(error.to_string()), None),
-        None => (None, None),
-    }
 }
 
 #[derive(Template)]

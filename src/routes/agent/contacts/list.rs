@@ -257,7 +257,7 @@ pub async fn list(
             listing
         }
     };
-    let agent = agent_session.signed_in(listing.agent.clone());
+    let agent = agent_session.signed_in(listing.agent.clone())?;
     page(&ContactsPage {
         chrome: agent.chrome("customers"),
         submission_key: new_submission_key(),

@@ -1,0 +1,112 @@
+//! An agent changes their own password (linked beside their name in every page's header).
+//! Their other sessions end; this one goes on.
+
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpResponse};
+use askama::Template;
+use serde::Deserialize;
+
+use crate::auth::guard::SignedInAgent;
+use crate::auth::hashing_threads::{hash_new_password, off_the_workers};
+use crate::auth::password::verify_password;
+use crate::auth::session::{self, set_flash, FlashKind};
+use crate::db::models::agent::Agent;
+use crate::db::now;
+use crate::domain::{password_errors, NewPassword, PASSWORD_MAX_CHARS, PASSWORD_MIN_CHARS};
+use crate::error::AppError;
+use crate::routes::chrome::Chrome;
+use crate::routes::{page, page_with_status, redirect_see_other};
+use crate::state::AppState;
+
+const PATH: &str = "/profile/password";
+/// Longer passwords are refused before hashing, so a huge field cannot buy CPU time.
+const MAX_PASSWORD_BYTES: usize = 1024;
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(
+        web::resource(PATH)
+            .route(web::get().to(form))
+            .route(web::post().to(change)),
+    );
+}
+
+#[derive(Template)]
+#[template(path = "agent/password.html")]
+struct PasswordPage {
+    chrome: Chrome,
+    agent: Agent,
+    current_error: Option<String>,
+    password_error: Option<String>,
+    confirm_error: Option<String>,
+    min_chars: usize,
+    max_chars: usize,
+}
+
+#[derive(Deserialize)]
+pub struct PasswordForm {
+    #[serde(default)]
+    current_password: String,
+    #[serde(default)]
+    password: String,
+    #[serde(default)]
+    password_confirmation: String,
+}
+
+fn password_page(agent: &SignedInAgent) -> PasswordPage {
+    PasswordPage {
+        chrome: agent.chrome("profile"),
+        agent: agent.agent.clone(),
+        current_error: None,
+        password_error: None,
+        confirm_error: None,
+        min_chars: PASSWORD_MIN_CHARS,
+        max_chars: PASSWORD_MAX_CHARS,
+    }
+}
+
+pub async fn form(agent: SignedInAgent) -> Result<HttpResponse, AppError> {
+    page(&password_page(&agent))
+}
+
+pub async fn change(
+    agent: SignedInAgent,
+    state: web::Data<AppState>,
+    form: web::Form<PasswordForm>,
+) -> Result<HttpResponse, AppError> {
+    let PasswordForm {
+        current_password,
+        password,
+        password_confirmation,
+    } = form.into_inner();
+    let stored_hash = agent.agent.password_hash.clone();
+    let current_ok = current_password.len() <= MAX_PASSWORD_BYTES
+        && off_the_workers(move || verify_password(&stored_hash, &current_password)).await?;
+    let new_password = NewPassword::parse(&password, &password_confirmation);
+    let new_password = match new_password {
+        Ok(new_password) if current_ok => new_password,
+        new_password => {
+            let (password_error, confirm_error) = password_errors(new_password.as_ref().err());
+            let refused = PasswordPage {
+                current_error: (!current_ok)
+                    .then(|| "Your current password is not right.".to_owned()),
+                password_error,
+                confirm_error,
+                ..password_page(&agent)
+            };
+            return page_with_status(&refused, StatusCode::UNPROCESSABLE_ENTITY);
+        }
+    };
+    let hash = hash_new_password(new_password).await?;
+    let agent_id = agent.agent.id;
+    state
+        .db(move |conn| Ok(Agent::change_password(conn, agent_id, &hash, now())?))
+        .await?;
+    // Every other session of this agent has just ended (`auth::guard`); this one goes on.
+    session::sign_in_agent(agent.session(), agent_id);
+    set_flash(
+        agent.session(),
+        FlashKind::Success,
+        "Your password has been changed. Your other sessions have been signed out.",
+    );
+    Ok(redirect_see_other(PATH))
+}
