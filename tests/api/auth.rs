@@ -133,6 +133,12 @@ on_both_backends! {
         assert_eq!(app.post_form("/logout", "/contacts", &[]).await.status().as_u16(), 303);
         assert_eq!(app.post_login("ada@portico.test", AGENT_PASSWORD).await.status().as_u16(), 401);
         assert_eq!(app.post_login("ada@portico.test", new_password).await.status().as_u16(), 303);
+
+        app.create_agent("admin@portico.test", "Grace Admin", true);
+        assert_eq!(app.post_form("/logout", "/contacts", &[]).await.status().as_u16(), 303);
+        assert_eq!(app.post_login("admin@portico.test", AGENT_PASSWORD).await.status().as_u16(), 303);
+        let audit = app.get_html("/settings/audit?action=agent.password_changed").await;
+        assert!(audit.contains("Agent changed their password") && audit.contains("Ada Lovelace"), "{audit}");
     }
 
     async fn a_disabled_agent_cannot_sign_in(app) {

@@ -56,6 +56,16 @@ pub const KNOWN_ACTIONS: &[(&str, &str)] = &[
     ("agent.created", "Agent added"),
     ("agent.disabled", "Agent disabled"),
     ("agent.enabled", "Agent enabled"),
+    ("agent.password_changed", "Agent changed their password"),
+    ("portal.registered", "Registered in the Help Center"),
+    (
+        "portal.password_changed",
+        "Changed their Help Center password",
+    ),
+    (
+        "portal.password_reset",
+        "Reset their Help Center password by email",
+    ),
 ];
 
 /// The action in words; one Portico does not know yet reads as recorded.
