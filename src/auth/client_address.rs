@@ -4,6 +4,7 @@
 //! `X-Forwarded-For`, and only such a proxy is believed, since anyone can send the header.
 
 use std::net::IpAddr;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use actix_web::HttpRequest;
 use ipnet::IpNet;
@@ -37,6 +38,9 @@ impl ClientAddresses {
             .headers()
             .get_all(FORWARDED_FOR)
             .filter_map(|value| value.to_str().ok());
+        if request.headers().contains_key(FORWARDED_FOR) && !self.is_trusted(peer) {
+            warn_of_untrusted_proxy(peer);
+        }
         self.client_of(peer, forwarded_for).to_string()
     }
 
@@ -64,6 +68,25 @@ impl ClientAddresses {
         self.trusted_proxies
             .iter()
             .any(|network| network.contains(&address))
+    }
+}
+
+/// A private or loopback peer naming clients is most likely a proxy nobody has listed: every
+/// visitor behind it then shares one count, so one visitor's failed sign-ins can refuse them
+/// all. Said once, so that a client sending the header itself cannot fill the log.
+fn warn_of_untrusted_proxy(peer: IpAddr) {
+    static WARNED: AtomicBool = AtomicBool::new(false);
+    let likely_proxy = match canonical(peer) {
+        IpAddr::V4(v4) => v4.is_private() || v4.is_loopback(),
+        IpAddr::V6(v6) => v6.is_unique_local() || v6.is_loopback(),
+    };
+    if likely_proxy && !WARNED.swap(true, Ordering::Relaxed) {
+        tracing::warn!(
+            %peer,
+            "requests from {peer} name their clients in X-Forwarded-For, but {peer} is not in \
+             PORTICO_TRUSTED_PROXIES: every visitor behind it shares one count for the limits \
+             on sign-ins and emails"
+        );
     }
 }
 

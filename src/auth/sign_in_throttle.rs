@@ -1,11 +1,15 @@
-//! The limit on guessing a password: after `FAILURES_ALLOWED` failed sign-ins for one address
-//! within `WINDOW_MINUTES`, that address cannot sign in, right password or not, until the
-//! oldest of those failures leaves the window. Counted in the database, so it holds however
-//! many instances share it, and per address as typed, whether or not an account has it, so a
+//! The limits on guessing passwords, each over the last `WINDOW_MINUTES`: an address tried
+//! from one client (`client_address`) gets `FAILURES_PER_ADDRESS_AND_CLIENT` failures, so
+//! someone guessing an agent's password locks out only their own network and the agent still
+//! signs in from theirs; an address tried from any number of clients gets
+//! `FAILURES_PER_ADDRESS`, so guessing spread over many machines is still slow; a client gets
+//! `FAILURES_PER_CLIENT` across every address it tries, so one machine cannot try a list of
+//! addresses. Past a limit, sign-in is refused, right password or not, until the oldest
+//! failure counted leaves the window. Counted in the database, so the limits hold however many
+//! instances share it, and per address as typed, whether or not an account has it, so a
 //! refusal says nothing about which addresses have accounts. A refused attempt costs no
-//! password hash. Each attempt is counted as it starts, one at a time, so guesses sent at once
-//! get no more than the limit. Per address only: one client trying many addresses is not
-//! limited here.
+//! password hash and is not counted. Each attempt is counted as it starts, one at a time, so
+//! guesses sent at once get no more than the limits.
 
 use actix_web::http::header::{HeaderValue, RETRY_AFTER};
 use actix_web::http::StatusCode;
@@ -14,12 +18,15 @@ use chrono::{Duration, NaiveDateTime};
 use diesel::QueryResult;
 
 use crate::auth::hashing_threads::off_the_workers;
-use crate::db::models::sign_in_failure;
+use crate::db::models::sign_in_failure::{self, Counted};
 use crate::db::{write_transaction, DbConnection};
 use crate::error::AppError;
 use crate::state::AppState;
 
-pub const FAILURES_ALLOWED: i64 = 10;
+pub const FAILURES_PER_ADDRESS_AND_CLIENT: i64 = 10;
+/// NIST SP 800-63B's ceiling on failed attempts at one account.
+pub const FAILURES_PER_ADDRESS: i64 = 100;
+pub const FAILURES_PER_CLIENT: i64 = 50;
 pub const WINDOW_MINUTES: i64 = 15;
 /// The longest address a mailbox can have; anything longer is kept cut to this.
 const ADDRESS_MAX_CHARS: usize = 254;
@@ -50,10 +57,20 @@ pub fn address_key(typed: &str) -> String {
         .collect()
 }
 
-/// An address that may not try again yet.
+/// What a refused attempt has had too many failures for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TooManyFor {
+    /// The address typed (from this client or from all of them).
+    Address,
+    /// The client, across the addresses it tried.
+    Client,
+}
+
+/// An attempt that may not be made yet.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Refusal {
     pub retry_after: Duration,
+    pub too_many_for: TooManyFor,
 }
 
 impl Refusal {
@@ -66,7 +83,11 @@ impl Refusal {
     pub fn message(&self) -> String {
         let minutes = (self.retry_after_seconds() + 59) / 60;
         let unit = if minutes == 1 { "minute" } else { "minutes" };
-        format!("Too many failed sign-in attempts for this email. Try again in {minutes} {unit}.")
+        let from = match self.too_many_for {
+            TooManyFor::Address => "for this email",
+            TooManyFor::Client => "from your network",
+        };
+        format!("Too many failed sign-in attempts {from}. Try again in {minutes} {unit}.")
     }
 }
 
@@ -123,14 +144,16 @@ impl Attempt {
     }
 }
 
-/// One sign-in attempt for the address typed, under the limit: unless the address is refused,
-/// the attempt is counted as a failure and `find` reads its account, in one transaction that
-/// one attempt at a time holds; then `verify` checks the password off the async workers
-/// (returning the id to sign in, or `None`), and a success clears the address's failures.
+/// One sign-in attempt for the address typed, from `client`, under the limits: unless it is
+/// refused, the attempt is counted as a failure and `find` reads its account, in one
+/// transaction that one attempt at a time holds; then `verify` checks the password off the
+/// async workers (returning the id to sign in, or `None`), and a success clears the address's
+/// failures from that client.
 pub async fn attempt<A, F, V>(
     state: &AppState,
     audience: Audience,
     typed: &str,
+    client: String,
     find: F,
     verify: V,
 ) -> Result<Attempt, AppError>
@@ -142,17 +165,24 @@ where
     let address = address_key(typed);
     let now = crate::db::now();
     let looked_up = {
-        let address = address.clone();
+        let (address, client) = (address.clone(), client.clone());
         state
             .db(move |conn| {
                 write_transaction(conn, |conn| {
                     sign_in_failure::one_attempt_at_a_time(conn)?;
-                    if let Some(refusal) = check(conn, audience, &address, now)? {
+                    if let Some(refusal) = check(conn, audience, &address, &client, now)? {
                         return Ok(Err(refusal));
                     }
                     // Counted as failed until the password proves right, so guesses sent at
                     // once cannot all pass the check while their passwords are being hashed.
-                    record_failure(conn, audience, &address, now)?;
+                    sign_in_failure::record(
+                        conn,
+                        audience.as_str(),
+                        &address,
+                        &client,
+                        now,
+                        now - window(),
+                    )?;
                     Ok(Ok(find(conn, &address)?))
                 })
             })
@@ -165,46 +195,70 @@ where
     let verified = off_the_workers(move || verify(account)).await?;
     if verified.is_some() {
         state
-            .db(move |conn| Ok(record_success(conn, audience, &address)?))
+            .db(move |conn| {
+                // Earlier typos from the owner's client no longer count against them.
+                Ok(sign_in_failure::clear(
+                    conn,
+                    audience.as_str(),
+                    &address,
+                    &client,
+                )?)
+            })
             .await?;
     }
     Ok(verified.map_or(Attempt::Failed, Attempt::SignedIn))
 }
 
-/// Whether `address` may try to sign in at `now`.
+/// Whether `address` may be tried from `client` at `now`: if not, the longest wait any limit
+/// it is over asks for.
 fn check(
     conn: &mut DbConnection,
     audience: Audience,
     address: &str,
+    client: &str,
     now: NaiveDateTime,
 ) -> QueryResult<Option<Refusal>> {
-    let latest = sign_in_failure::latest_since(
-        conn,
-        audience.as_str(),
-        address,
-        now - window(),
-        FAILURES_ALLOWED,
-    )?;
-    Ok(match latest.last() {
-        Some(oldest) if latest.len() as i64 >= FAILURES_ALLOWED => Some(Refusal {
+    let limits = [
+        (
+            Counted::AddressFromClient {
+                email: address,
+                client,
+            },
+            FAILURES_PER_ADDRESS_AND_CLIENT,
+            TooManyFor::Address,
+        ),
+        (
+            Counted::Address(address),
+            FAILURES_PER_ADDRESS,
+            TooManyFor::Address,
+        ),
+        (
+            Counted::Client(client),
+            FAILURES_PER_CLIENT,
+            TooManyFor::Client,
+        ),
+    ];
+    let mut refusal: Option<Refusal> = None;
+    for (counted, allowed, too_many_for) in limits {
+        let latest = sign_in_failure::latest_since(
+            conn,
+            audience.as_str(),
+            counted,
+            now - window(),
+            allowed,
+        )?;
+        let Some(oldest) = latest.last().filter(|_| latest.len() as i64 >= allowed) else {
+            continue;
+        };
+        let this = Refusal {
             retry_after: *oldest + window() - now,
-        }),
-        _ => None,
-    })
-}
-
-fn record_failure(
-    conn: &mut DbConnection,
-    audience: Audience,
-    address: &str,
-    now: NaiveDateTime,
-) -> QueryResult<()> {
-    sign_in_failure::record(conn, audience.as_str(), address, now, now - window())
-}
-
-/// The address's owner signed in: earlier typos no longer count against them.
-fn record_success(conn: &mut DbConnection, audience: Audience, address: &str) -> QueryResult<()> {
-    sign_in_failure::clear(conn, audience.as_str(), address)
+            too_many_for,
+        };
+        if refusal.is_none_or(|longest| this.retry_after > longest.retry_after) {
+            refusal = Some(this);
+        }
+    }
+    Ok(refusal)
 }
 
 #[cfg(test)]
@@ -215,11 +269,20 @@ mod tests {
     fn the_wait_is_told_in_whole_minutes_rounded_up() {
         let refusal = |seconds| Refusal {
             retry_after: Duration::seconds(seconds),
+            too_many_for: TooManyFor::Address,
         };
         assert!(refusal(30).message().ends_with("Try again in 1 minute."));
         assert!(refusal(61).message().ends_with("Try again in 2 minutes."));
         assert!(refusal(900).message().ends_with("Try again in 15 minutes."));
         assert_eq!(refusal(0).retry_after_seconds(), 1);
+        let from_client = Refusal {
+            too_many_for: TooManyFor::Client,
+            ..refusal(60)
+        };
+        assert_eq!(
+            from_client.message(),
+            "Too many failed sign-in attempts from your network. Try again in 1 minute."
+        );
     }
 
     #[test]

@@ -266,6 +266,7 @@ diesel::table! {
         audience -> Text,
         email -> Text,
         failed_at -> Timestamp,
+        client -> Text,
     }
 }
 

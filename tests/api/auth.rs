@@ -1,4 +1,7 @@
-use crate::helpers::{csrf_token_in, location, AGENT_PASSWORD};
+use crate::helpers::{
+    csrf_token_in, location, postgres_available, spawn_app_with, visitor_behind_proxy, Backend,
+    TestApp, AGENT_PASSWORD,
+};
 use crate::on_both_backends;
 
 on_both_backends! {
@@ -271,5 +274,147 @@ on_both_backends! {
         assert!(cookie.contains("HttpOnly"));
         assert!(cookie.contains("SameSite=Lax"));
         assert!(!cookie.contains("Secure"), "plain http in tests");
+    }
+}
+
+/// Signs in to the agents' page as `visitor` and answers the attempt's status and page.
+async fn agent_sign_in(
+    app: &TestApp,
+    visitor: &reqwest::Client,
+    email: &str,
+    password: &str,
+) -> (u16, String) {
+    let form = visitor
+        .get(app.url("/login"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let fields = [
+        ("csrf_token", csrf_token_in(&form)),
+        ("email", email.to_owned()),
+        ("password", password.to_owned()),
+    ];
+    let answer = visitor
+        .post(app.url("/login"))
+        .form(&fields)
+        .send()
+        .await
+        .unwrap();
+    (answer.status().as_u16(), answer.text().await.unwrap())
+}
+
+/// Someone guessing an agent's password from one network locks out only that network; guesses
+/// spread over many networks, or one network trying many addresses, are limited too.
+async fn guessing_is_limited_per_network_and_the_owner_still_signs_in(backend: Backend) {
+    let app = spawn_app_with(backend, |settings| {
+        settings.trusted_proxies = vec!["127.0.0.0/8".parse().unwrap()];
+    })
+    .await;
+    app.create_agent("ada@portico.test", "Ada Lovelace", false);
+    app.create_agent("grace@portico.test", "Grace Hopper", false);
+
+    let guesser = visitor_behind_proxy("198.51.100.7");
+    for guess in 1..=10 {
+        assert_eq!(
+            agent_sign_in(&app, &guesser, "ada@portico.test", "a wrong guess")
+                .await
+                .0,
+            401,
+            "guess {guess}"
+        );
+    }
+    let (status, page) = agent_sign_in(&app, &guesser, "ada@portico.test", AGENT_PASSWORD).await;
+    assert_eq!(
+        status, 429,
+        "the guesser's network is refused even the right password"
+    );
+    assert!(
+        page.contains("Too many failed sign-in attempts for this email."),
+        "{page}"
+    );
+
+    let ada = visitor_behind_proxy("203.0.113.5");
+    assert_eq!(
+        agent_sign_in(&app, &ada, "ada@portico.test", AGENT_PASSWORD)
+            .await
+            .0,
+        303,
+        "Ada signs in from her own network"
+    );
+    assert_eq!(
+        agent_sign_in(&app, &guesser, "ada@portico.test", AGENT_PASSWORD)
+            .await
+            .0,
+        429,
+        "her signing in does not forgive the guesser",
+    );
+
+    // One network trying a list of addresses: 50 failures across them, then none may be tried.
+    let sprayer = visitor_behind_proxy("198.51.100.8");
+    for n in 1..=50 {
+        let address = format!("someone{n}@portico.test");
+        assert_eq!(
+            agent_sign_in(&app, &sprayer, &address, "password1").await.0,
+            401,
+            "address {n}"
+        );
+    }
+    let (status, page) = agent_sign_in(&app, &sprayer, "grace@portico.test", AGENT_PASSWORD).await;
+    assert_eq!(status, 429);
+    assert!(
+        page.contains(
+            "Too many failed sign-in attempts from your network. Try again in 15 minutes."
+        ),
+        "{page}"
+    );
+    let grace = visitor_behind_proxy("203.0.113.6");
+    assert_eq!(
+        agent_sign_in(&app, &grace, "grace@portico.test", AGENT_PASSWORD)
+            .await
+            .0,
+        303,
+        "other networks are not refused"
+    );
+
+    // Guesses at one address spread over many networks: 100 failures in all, then it is refused
+    // from everywhere until they age.
+    for network in 1..=10 {
+        let guesser = visitor_behind_proxy(&format!("192.0.2.{network}"));
+        for guess in 1..=10 {
+            let status = agent_sign_in(&app, &guesser, "grace@portico.test", "a wrong guess")
+                .await
+                .0;
+            assert_eq!(status, 401, "network {network}, guess {guess}");
+        }
+    }
+    let elsewhere = visitor_behind_proxy("203.0.113.99");
+    let (status, page) =
+        agent_sign_in(&app, &elsewhere, "grace@portico.test", AGENT_PASSWORD).await;
+    assert_eq!(status, 429, "a network that never failed is refused too");
+    assert!(
+        page.contains("Too many failed sign-in attempts for this email."),
+        "{page}"
+    );
+    assert_eq!(
+        agent_sign_in(&app, &elsewhere, "ada@portico.test", AGENT_PASSWORD)
+            .await
+            .0,
+        303,
+        "only that address"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn guessing_is_limited_per_network_on_sqlite() {
+    guessing_is_limited_per_network_and_the_owner_still_signs_in(Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn guessing_is_limited_per_network_on_postgres() {
+    if postgres_available() {
+        guessing_is_limited_per_network_and_the_owner_still_signs_in(Backend::Postgres).await;
     }
 }

@@ -108,6 +108,18 @@ pub fn test_settings(
     }
 }
 
+/// A browser whose requests reach Portico through a proxy that names it in `X-Forwarded-For`.
+pub fn visitor_behind_proxy(address: &str) -> reqwest::Client {
+    let mut headers = reqwest::header::HeaderMap::new();
+    headers.insert("x-forwarded-for", address.parse().unwrap());
+    reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .default_headers(headers)
+        .build()
+        .unwrap()
+}
+
 pub async fn spawn_app(backend: Backend) -> TestApp {
     spawn_app_with(backend, |_| {}).await
 }

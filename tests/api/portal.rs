@@ -736,25 +736,13 @@ on_both_backends! {
     }
 }
 
-/// A browser whose requests reach Portico through a proxy that names it in `X-Forwarded-For`.
-fn visitor_behind_proxy(address: &str) -> reqwest::Client {
-    let mut headers = reqwest::header::HeaderMap::new();
-    headers.insert("x-forwarded-for", address.parse().unwrap());
-    reqwest::Client::builder()
-        .cookie_store(true)
-        .redirect(reqwest::redirect::Policy::none())
-        .default_headers(headers)
-        .build()
-        .unwrap()
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn visitors_behind_a_trusted_proxy_are_limited_one_by_one() {
     let proxied = crate::helpers::spawn_app_with(crate::helpers::Backend::Sqlite, |settings| {
         settings.trusted_proxies = vec!["127.0.0.0/8".parse().unwrap()];
     })
     .await;
-    let first = visitor_behind_proxy("198.51.100.1");
+    let first = crate::helpers::visitor_behind_proxy("198.51.100.1");
     // Twenty reset requests an hour per client, each for a different address (three each).
     for n in 0..20 {
         let asked = ask_for_reset(&proxied, &first, &format!("someone{n}@example.com")).await;
@@ -766,7 +754,7 @@ async fn visitors_behind_a_trusted_proxy_are_limited_one_by_one() {
         429,
         "one visitor's own limit still holds"
     );
-    let second = visitor_behind_proxy("198.51.100.2");
+    let second = crate::helpers::visitor_behind_proxy("198.51.100.2");
     let other = ask_for_reset(&proxied, &second, "one.more@example.com").await;
     assert_eq!(
         other.status().as_u16(),
@@ -777,11 +765,11 @@ async fn visitors_behind_a_trusted_proxy_are_limited_one_by_one() {
     // Without the setting, anyone could name any client: the header is ignored.
     let direct = crate::helpers::spawn_app(crate::helpers::Backend::Sqlite).await;
     for n in 0..20 {
-        let visitor = visitor_behind_proxy(&format!("198.51.100.{n}"));
+        let visitor = crate::helpers::visitor_behind_proxy(&format!("198.51.100.{n}"));
         let asked = ask_for_reset(&direct, &visitor, &format!("someone{n}@example.com")).await;
         assert_eq!(asked.status().as_u16(), 200, "request {n}");
     }
-    let spoofing = visitor_behind_proxy("203.0.113.77");
+    let spoofing = crate::helpers::visitor_behind_proxy("203.0.113.77");
     let refused = ask_for_reset(&direct, &spoofing, "one.more@example.com").await;
     assert_eq!(refused.status().as_u16(), 429);
 }

@@ -1,5 +1,5 @@
 use actix_session::Session;
-use actix_web::{web, HttpResponse};
+use actix_web::{web, HttpRequest, HttpResponse};
 use askama::Template;
 use serde::Deserialize;
 
@@ -78,6 +78,7 @@ pub async fn login_form(
 pub async fn login(
     state: web::Data<AppState>,
     session: Session,
+    request: HttpRequest,
     form: web::Form<LoginForm>,
 ) -> Result<HttpResponse, AppError> {
     let LoginForm {
@@ -90,6 +91,7 @@ pub async fn login(
         &state,
         Audience::Agent,
         &email,
+        state.client_addresses.of(&request),
         Agent::find_by_email,
         move |agent| match agent {
             _ if password.len() > MAX_PASSWORD_BYTES => {

@@ -1,6 +1,6 @@
 use actix_session::Session;
 use actix_web::http::StatusCode;
-use actix_web::{web, HttpResponse};
+use actix_web::{web, HttpRequest, HttpResponse};
 use askama::Template;
 use serde::Deserialize;
 
@@ -95,6 +95,7 @@ pub async fn login_form(
 pub async fn login(
     state: web::Data<AppState>,
     session: Session,
+    request: HttpRequest,
     form: web::Form<LoginForm>,
 ) -> Result<HttpResponse, AppError> {
     let LoginForm {
@@ -109,6 +110,7 @@ pub async fn login(
         &state,
         Audience::Customer,
         &email,
+        state.client_addresses.of(&request),
         |conn, address| {
             let contact = Contact::find_live_by_email(conn, address)?;
             customer_who_can_sign_in(conn, contact)
