@@ -84,11 +84,12 @@ impl AgentSession {
         Ok(Agent::find(conn, agent_id)?.filter(|agent| !agent.is_disabled()))
     }
 
-    /// The agent read for this session, unless their password changed after it signed in.
+    /// The agent read for this session, unless their sessions were ended (a new password, or
+    /// signing out of the others) after it signed in.
     pub fn signed_in(self, agent: Agent) -> Result<SignedInAgent, AppError> {
         if agent
-            .password_changed_at
-            .is_some_and(|changed| session::signed_in_before(&self.session, changed))
+            .sessions_ended_at
+            .is_some_and(|ended| session::signed_in_before(&self.session, ended))
         {
             return Err(self.refuse());
         }
@@ -188,9 +189,9 @@ impl FromRequest for SignedInCustomer {
                     if contact.is_live()
                         && !contact.is_spam
                         && account.can_sign_in()
-                        && !account.password_changed_at.is_some_and(|changed| {
-                            session::signed_in_before(&session, changed)
-                        }) =>
+                        && !account
+                            .sessions_ended_at
+                            .is_some_and(|ended| session::signed_in_before(&session, ended)) =>
                 {
                     Ok(SignedInCustomer { contact, session })
                 }

@@ -10,6 +10,9 @@ use serde::{Deserialize, Serialize};
 const AGENT_ID: &str = "agent_id";
 const CUSTOMER_CONTACT_ID: &str = "customer_contact_id";
 const SIGNED_IN_AT: &str = "signed_in_at";
+/// The same moment to the millisecond, for comparing with when the account's sessions ended:
+/// to the second, a session signed in during the second its sessions were ended survived.
+const SIGNED_IN_AT_MS: &str = "signed_in_at_ms";
 const LAST_SEEN_AT: &str = "last_seen_at";
 const CSRF_TOKEN: &str = "csrf";
 const FLASH: &str = "flash";
@@ -76,9 +79,11 @@ pub fn stored_csrf_token(session: &Session) -> Option<String> {
 fn start_signed_in_session(session: &Session, role_key: &str, id: i64) {
     session.clear();
     session.renew();
-    let now = unix_now();
+    let now_ms = chrono::Utc::now().timestamp_millis();
+    let now = now_ms.div_euclid(1000);
     let _ = session.insert(role_key, id);
     let _ = session.insert(SIGNED_IN_AT, now);
+    let _ = session.insert(SIGNED_IN_AT_MS, now_ms);
     let _ = session.insert(LAST_SEEN_AT, now);
     let _ = session.insert(CSRF_TOKEN, random_token());
 }
@@ -110,14 +115,18 @@ fn signed_in_id(session: &Session, role_key: &str) -> Option<i64> {
     Some(id)
 }
 
-/// Whether the session was signed in before `moment` (to the second), such as before its
-/// password changed.
+/// Whether the session was signed in before `moment`, such as before its password changed: to
+/// the millisecond, or to the second for a session signed in before that was recorded.
 pub fn signed_in_before(session: &Session, moment: NaiveDateTime) -> bool {
+    let moment = moment.and_utc();
+    if let Ok(Some(signed_in_ms)) = session.get::<i64>(SIGNED_IN_AT_MS) {
+        return signed_in_ms < moment.timestamp_millis();
+    }
     session
         .get::<i64>(SIGNED_IN_AT)
         .ok()
         .flatten()
-        .is_none_or(|signed_in_at| signed_in_at < moment.and_utc().timestamp())
+        .is_none_or(|signed_in_at| signed_in_at < moment.timestamp())
 }
 
 pub fn signed_in_agent_id(session: &Session) -> Option<i64> {

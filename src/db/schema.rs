@@ -11,6 +11,7 @@ diesel::table! {
         created_at -> Timestamp,
         updated_at -> Timestamp,
         password_changed_at -> Nullable<Timestamp>,
+        sessions_ended_at -> Nullable<Timestamp>,
     }
 }
 
@@ -103,6 +104,7 @@ diesel::table! {
         created_at -> Timestamp,
         updated_at -> Timestamp,
         password_changed_at -> Nullable<Timestamp>,
+        sessions_ended_at -> Nullable<Timestamp>,
     }
 }
 

@@ -39,8 +39,10 @@ pub struct Agent {
     pub disabled_at: Option<NaiveDateTime>,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
-    /// Sessions signed in before this end.
     pub password_changed_at: Option<NaiveDateTime>,
+    /// Sessions signed in before this end (set when the password changes, and when they sign
+    /// out of their other sessions).
+    pub sessions_ended_at: Option<NaiveDateTime>,
 }
 
 impl Agent {
@@ -74,6 +76,23 @@ impl Agent {
             .optional()
     }
 
+    /// Ends every session of the agent signed in before `now`, recorded in the audit log.
+    pub fn end_sessions(conn: &mut DbConnection, id: i64, now: NaiveDateTime) -> QueryResult<()> {
+        crate::db::write_transaction(conn, |conn| {
+            diesel::update(agents::table.find(id))
+                .set(agents::sessions_ended_at.eq(now))
+                .execute(conn)?;
+            audit::record(
+                conn,
+                Actor::Agent(id),
+                "agent.signed_out_elsewhere",
+                ("agent", Some(id)),
+                "",
+            )?;
+            Ok(())
+        })
+    }
+
     /// The agent's own new password, recorded in the audit log.
     pub fn change_password(
         conn: &mut DbConnection,
@@ -86,6 +105,7 @@ impl Agent {
                 .set((
                     agents::password_hash.eq(password_hash),
                     agents::password_changed_at.eq(now),
+                    agents::sessions_ended_at.eq(now),
                     agents::updated_at.eq(now),
                 ))
                 .execute(conn)?;

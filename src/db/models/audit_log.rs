@@ -57,6 +57,10 @@ pub const KNOWN_ACTIONS: &[(&str, &str)] = &[
     ("agent.disabled", "Agent disabled"),
     ("agent.enabled", "Agent enabled"),
     ("agent.password_changed", "Agent changed their password"),
+    (
+        "agent.signed_out_elsewhere",
+        "Agent signed out of their other sessions",
+    ),
     ("portal.registered", "Registered in the Help Center"),
     (
         "portal.password_changed",
@@ -65,6 +69,10 @@ pub const KNOWN_ACTIONS: &[(&str, &str)] = &[
     (
         "portal.password_reset",
         "Reset their Help Center password by email",
+    ),
+    (
+        "portal.signed_out_elsewhere",
+        "Signed out of their other Help Center sessions",
     ),
 ];
 

@@ -168,6 +168,7 @@ fn replace_password_hash(
         portal_accounts::password_hash.eq(password_hash),
         portal_accounts::updated_at.eq(now),
         portal_accounts::password_changed_at.eq(now),
+        portal_accounts::sessions_ended_at.eq(now),
     ))
     .execute(conn)?;
     Ok(changed == 1)
@@ -227,6 +228,36 @@ pub fn change_password(
             conn,
             Actor::Contact(contact_id),
             "portal.password_changed",
+            ("contact", Some(contact_id)),
+            "",
+        )?;
+        Ok(true)
+    })
+}
+
+/// Ends every session of a signed-in customer from before `now`, recorded in the audit log;
+/// `false` when the account can no longer sign in at all.
+pub fn end_sessions(
+    conn: &mut DbConnection,
+    contact_id: i64,
+    now: NaiveDateTime,
+) -> QueryResult<bool> {
+    write_transaction(conn, |conn| {
+        let ended = diesel::update(
+            portal_accounts::table
+                .filter(portal_accounts::contact_id.eq(contact_id))
+                .filter(portal_accounts::activated_at.is_not_null())
+                .filter(portal_accounts::deactivated_at.is_null()),
+        )
+        .set(portal_accounts::sessions_ended_at.eq(now))
+        .execute(conn)?;
+        if ended == 0 {
+            return Ok(false);
+        }
+        audit::record(
+            conn,
+            Actor::Contact(contact_id),
+            "portal.signed_out_elsewhere",
             ("contact", Some(contact_id)),
             "",
         )?;

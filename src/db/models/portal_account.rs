@@ -14,8 +14,10 @@ pub struct PortalAccount {
     pub deactivated_at: Option<NaiveDateTime>,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
-    /// Sessions signed in before this end.
     pub password_changed_at: Option<NaiveDateTime>,
+    /// Sessions signed in before this end (set when the password changes, and when they sign
+    /// out of their other sessions).
+    pub sessions_ended_at: Option<NaiveDateTime>,
 }
 
 impl PortalAccount {
@@ -51,6 +53,7 @@ impl PortalAccount {
             portal_accounts::deactivated_at.eq(None::<NaiveDateTime>),
             portal_accounts::updated_at.eq(now),
             portal_accounts::password_changed_at.eq(now),
+            portal_accounts::sessions_ended_at.eq(now),
         ))
         .execute(conn)?;
         if updated == 0 {
@@ -62,6 +65,7 @@ impl PortalAccount {
                     portal_accounts::created_at.eq(now),
                     portal_accounts::updated_at.eq(now),
                     portal_accounts::password_changed_at.eq(now),
+                    portal_accounts::sessions_ended_at.eq(now),
                 ))
                 .execute(conn)?;
         }

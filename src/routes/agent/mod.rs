@@ -8,6 +8,7 @@ mod invitations;
 mod knowledge_base;
 mod login;
 mod password;
+mod sessions;
 mod settings;
 mod tickets;
 
@@ -35,5 +36,6 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     .configure(knowledge_base::configure)
     .configure(settings::configure)
     .configure(password::configure)
+    .configure(sessions::configure)
     .route("/settings/audit", web::get().to(audit::log));
 }

@@ -1,4 +1,5 @@
-//! The customer's account: their name, and their password (the current one required).
+//! The customer's account: their name, their password (the current one required), and
+//! signing out of their other sessions.
 
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
@@ -13,7 +14,7 @@ use crate::auth::session::{set_flash, sign_in_customer, FlashKind};
 use crate::contacts::{self, ContactError};
 use crate::db::models::audit::Actor;
 use crate::db::models::contact::Contact;
-use crate::db::models::customer_token::change_password;
+use crate::db::models::customer_token::{change_password, end_sessions};
 use crate::db::models::portal_account::PortalAccount;
 use crate::db::now;
 use crate::domain::{
@@ -47,7 +48,7 @@ pub struct AccountErrors {
     pub confirm: Option<String>,
 }
 
-/// Both forms post here; `section` says which one was sent.
+/// Every form of the page posts here; `section` says which one was sent.
 #[derive(Deserialize)]
 pub struct AccountForm {
     #[serde(default)]
@@ -95,6 +96,7 @@ pub async fn update(
     match form.section.as_str() {
         "name" => change_name(customer, state, form.name).await,
         "password" => change_own_password(customer, state, form).await,
+        "sessions" => sign_out_others(customer, state).await,
         _ => Err(AppError::BadRequest(
             "The form could not be read: it names no section of the account page.".to_owned(),
         )),
@@ -203,6 +205,29 @@ async fn change_own_password(
         customer.session(),
         FlashKind::Success,
         "Your password has been changed.",
+    );
+    Ok(redirect_see_other("/portal/account"))
+}
+
+async fn sign_out_others(
+    customer: SignedInCustomer,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, AppError> {
+    let contact_id = customer.contact.id;
+    let ended = state
+        .db(move |conn| Ok(end_sessions(conn, contact_id, now())?))
+        .await?;
+    if !ended {
+        return Err(AppError::CustomerSignInRequired {
+            next: "/portal/account".to_owned(),
+        });
+    }
+    // Signed in afresh, so this session is not one of those just ended (`auth::guard`).
+    sign_in_customer(customer.session(), contact_id);
+    set_flash(
+        customer.session(),
+        FlashKind::Success,
+        "You have been signed out of your other sessions. This one goes on.",
     );
     Ok(redirect_see_other("/portal/account"))
 }
