@@ -249,6 +249,17 @@ diesel::table! {
 }
 
 diesel::table! {
+    agent_password_resets (id) {
+        id -> BigInt,
+        agent_id -> BigInt,
+        token_digest -> Text,
+        expires_at -> Timestamp,
+        used_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     customer_tokens (id) {
         id -> BigInt,
         purpose -> Text,
@@ -282,6 +293,7 @@ diesel::table! {
 }
 
 diesel::joinable!(contacts -> accounts (account_id));
+diesel::joinable!(agent_password_resets -> agents (agent_id));
 diesel::joinable!(portal_accounts -> contacts (contact_id));
 diesel::joinable!(tickets -> contacts (contact_id));
 diesel::joinable!(ticket_messages -> tickets (ticket_id));
@@ -317,4 +329,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     audit_events,
     sign_in_failures,
     email_requests,
+    agent_password_resets,
 );

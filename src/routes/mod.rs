@@ -3,6 +3,7 @@
 pub mod agent;
 mod assets;
 pub mod chrome;
+mod emailed;
 pub mod form;
 mod health;
 pub mod portal;

@@ -190,6 +190,25 @@ pub fn path_of(link: &str) -> String {
     url.path().to_owned()
 }
 
+/// The first link in a message's text part whose path starts with `path_prefix`.
+pub fn link_in(raw: &str, path_prefix: &str) -> String {
+    let message = mail_parser::MessageParser::default()
+        .parse(raw.as_bytes())
+        .expect("a MIME message");
+    let text = message.body_text(0).expect("a text part").into_owned();
+    text.split_whitespace()
+        .find(|word| word.starts_with("http://") && path_of(word).starts_with(path_prefix))
+        .unwrap_or_else(|| panic!("a link to {path_prefix} in {text}"))
+        .to_owned()
+}
+
+pub fn subject_of(raw: &str) -> String {
+    let message = mail_parser::MessageParser::default()
+        .parse(raw.as_bytes())
+        .expect("a MIME message");
+    message.subject().unwrap_or_default().to_owned()
+}
+
 pub fn csrf_token_in(html: &str) -> String {
     let marker = "name=\"csrf_token\" value=\"";
     let start = html.find(marker).expect("the page has a CSRF token field") + marker.len();

@@ -5,6 +5,7 @@ mod helpers;
 mod smtp_server;
 
 mod accounts;
+mod agent_password_reset;
 mod auth;
 mod contacts;
 mod contacts_import;

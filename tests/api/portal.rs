@@ -11,7 +11,7 @@ use portico::db::models::ticket::Ticket;
 use portico::db::now;
 use portico::db::schema::{contacts, customer_tokens, portal_accounts, ticket_messages, tickets};
 
-use crate::helpers::{csrf_token_in, location, new_client, path_of, TestApp};
+use crate::helpers::{csrf_token_in, link_in, location, new_client, path_of, subject_of, TestApp};
 use crate::on_both_backends;
 
 const PASSWORD: &str = "a long customer passphrase";
@@ -79,24 +79,6 @@ async fn get_as(app: &TestApp, client: &reqwest::Client, path: &str) -> (u16, St
 }
 
 /// The link to `path_prefix` in a received email's text part, read through its MIME structure.
-fn link_in(raw: &str, path_prefix: &str) -> String {
-    let message = mail_parser::MessageParser::default()
-        .parse(raw.as_bytes())
-        .expect("a MIME message");
-    let text = message.body_text(0).expect("a text part").into_owned();
-    text.split_whitespace()
-        .find(|word| word.starts_with("http://") && path_of(word).starts_with(path_prefix))
-        .unwrap_or_else(|| panic!("a link to {path_prefix} in {text}"))
-        .to_owned()
-}
-
-fn subject_of(raw: &str) -> String {
-    let message = mail_parser::MessageParser::default()
-        .parse(raw.as_bytes())
-        .expect("a MIME message");
-    message.subject().unwrap_or_default().to_owned()
-}
-
 fn set_self_registration(app: &TestApp, mode: SelfRegistration) {
     let mut conn = app.pool.get().unwrap();
     HelpCenterSettings {

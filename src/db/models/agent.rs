@@ -1,9 +1,28 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
+use crate::db::models::agent_password_reset;
 use crate::db::models::audit::{self, Actor};
 use crate::db::schema::agents;
 use crate::db::DbConnection;
+
+/// How an agent's password came to change, as the audit log tells it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PasswordChange {
+    /// On their Change password page, the current one typed.
+    Changed,
+    /// Through an emailed "Forgot password?" link.
+    ResetByEmail,
+}
+
+impl PasswordChange {
+    fn action(self) -> &'static str {
+        match self {
+            PasswordChange::Changed => "agent.password_changed",
+            PasswordChange::ResetByEmail => "agent.password_reset",
+        }
+    }
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum AgentRole {
@@ -93,7 +112,35 @@ impl Agent {
         })
     }
 
-    /// The agent's own new password, recorded in the audit log.
+    /// The agent's new password, recorded in the audit log: their sessions from before end
+    /// and their outstanding reset links stop working. Call inside a transaction.
+    pub fn set_password(
+        conn: &mut DbConnection,
+        id: i64,
+        password_hash: &str,
+        how: PasswordChange,
+        now: NaiveDateTime,
+    ) -> QueryResult<()> {
+        diesel::update(agents::table.find(id))
+            .set((
+                agents::password_hash.eq(password_hash),
+                agents::password_changed_at.eq(now),
+                agents::sessions_ended_at.eq(now),
+                agents::updated_at.eq(now),
+            ))
+            .execute(conn)?;
+        agent_password_reset::retire(conn, id, now)?;
+        audit::record(
+            conn,
+            Actor::Agent(id),
+            how.action(),
+            ("agent", Some(id)),
+            "",
+        )?;
+        Ok(())
+    }
+
+    /// The agent's own new password, typed while signed in.
     pub fn change_password(
         conn: &mut DbConnection,
         id: i64,
@@ -101,22 +148,7 @@ impl Agent {
         now: NaiveDateTime,
     ) -> QueryResult<()> {
         crate::db::write_transaction(conn, |conn| {
-            diesel::update(agents::table.find(id))
-                .set((
-                    agents::password_hash.eq(password_hash),
-                    agents::password_changed_at.eq(now),
-                    agents::sessions_ended_at.eq(now),
-                    agents::updated_at.eq(now),
-                ))
-                .execute(conn)?;
-            audit::record(
-                conn,
-                Actor::Agent(id),
-                "agent.password_changed",
-                ("agent", Some(id)),
-                "",
-            )?;
-            Ok(())
+            Agent::set_password(conn, id, password_hash, PasswordChange::Changed, now)
         })
     }
 

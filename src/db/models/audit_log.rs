@@ -58,6 +58,10 @@ pub const KNOWN_ACTIONS: &[(&str, &str)] = &[
     ("agent.enabled", "Agent enabled"),
     ("agent.password_changed", "Agent changed their password"),
     (
+        "agent.password_reset",
+        "Agent reset their password by email",
+    ),
+    (
         "agent.signed_out_elsewhere",
         "Agent signed out of their other sessions",
     ),

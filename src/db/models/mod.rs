@@ -2,6 +2,7 @@
 
 pub mod account;
 pub mod agent;
+pub mod agent_password_reset;
 pub mod article;
 pub mod audit;
 pub mod audit_log;

@@ -8,6 +8,7 @@ mod invitations;
 mod knowledge_base;
 mod login;
 mod password;
+mod password_reset;
 mod sessions;
 mod settings;
 mod tickets;
@@ -36,6 +37,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     .configure(knowledge_base::configure)
     .configure(settings::configure)
     .configure(password::configure)
+    .configure(password_reset::configure)
     .configure(sessions::configure)
     .route("/settings/audit", web::get().to(audit::log));
 }

@@ -17,7 +17,7 @@ use askama::Template;
 
 use crate::domain::password_errors;
 use crate::error::AppError;
-use crate::mail::OutgoingMail;
+use crate::routes::emailed::{link_to, send_in_background};
 use crate::state::AppState;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -101,28 +101,6 @@ fn signed_in_from_link(
     crate::auth::session::sign_in_customer(session, contact_id);
     crate::auth::session::set_flash(session, crate::auth::session::FlashKind::Success, welcome);
     crate::routes::redirect_see_other("/portal")
-}
-
-/// A link for an email, built from the configured base URL, never from a request's Host.
-fn link_to(state: &AppState, path: &str) -> String {
-    format!("{}{path}", state.base_url.as_str().trim_end_matches('/'))
-}
-
-/// Sends after the response: a page answering "check your email" must take as long for an
-/// address with an account as for one without, or its timing would tell them apart. A failed
-/// send is logged; the visitor can ask again.
-fn send_in_background(state: &AppState, mail: OutgoingMail) {
-    let mailer = state.mailer.clone();
-    actix_web::rt::spawn(async move {
-        let to = mail.to.domain().to_owned();
-        match web::block(move || mailer.send(&mail)).await {
-            Ok(Ok(_)) => {}
-            Ok(Err(error)) => {
-                tracing::warn!(%error, recipient_domain = %to, "a Help Center email was not sent")
-            }
-            Err(error) => tracing::warn!(%error, "a Help Center email was not sent"),
-        }
-    });
 }
 
 /// The parts of the Help Center layout every page shares.

@@ -1,0 +1,289 @@
+//! "Forgot password?" on the agents' sign-in page: an emailed one-time link, valid one hour,
+//! that sets a new password and signs the agent in. The answer to a request is the same
+//! whether or not the address belongs to an agent.
+
+use actix_session::Session;
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpRequest, HttpResponse};
+use askama::Template;
+use chrono::NaiveDateTime;
+use serde::Deserialize;
+
+use crate::auth::hashing_threads::hash_new_password;
+use crate::auth::rate_limit;
+use crate::auth::session::{self, set_flash, FlashKind};
+use crate::auth::sign_in_throttle::address_key;
+use crate::db::models::agent::Agent;
+use crate::db::models::agent_password_reset;
+use crate::db::now;
+use crate::domain::{
+    password_errors, EmailAddress, LinkToken, NewPassword, PasswordError, PASSWORD_MAX_CHARS,
+    PASSWORD_MIN_CHARS,
+};
+use crate::error::AppError;
+use crate::mail::OutgoingMail;
+use crate::routes::chrome::Chrome;
+use crate::routes::emailed::{link_to, send_in_background};
+use crate::routes::{page_with_status, redirect_see_other};
+use crate::state::AppState;
+
+const FORGOT_PATH: &str = "/password/forgot";
+const RESET_PATH: &str = "/password/reset/{token}";
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(
+        web::resource(FORGOT_PATH)
+            .route(web::get().to(request_form))
+            .route(web::post().to(request_link)),
+    )
+    .service(
+        web::resource(RESET_PATH)
+            .route(web::get().to(reset_form))
+            .route(web::post().to(reset)),
+    );
+}
+
+#[derive(Template)]
+#[template(path = "agent/password_reset/forgot.html")]
+struct RequestPage {
+    chrome: Chrome,
+    email: String,
+    email_error: Option<String>,
+    sent: bool,
+}
+
+#[derive(Template)]
+#[template(path = "agent/password_reset/choose.html")]
+struct ChoosePage {
+    chrome: Chrome,
+    email: String,
+    password_error: Option<String>,
+    confirm_error: Option<String>,
+    min_chars: usize,
+    max_chars: usize,
+}
+
+#[derive(Template)]
+#[template(path = "agent/password_reset/link_expired.html")]
+struct LinkExpiredPage {
+    chrome: Chrome,
+}
+
+#[derive(Template)]
+#[template(path = "mail/agent_password_reset.txt", escape = "none")]
+struct ResetMailText<'a> {
+    name: &'a str,
+    link: &'a str,
+    expires: &'a str,
+}
+
+#[derive(Template)]
+#[template(path = "mail/agent_password_reset.html")]
+struct ResetMailHtml<'a> {
+    name: &'a str,
+    link: &'a str,
+    expires: &'a str,
+}
+
+#[derive(Deserialize)]
+pub struct RequestForm {
+    #[serde(default)]
+    email: String,
+}
+
+#[derive(Deserialize)]
+pub struct ResetForm {
+    #[serde(default)]
+    password: String,
+    #[serde(default)]
+    password_confirmation: String,
+}
+
+fn request_page(
+    session: &Session,
+    status: StatusCode,
+    email: String,
+    email_error: Option<String>,
+    sent: bool,
+) -> Result<HttpResponse, AppError> {
+    page_with_status(
+        &RequestPage {
+            chrome: Chrome::anonymous(session),
+            email,
+            email_error,
+            sent,
+        },
+        status,
+    )
+}
+
+/// Every link that does not work (unknown, expired, used, its agent disabled) gets the same
+/// page, with a way to ask for a new one.
+fn no_longer_valid(session: &Session) -> Result<HttpResponse, AppError> {
+    page_with_status(
+        &LinkExpiredPage {
+            chrome: Chrome::anonymous(session),
+        },
+        StatusCode::GONE,
+    )
+}
+
+pub async fn request_form(session: Session) -> Result<HttpResponse, AppError> {
+    request_page(&session, StatusCode::OK, String::new(), None, false)
+}
+
+pub async fn request_link(
+    state: web::Data<AppState>,
+    session: Session,
+    request: HttpRequest,
+    form: web::Form<RequestForm>,
+) -> Result<HttpResponse, AppError> {
+    let typed = form.into_inner().email;
+    let address = match EmailAddress::parse(&typed) {
+        Ok(address) => address,
+        Err(error) => {
+            let shown = typed.chars().take(254).collect();
+            let status = StatusCode::UNPROCESSABLE_ENTITY;
+            return request_page(&session, status, shown, Some(error.to_string()), false);
+        }
+    };
+    let client = state.client_addresses.of(&request);
+    if !rate_limit::allow_email(&state, address.as_str(), client).await? {
+        return Err(AppError::TooManyRequests);
+    }
+    let lookup = address_key(address.as_str());
+    let issued = state
+        .db(move |conn| {
+            let Some(agent) = Agent::find_by_email(conn, &lookup)?.filter(|a| !a.is_disabled())
+            else {
+                return Ok(None);
+            };
+            let issued = agent_password_reset::issue(conn, agent.id, now())?;
+            Ok(Some((agent.name, issued)))
+        })
+        .await?;
+    if let Some((name, issued)) = issued {
+        let link = link_to(
+            &state,
+            &format!("/password/reset/{}", issued.token.as_str()),
+        );
+        send_in_background(&state, compose(&address, &name, &link, issued.expires_at)?);
+    }
+    request_page(
+        &session,
+        StatusCode::OK,
+        address.as_str().to_owned(),
+        None,
+        true,
+    )
+}
+
+fn compose(
+    to: &EmailAddress,
+    name: &str,
+    link: &str,
+    expires_at: NaiveDateTime,
+) -> Result<OutgoingMail, AppError> {
+    let expires = expires_at.format("%Y-%m-%d %H:%M").to_string();
+    let expires = expires.as_str();
+    Ok(OutgoingMail {
+        to: to.clone(),
+        to_name: Some(name.to_owned()),
+        subject: "Reset your Portico password".to_owned(),
+        text: ResetMailText {
+            name,
+            link,
+            expires,
+        }
+        .render()?,
+        html: ResetMailHtml {
+            name,
+            link,
+            expires,
+        }
+        .render()?,
+    })
+}
+
+/// The address of the agent a still-usable link is for.
+async fn open_link(state: &AppState, token: LinkToken) -> Result<Option<String>, AppError> {
+    state
+        .db(move |conn| {
+            Ok(agent_password_reset::agent_for(conn, &token, now())?.map(|agent| agent.email))
+        })
+        .await
+}
+
+fn choose_page(
+    session: &Session,
+    status: StatusCode,
+    email: String,
+    error: Option<&PasswordError>,
+) -> Result<HttpResponse, AppError> {
+    let (password_error, confirm_error) = password_errors(error);
+    page_with_status(
+        &ChoosePage {
+            chrome: Chrome::anonymous(session),
+            email,
+            password_error,
+            confirm_error,
+            min_chars: PASSWORD_MIN_CHARS,
+            max_chars: PASSWORD_MAX_CHARS,
+        },
+        status,
+    )
+}
+
+/// Shows the new-password form. Looking never uses the link up: mail scanners open links.
+pub async fn reset_form(
+    state: web::Data<AppState>,
+    session: Session,
+    path: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let Some(token) = LinkToken::parse(&path.into_inner()) else {
+        return no_longer_valid(&session);
+    };
+    match open_link(&state, token).await? {
+        Some(email) => choose_page(&session, StatusCode::OK, email, None),
+        None => no_longer_valid(&session),
+    }
+}
+
+pub async fn reset(
+    state: web::Data<AppState>,
+    session: Session,
+    path: web::Path<String>,
+    form: web::Form<ResetForm>,
+) -> Result<HttpResponse, AppError> {
+    let Some(token) = LinkToken::parse(&path.into_inner()) else {
+        return no_longer_valid(&session);
+    };
+    let ResetForm {
+        password,
+        password_confirmation,
+    } = form.into_inner();
+    let password = match NewPassword::parse(&password, &password_confirmation) {
+        Ok(password) => password,
+        Err(error) => {
+            let status = StatusCode::UNPROCESSABLE_ENTITY;
+            return match open_link(&state, token).await? {
+                Some(email) => choose_page(&session, status, email, Some(&error)),
+                None => no_longer_valid(&session),
+            };
+        }
+    };
+    let hash = hash_new_password(password).await?;
+    let redeemed = state
+        .db(move |conn| Ok(agent_password_reset::redeem(conn, &token, &hash, now())?))
+        .await?;
+    let Some(agent_id) = redeemed else {
+        return no_longer_valid(&session);
+    };
+    session::sign_in_agent(&session, agent_id);
+    set_flash(
+        &session,
+        FlashKind::Success,
+        "Your password has been changed. You are signed in.",
+    );
+    Ok(redirect_see_other("/contacts"))
+}
