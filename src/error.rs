@@ -41,6 +41,27 @@ pub enum AppError {
     Invite(#[from] crate::invitations::InviteError),
 }
 
+/// Whether the database refused because other work held what this needed: SQLite's write lock
+/// still taken when `busy_timeout` ran out, or PostgreSQL giving up a transaction to a
+/// deadlock or a serialization conflict. The transaction was rolled back and nothing was
+/// written, so the user can simply try again.
+fn is_contention(error: &diesel::result::Error) -> bool {
+    use diesel::result::{DatabaseErrorKind, Error};
+    match error {
+        Error::DatabaseError(DatabaseErrorKind::SerializationFailure, _) => true,
+        Error::DatabaseError(_, info) => {
+            let message = info.message();
+            message.starts_with("database is locked")
+                || message.starts_with("database table is locked")
+                || message.starts_with("deadlock detected")
+        }
+        _ => false,
+    }
+}
+
+/// How long a client told "busy" should wait before trying again, in seconds.
+const BUSY_RETRY_AFTER_SECONDS: u32 = 5;
+
 impl From<crate::auth::hashing_threads::HashingUnavailable> for AppError {
     fn from(error: crate::auth::hashing_threads::HashingUnavailable) -> Self {
         AppError::Blocking(error.to_string())
@@ -120,9 +141,11 @@ impl AppError {
     fn page_response(&self, rendered: askama::Result<String>) -> HttpResponse {
         let status = self.status_code();
         let body = rendered.unwrap_or_else(|_| format!("{} {}", status.as_u16(), self.title()));
-        HttpResponse::build(status)
-            .content_type("text/html; charset=utf-8")
-            .body(body)
+        let mut response = HttpResponse::build(status);
+        if status == StatusCode::SERVICE_UNAVAILABLE {
+            response.insert_header((header::RETRY_AFTER, BUSY_RETRY_AFTER_SECONDS));
+        }
+        response.content_type("text/html; charset=utf-8").body(body)
     }
 
     fn title(&self) -> &'static str {
@@ -148,6 +171,7 @@ impl AppError {
             AppError::BadRequest(message) => message.clone(),
             AppError::PayloadTooLarge { .. } => format!("{self}. Send less at once."),
             AppError::Pool(_) => "Portico cannot reach its database right now. Try again in a moment.".to_owned(),
+            AppError::Database(error) if is_contention(error) => "Portico is busy with other changes right now, so nothing was saved. Try again in a moment.".to_owned(),
             AppError::TooManyRequests => "You have asked for this too often. Wait a few minutes and try again.".to_owned(),
             _ => "An unexpected error occurred. It has been logged; try again in a moment.".to_owned(),
         }
@@ -168,6 +192,7 @@ impl ResponseError for AppError {
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
             AppError::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::Pool(_) => StatusCode::SERVICE_UNAVAILABLE,
+            AppError::Database(error) if is_contention(error) => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Database(_)
             | AppError::Template(_)
             | AppError::Blocking(_)

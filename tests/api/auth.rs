@@ -445,3 +445,31 @@ async fn guessing_is_limited_per_network_on_postgres() {
         guessing_is_limited_per_network_and_the_owner_still_signs_in(Backend::Postgres).await;
     }
 }
+
+/// SQLite has one writer: a sign-in (which records the attempt) waits for another program's
+/// write for `busy_timeout`, and past it answers that Portico is busy rather than failing.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_sign_in_blocked_by_another_writer_is_told_to_try_again() {
+    use diesel::connection::SimpleConnection;
+    let app = crate::helpers::spawn_app(Backend::Sqlite).await;
+    app.create_agent("ada@portico.test", "Ada Lovelace", false);
+    let mut writer = app.pool.get().unwrap();
+    writer.batch_execute("BEGIN IMMEDIATE").unwrap();
+
+    let blocked = app.post_login("ada@portico.test", AGENT_PASSWORD).await;
+    assert_eq!(blocked.status().as_u16(), 503);
+    assert_eq!(blocked.headers()["retry-after"], "5");
+    let page = blocked.text().await.unwrap();
+    assert!(page.contains("Portico is busy with other changes right now, so nothing was saved. Try again in a moment."), "{page}");
+
+    writer.batch_execute("ROLLBACK").unwrap();
+    drop(writer);
+    assert_eq!(
+        app.post_login("ada@portico.test", AGENT_PASSWORD)
+            .await
+            .status()
+            .as_u16(),
+        303,
+        "trying again works"
+    );
+}
