@@ -12,6 +12,7 @@ use diesel::result::{DatabaseErrorKind, Error as DieselError};
 
 use crate::db::models::audit::{self, Actor};
 use crate::db::models::contact::{Contact, NewContact};
+use crate::db::models::contact_merge;
 use crate::db::schema::contacts;
 use crate::db::{now, write_transaction, DbConnection};
 use crate::domain::{ContactDraft, EmailAddress};
@@ -30,6 +31,9 @@ pub enum ContactError {
     DuplicateEmail { existing_id: i64 },
     #[error("contact not found")]
     NotFound,
+    /// A merged-away contact: restoring it would make an empty copy of the one it went into.
+    #[error("this contact was merged into contact #{into_id}")]
+    MergedInto { into_id: i64 },
     #[error(transparent)]
     Database(#[from] DieselError),
 }
@@ -216,6 +220,11 @@ pub fn restore(conn: &mut DbConnection, id: i64, actor: Actor) -> Result<(), Con
         let contact = Contact::find(conn, id)?
             .filter(|contact| !contact.is_live())
             .ok_or(ContactError::NotFound)?;
+        if let Some(merged) = contact_merge::merged_into(conn, id)? {
+            return Err(ContactError::MergedInto {
+                into_id: merged.contact_id,
+            });
+        }
         let email = contact
             .email
             .as_deref()

@@ -260,6 +260,14 @@ diesel::table! {
 }
 
 diesel::table! {
+    contact_merges (contact_id) {
+        contact_id -> BigInt,
+        merged_into_id -> BigInt,
+        merged_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     customer_tokens (id) {
         id -> BigInt,
         purpose -> Text,
@@ -330,4 +338,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     sign_in_failures,
     email_requests,
     agent_password_resets,
+    contact_merges,
 );

@@ -232,6 +232,41 @@ on_both_backends! {
         assert!(page.contains("sam@example.com") && page.contains("Activated"));
     }
 
+    async fn a_merged_contact_points_to_the_one_it_went_into_and_cannot_be_restored(app) {
+        app.sign_in_agent(false).await;
+        let kept = app.add_contact("Sam Smith", Some("sam@example.com"), Some("+1 555 0100"));
+        let merged = app.add_contact("Sam Smith", Some("sam.smith@example.com"), Some("+1 555 0100"));
+        let form_path = format!("/contacts/merge?ids={merged}&ids={kept}");
+        assert_eq!(post_merge(&app, &form_path, &merge_fields(&[merged, kept], kept, kept, kept)).await.status().as_u16(), 303);
+
+        let page = app.get_html(&format!("/contacts/{merged}")).await;
+        assert!(page.contains(&format!("This contact was merged into <a href=\"/contacts/{kept}\">Sam Smith</a> on ")), "{page}");
+        assert!(!page.contains(&format!("action=\"/contacts/{merged}/restore\"")), "no Restore button");
+        let restore = app.post_form(&format!("/contacts/{merged}/restore"), &format!("/contacts/{merged}"), &[]).await;
+        assert_eq!(restore.status().as_u16(), 303);
+        assert!(app.get_html(&format!("/contacts/{merged}")).await.contains(&format!("This contact cannot be restored: it was merged into contact #{kept}")));
+        let mass = app.post_form("/contacts/mass-action", "/contacts?view=deleted", &[("action", "restore"), ("ids", merged.to_string().as_str()), ("view", "deleted")]).await;
+        assert_eq!(mass.status().as_u16(), 303);
+        let deleted = app.get_html("/contacts?view=deleted").await;
+        assert_eq!(sidebar_count(&deleted, "Recently deleted"), "1", "still merged away");
+        assert_eq!(sidebar_count(&deleted, "All contacts"), "1");
+
+        // Merged again, into a third contact: the first merged one now points there.
+        let newest = app.add_contact("Samuel Smith", Some("samuel@example.com"), Some("+1 555 0100"));
+        let form_path = format!("/contacts/merge?ids={kept}&ids={newest}");
+        assert_eq!(post_merge(&app, &form_path, &merge_fields(&[kept, newest], newest, newest, newest)).await.status().as_u16(), 303);
+        let page = app.get_html(&format!("/contacts/{merged}")).await;
+        assert!(page.contains(&format!("This contact was merged into <a href=\"/contacts/{newest}\">Samuel Smith</a>")), "{page}");
+        let page = app.get_html(&format!("/contacts/{kept}")).await;
+        assert!(page.contains(&format!("This contact was merged into <a href=\"/contacts/{newest}\">Samuel Smith</a>")));
+
+        // A contact deleted, not merged, is restored as before.
+        let deleted_only = app.add_contact("Ada Lovelace", Some("ada@example.com"), None);
+        assert_eq!(app.post_form(&format!("/contacts/{deleted_only}/delete"), &format!("/contacts/{deleted_only}"), &[]).await.status().as_u16(), 303);
+        let page = app.get_html(&format!("/contacts/{deleted_only}")).await;
+        assert!(page.contains("This contact was deleted on") && page.contains(&format!("action=\"/contacts/{deleted_only}/restore\"")));
+    }
+
     async fn a_merge_with_a_deleted_or_unknown_contact_is_refused_and_changes_nothing(app) {
         app.sign_in_agent(false).await;
         let first = app.add_contact("Jo Ann", Some("jo.ann@gmail.com"), None);

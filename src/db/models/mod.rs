@@ -8,6 +8,7 @@ pub mod audit;
 pub mod audit_log;
 pub mod contact;
 pub mod contact_import;
+pub mod contact_merge;
 pub mod custom_view;
 pub mod customer_token;
 pub mod email_request;

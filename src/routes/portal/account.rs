@@ -146,9 +146,9 @@ async fn change_name(
             contacts::update(conn, contact_id, &draft, contact.account_id, actor).map_err(|error| {
                 match error {
                     ContactError::Database(error) => AppError::Database(error),
-                    ContactError::NotFound | ContactError::DuplicateEmail { .. } => {
-                        AppError::NotFound
-                    }
+                    ContactError::NotFound
+                    | ContactError::MergedInto { .. }
+                    | ContactError::DuplicateEmail { .. } => AppError::NotFound,
                 }
             })
         })

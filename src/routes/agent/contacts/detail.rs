@@ -8,6 +8,7 @@ use crate::db::models::account::Account;
 use crate::db::models::audit::Actor;
 use crate::db::models::audit_log::{self, AuditEntry};
 use crate::db::models::contact::Contact;
+use crate::db::models::contact_merge::{self, MergedInto};
 use crate::db::models::invitation::{DeliveryAttempt, Invitation, InvitationLabel};
 use crate::db::models::ticket::Ticket;
 use crate::db::now;
@@ -31,6 +32,8 @@ struct ContactPage {
     has_live_invitation: bool,
     outbox_file: Option<String>,
     history: Vec<AuditEntry>,
+    /// For a contact merged away: the contact it went into.
+    merged_into: Option<MergedInto>,
 }
 
 /// The contact's "History" panel shows this many of its newest audit events.
@@ -56,7 +59,7 @@ pub async fn show(
     query: web::Query<DetailQuery>,
 ) -> Result<HttpResponse, AppError> {
     let id = path.into_inner();
-    let (contact, account, tickets, history, audit_history) = state
+    let (contact, account, tickets, history, audit_history, merged_into) = state
         .db(move |conn| {
             let contact = Contact::find(conn, id)?.ok_or(AppError::NotFound)?;
             let account = match contact.account_id {
@@ -66,7 +69,19 @@ pub async fn show(
             let tickets = Ticket::for_contact(conn, id)?;
             let history = Invitation::history(conn, id)?;
             let audit_history = audit_log::for_contact(conn, id, HISTORY_SHOWN)?;
-            Ok((contact, account, tickets, history, audit_history))
+            let merged_into = if contact.is_live() {
+                None
+            } else {
+                contact_merge::merged_into(conn, id)?
+            };
+            Ok((
+                contact,
+                account,
+                tickets,
+                history,
+                audit_history,
+                merged_into,
+            ))
         })
         .await?;
     let now = now();
@@ -92,6 +107,7 @@ pub async fn show(
         has_live_invitation,
         outbox_file,
         history: audit_history,
+        merged_into,
         contact,
         account,
         tickets,
@@ -154,6 +170,14 @@ async fn change_one(
                 agent.session(),
                 FlashKind::Error,
                 format!("This contact cannot be restored: contact #{existing_id} now has the same email address."),
+            );
+            Ok(redirect_see_other(&format!("/contacts/{id}")))
+        }
+        Err(ContactError::MergedInto { into_id }) => {
+            set_flash(
+                agent.session(),
+                FlashKind::Error,
+                format!("This contact cannot be restored: it was merged into contact #{into_id}, which has its tickets, invitations and Help Center account."),
             );
             Ok(redirect_see_other(&format!("/contacts/{id}")))
         }

@@ -180,7 +180,9 @@ async fn save(
                     existing_id,
                     Account::names(conn, ACCOUNT_SUGGESTIONS)?,
                 )),
-                Err(ContactError::NotFound) => Err(AppError::NotFound),
+                Err(ContactError::NotFound | ContactError::MergedInto { .. }) => {
+                    Err(AppError::NotFound)
+                }
                 Err(ContactError::Database(error)) => Err(error.into()),
             }
         })

@@ -115,8 +115,13 @@ fn apply_to(
             for id in ids {
                 match contacts::restore(conn, *id, actor) {
                     Ok(()) => restored += 1,
-                    // A contact whose address was taken meanwhile stays deleted; the count says so.
-                    Err(ContactError::DuplicateEmail { .. } | ContactError::NotFound) => {}
+                    // A contact whose address was taken meanwhile, or that was merged into
+                    // another, stays deleted; the count says so.
+                    Err(
+                        ContactError::DuplicateEmail { .. }
+                        | ContactError::NotFound
+                        | ContactError::MergedInto { .. },
+                    ) => {}
                     Err(error) => return Err(error),
                 }
             }
@@ -252,6 +257,8 @@ fn contact_error(error: ContactError) -> AppError {
     match error {
         ContactError::Database(error) => error.into(),
         ContactError::NotFound => AppError::NotFound,
-        ContactError::DuplicateEmail { .. } => AppError::BadRequest(error.to_string()),
+        ContactError::DuplicateEmail { .. } | ContactError::MergedInto { .. } => {
+            AppError::BadRequest(error.to_string())
+        }
     }
 }

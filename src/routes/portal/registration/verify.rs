@@ -106,7 +106,7 @@ fn contact_for(conn: &mut DbConnection, row: &CustomerToken) -> Result<i64, AppE
         // Someone added this address a moment ago: link that contact.
         Err(ContactError::DuplicateEmail { existing_id }) => Ok(existing_id),
         Err(ContactError::Database(error)) => Err(AppError::Database(error)),
-        Err(ContactError::NotFound) => Err(AppError::NotFound),
+        Err(ContactError::NotFound | ContactError::MergedInto { .. }) => Err(AppError::NotFound),
     }
 }
 
