@@ -60,7 +60,7 @@ on_both_backends! {
         assert_eq!(set.status().as_u16(), 303);
         assert_eq!(location(&set), "/contacts");
         let contacts = stranger.get(app.url("/contacts")).send().await.unwrap().text().await.unwrap();
-        assert!(contacts.contains("Your password has been changed. You are signed in."), "signed in by the link");
+        assert!(contacts.contains("Your password is set. You are signed in."), "signed in by the link");
         assert_eq!(laptop.get(app.url("/contacts")).send().await.unwrap().status().as_u16(), 303, "sessions from before have ended");
         assert_eq!(app.post_login("ada@portico.test", AGENT_PASSWORD).await.status().as_u16(), 401);
         assert_eq!(app.post_login("ada@portico.test", NEW_PASSWORD).await.status().as_u16(), 303);

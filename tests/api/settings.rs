@@ -339,6 +339,46 @@ on_both_backends! {
         assert!(second.contains("rel=\"prev\""), "a Newer link");
     }
 
+    async fn an_agent_added_without_a_password_is_emailed_a_link_to_choose_one(app) {
+        app.sign_in_agent(true).await;
+        let page = app.get_html("/settings").await;
+        assert!(page.contains("Leave it empty to email the agent a link to choose their own"));
+        let added = app.post_form("/settings/agents", "/settings", &[("name", "Nina Simone"), ("email", "nina@portico.test"), ("role", "admin"), ("password", "")]).await;
+        assert_eq!(added.status().as_u16(), 303);
+        assert!(app.get_html("/settings").await.contains("Nina Simone is added. We have emailed nina@portico.test a link to choose a password; it works for three days."));
+
+        let mail = app.smtp.wait_for_messages(1, std::time::Duration::from_secs(5)).await;
+        assert_eq!(mail[0].rcpt_to, vec!["nina@portico.test".to_owned()]);
+        assert_eq!(crate::helpers::subject_of(&mail[0].data), "You have been added to Portico");
+        assert!(mail[0].data.contains("as an admin"), "{}", mail[0].data);
+        let link = crate::helpers::path_of(&crate::helpers::link_in(&mail[0].data, "/password/reset/"));
+
+        let nina = new_client();
+        let login_form = nina.get(app.url("/login")).send().await.unwrap().text().await.unwrap();
+        let no_password = nina.post(app.url("/login")).form(&[("csrf_token", csrf_token_in(&login_form).as_str()), ("email", "nina@portico.test"), ("password", "")]).send().await.unwrap();
+        assert_eq!(no_password.status().as_u16(), 401, "no password signs in before she chooses one");
+
+        let choose = nina.get(app.url(&link)).send().await.unwrap().text().await.unwrap();
+        assert!(choose.contains("value=\"nina@portico.test\" readonly"));
+        let chosen = nina.post(app.url(&link)).form(&[("csrf_token", csrf_token_in(&choose).as_str()), ("password", "nina's own passphrase"), ("password_confirmation", "nina's own passphrase")]).send().await.unwrap();
+        assert_eq!(chosen.status().as_u16(), 303);
+        assert_eq!(nina.get(app.url("/settings")).send().await.unwrap().status().as_u16(), 200, "signed in, as an admin");
+
+        // Three days later an unused welcome link no longer opens; within them it does.
+        let added = app.post_form("/settings/agents", "/settings", &[("name", "Otto"), ("email", "otto@portico.test"), ("role", "agent"), ("password", "")]).await;
+        assert_eq!(added.status().as_u16(), 303);
+        let otto = crate::helpers::path_of(&crate::helpers::link_in(&app.smtp.wait_for_messages(2, std::time::Duration::from_secs(5)).await[1].data, "/password/reset/"));
+        {
+            use diesel::prelude::*;
+            use portico::db::schema::agent_password_resets;
+            let mut conn = app.pool.get().unwrap();
+            let expires: chrono::NaiveDateTime = agent_password_resets::table.order(agent_password_resets::id.desc()).select(agent_password_resets::expires_at).first(&mut conn).unwrap();
+            let hours = (expires - portico::db::now()).num_minutes() as f64 / 60.0;
+            assert!((71.9..=72.0).contains(&hours), "valid three days: {hours} h");
+        }
+        assert_eq!(new_client().get(app.url(&otto)).send().await.unwrap().status().as_u16(), 200);
+    }
+
     async fn admins_add_agents_and_disable_them_but_not_themselves(app) {
         let admin_id = app.sign_in_agent(true).await;
         let short = app.post_form("/settings/agents", "/settings", &[("name", "Nina"), ("email", "nina@portico.test"), ("role", "agent"), ("password", "short")]).await;

@@ -1,6 +1,7 @@
-//! One-time links emailed to an agent who forgot their password ("Forgot password?" on the
-//! sign-in page): issued, looked at, used. Only a link's digest is stored; a link works once,
-//! for one hour, and only for an enabled agent.
+//! One-time links that set an agent's password: emailed to an agent who forgot theirs
+//! ("Forgot password?" on the sign-in page), or to a new agent an admin added without one.
+//! Issued, looked at, used. Only a link's digest is stored; a link works once, until it
+//! expires, and only for an enabled agent.
 
 use chrono::{Duration, NaiveDateTime};
 use diesel::prelude::*;
@@ -11,17 +12,33 @@ use crate::db::schema::{agent_password_resets, agents};
 use crate::db::{write_transaction, DbConnection};
 use crate::domain::LinkToken;
 
-/// A reset link is a key to an agent's account, so it lives briefly.
-pub const LIFETIME_HOURS: i64 = 1;
+/// What a link is for, which sets how long it lives.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LinkPurpose {
+    /// A key to an existing agent's account, asked for by whoever typed the address: brief.
+    Reset,
+    /// A new agent's first password, sent by an admin: long enough for a weekend.
+    Welcome,
+}
+
+impl LinkPurpose {
+    pub fn lifetime(self) -> Duration {
+        match self {
+            LinkPurpose::Reset => Duration::hours(1),
+            LinkPurpose::Welcome => Duration::hours(72),
+        }
+    }
+}
 
 /// Stores a new link's digest for `agent_id`. Expired links are swept out here.
 pub fn issue(
     conn: &mut DbConnection,
     agent_id: i64,
+    purpose: LinkPurpose,
     now: NaiveDateTime,
 ) -> QueryResult<IssuedToken> {
     let token = LinkToken::generate();
-    let expires_at = now + Duration::hours(LIFETIME_HOURS);
+    let expires_at = now + purpose.lifetime();
     write_transaction(conn, |conn| {
         diesel::delete(
             agent_password_resets::table.filter(agent_password_resets::expires_at.le(now)),

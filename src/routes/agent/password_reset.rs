@@ -13,8 +13,8 @@ use crate::auth::hashing_threads::hash_new_password;
 use crate::auth::rate_limit;
 use crate::auth::session::{self, set_flash, FlashKind};
 use crate::auth::sign_in_throttle::address_key;
-use crate::db::models::agent::Agent;
-use crate::db::models::agent_password_reset;
+use crate::db::models::agent::{Agent, AgentRole};
+use crate::db::models::agent_password_reset::{self, LinkPurpose};
 use crate::db::now;
 use crate::domain::{
     password_errors, EmailAddress, LinkToken, NewPassword, PasswordError, PASSWORD_MAX_CHARS,
@@ -83,6 +83,98 @@ struct ResetMailHtml<'a> {
     name: &'a str,
     link: &'a str,
     expires: &'a str,
+}
+
+#[derive(Template)]
+#[template(path = "mail/agent_welcome.txt", escape = "none")]
+struct WelcomeMailText<'a> {
+    name: &'a str,
+    email: &'a str,
+    role: &'a str,
+    added_by: &'a str,
+    link: &'a str,
+    forgot_link: &'a str,
+    expires: &'a str,
+}
+
+#[derive(Template)]
+#[template(path = "mail/agent_welcome.html")]
+struct WelcomeMailHtml<'a> {
+    name: &'a str,
+    email: &'a str,
+    role: &'a str,
+    added_by: &'a str,
+    link: &'a str,
+    forgot_link: &'a str,
+    expires: &'a str,
+}
+
+/// A new agent an admin added without a password, to be sent a link to choose one.
+pub struct NewAgentWelcome {
+    pub agent_id: i64,
+    pub name: String,
+    pub email: EmailAddress,
+    pub role: AgentRole,
+    pub added_by: String,
+}
+
+/// Emails a new agent a link, valid three days, to choose their first password. Sent while
+/// the admin waits, so the page can say whether it went: `Err` holds why it did not.
+pub async fn send_welcome(
+    state: &AppState,
+    welcome: NewAgentWelcome,
+) -> Result<Result<(), String>, AppError> {
+    let agent_id = welcome.agent_id;
+    let issued = state
+        .db(move |conn| {
+            Ok(agent_password_reset::issue(
+                conn,
+                agent_id,
+                LinkPurpose::Welcome,
+                now(),
+            )?)
+        })
+        .await?;
+    let link = link_to(state, &format!("/password/reset/{}", issued.token.as_str()));
+    let forgot_link = link_to(state, FORGOT_PATH);
+    let expires = issued.expires_at.format("%Y-%m-%d %H:%M").to_string();
+    let role = match welcome.role {
+        AgentRole::Admin => "an admin",
+        AgentRole::Agent => "an agent",
+    };
+    let (name, email, added_by) = (
+        welcome.name.as_str(),
+        welcome.email.as_str(),
+        welcome.added_by.as_str(),
+    );
+    let mail = OutgoingMail {
+        to: welcome.email.clone(),
+        to_name: Some(welcome.name.clone()),
+        subject: "You have been added to Portico".to_owned(),
+        text: WelcomeMailText {
+            name,
+            email,
+            role,
+            added_by,
+            link: &link,
+            forgot_link: &forgot_link,
+            expires: &expires,
+        }
+        .render()?,
+        html: WelcomeMailHtml {
+            name,
+            email,
+            role,
+            added_by,
+            link: &link,
+            forgot_link: &forgot_link,
+            expires: &expires,
+        }
+        .render()?,
+    };
+    let mailer = state.mailer.clone();
+    let sent = web::block(move || mailer.send(&mail)).await?;
+    Ok(sent.map(|_| ()).map_err(|error| error.to_string()))
 }
 
 #[derive(Deserialize)]
@@ -158,7 +250,7 @@ pub async fn request_link(
             else {
                 return Ok(None);
             };
-            let issued = agent_password_reset::issue(conn, agent.id, now())?;
+            let issued = agent_password_reset::issue(conn, agent.id, LinkPurpose::Reset, now())?;
             Ok(Some((agent.name, issued)))
         })
         .await?;
@@ -283,7 +375,7 @@ pub async fn reset(
     set_flash(
         &session,
         FlashKind::Success,
-        "Your password has been changed. You are signed in.",
+        "Your password is set. You are signed in.",
     );
     Ok(redirect_see_other("/contacts"))
 }

@@ -1,5 +1,6 @@
-//! Settings → Agents: adding an agent, and disabling or enabling one. A disabled agent's
-//! sessions stop at their next request (the guard checks `disabled_at`).
+//! Settings → Agents: adding an agent (with an initial password, or emailed a link to choose
+//! one), and disabling or enabling one. A disabled agent's sessions stop at their next request
+//! (the guard checks `disabled_at`).
 
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
@@ -15,8 +16,9 @@ use crate::db::models::agent::{Agent, AgentRole, NewAgent};
 use crate::db::models::audit::{self, Actor};
 use crate::db::schema::agents;
 use crate::db::{now, write_transaction};
-use crate::domain::{EmailAddress, NewPassword};
+use crate::domain::{EmailAddress, LinkToken, NewPassword};
 use crate::error::AppError;
+use crate::routes::agent::password_reset::{send_welcome, NewAgentWelcome};
 use crate::routes::redirect_see_other;
 use crate::state::AppState;
 
@@ -30,7 +32,8 @@ pub struct NewAgentForm {
     pub email: String,
     #[serde(default)]
     pub role: String,
-    /// Never shown again: a refused form comes back with this field empty.
+    /// Never shown again: a refused form comes back with this field empty. Left empty, the
+    /// agent is emailed a link to choose their own.
     #[serde(default)]
     pub password: String,
 }
@@ -47,7 +50,8 @@ struct ValidAgent {
     name: String,
     email: EmailAddress,
     role: AgentRole,
-    password: NewPassword,
+    /// None: the agent chooses one through an emailed link.
+    password: Option<NewPassword>,
 }
 
 impl NewAgentForm {
@@ -69,8 +73,12 @@ impl NewAgentForm {
                 None
             }
         };
-        let password = NewPassword::parse(&self.password, &self.password)
-            .map_err(|error| errors.password = Some(error.to_string()));
+        let password = match self.password.as_str() {
+            "" => Ok(None),
+            typed => NewPassword::parse(typed, typed)
+                .map(Some)
+                .map_err(|error| errors.password = Some(error.to_string())),
+        };
         match (email, role, password) {
             (Ok(email), Some(role), Ok(password)) if errors.name.is_none() => Ok(ValidAgent {
                 name,
@@ -127,7 +135,17 @@ pub async fn add(
         )
         .await;
     }
-    let password = valid.password;
+    let emailed = valid.password.is_none();
+    // Without a password the agent cannot sign in until they choose one through the link:
+    // the hash is of a secret nobody knows, so a guess costs the same as for any agent.
+    let password = match valid.password {
+        Some(password) => password,
+        None => {
+            let secret = LinkToken::generate();
+            NewPassword::parse(secret.as_str(), secret.as_str())
+                .map_err(|error| AppError::Blocking(error.to_string()))?
+        }
+    };
     let hash = hash_new_password(password).await?;
     let admin_id = agent.agent.id;
     let (name, email, role) = (valid.name.clone(), valid.email.clone(), valid.role);
@@ -149,7 +167,16 @@ pub async fn add(
                     Actor::Agent(admin_id),
                     "agent.created",
                     ("agent", Some(id)),
-                    &format!("{} ({})", email.as_str(), role.as_str()),
+                    &format!(
+                        "{} ({}{})",
+                        email.as_str(),
+                        role.as_str(),
+                        if emailed {
+                            ", emailed a link to choose a password"
+                        } else {
+                            ""
+                        }
+                    ),
                 )?;
                 Ok(id)
             });
@@ -164,7 +191,7 @@ pub async fn add(
             }
         })
         .await?;
-    if inserted.is_none() {
+    let Some(new_id) = inserted else {
         return render(
             &agent,
             &state,
@@ -172,16 +199,43 @@ pub async fn add(
             StatusCode::CONFLICT,
         )
         .await;
-    }
-    set_flash(
-        agent.session(),
-        FlashKind::Success,
-        format!(
-            "{} can now sign in as {}.",
-            valid.name,
-            valid.email.as_str()
-        ),
-    );
+    };
+    let (kind, message) = if emailed {
+        let welcome = NewAgentWelcome {
+            agent_id: new_id,
+            name: valid.name.clone(),
+            email: valid.email.clone(),
+            role: valid.role,
+            added_by: agent.agent.name.clone(),
+        };
+        match send_welcome(&state, welcome).await? {
+            Ok(()) => (
+                FlashKind::Success,
+                format!(
+                    "{} is added. We have emailed {} a link to choose a password; it works for three days.",
+                    valid.name,
+                    valid.email.as_str()
+                ),
+            ),
+            Err(error) => (
+                FlashKind::Error,
+                format!(
+                    "{} is added, but the email with their link could not be sent ({error}). They can use \"Forgot password?\" on the sign-in page once mail works.",
+                    valid.name
+                ),
+            ),
+        }
+    } else {
+        (
+            FlashKind::Success,
+            format!(
+                "{} can now sign in as {}.",
+                valid.name,
+                valid.email.as_str()
+            ),
+        )
+    };
+    set_flash(agent.session(), kind, message);
     Ok(redirect_see_other("/settings#agents"))
 }
 
