@@ -97,10 +97,10 @@ async fn activated_customer(app: &TestApp, name: &str, email: &str) -> (i64, req
 on_both_backends! {
     async fn agents_who_are_not_admins_get_403_on_every_settings_page(app) {
         app.sign_in_agent(false).await;
-        for page in ["/settings", "/settings/invitation-email", "/settings/audit"] {
+        for page in ["/settings", "/settings/invitation-email", "/settings/audit", "/settings/agents/1/edit"] {
             assert_eq!(app.get(page).await.status().as_u16(), 403, "GET {page}");
         }
-        for form in ["/settings/help-center", "/settings/agents", "/settings/agents/1/disable", "/settings/agents/1/enable", "/settings/invitation-email", "/settings/invitation-email/preview", "/settings/invitation-email/reset"] {
+        for form in ["/settings/help-center", "/settings/agents", "/settings/agents/1/disable", "/settings/agents/1/enable", "/settings/agents/1/edit", "/settings/invitation-email", "/settings/invitation-email/preview", "/settings/invitation-email/reset"] {
             let response = app.post_form(form, "/contacts", &[("subject", "x"), ("name", "x")]).await;
             assert_eq!(response.status().as_u16(), 403, "POST {form}");
         }
@@ -377,6 +377,50 @@ on_both_backends! {
             assert!((71.9..=72.0).contains(&hours), "valid three days: {hours} h");
         }
         assert_eq!(new_client().get(app.url(&otto)).send().await.unwrap().status().as_u16(), 200);
+    }
+
+    async fn admins_edit_an_agents_name_email_and_role_but_keep_one_admin(app) {
+        let admin_id = app.sign_in_agent(true).await;
+        let nina = app.create_agent("nina@portico.test", "Nina", false);
+        let settings = app.get_html("/settings").await;
+        assert!(settings.contains(&format!("href=\"/settings/agents/{nina}/edit\">Edit</a>")));
+        let form = app.get_html(&format!("/settings/agents/{nina}/edit")).await;
+        assert!(form.contains("value=\"nina@portico.test\"") && form.contains("<h1>Edit Nina</h1>"));
+
+        let bad = app.post_form(&format!("/settings/agents/{nina}/edit"), &format!("/settings/agents/{nina}/edit"), &[("name", "  "), ("email", "nina at portico"), ("role", "agent")]).await;
+        assert_eq!(bad.status().as_u16(), 422);
+        let bad = bad.text().await.unwrap();
+        assert!(bad.contains("id=\"agent-name-error\">Enter the agent&#39;s name.") && bad.contains("id=\"agent-email-error\"") && bad.contains("value=\"nina at portico\""), "{bad}");
+        let taken = app.post_form(&format!("/settings/agents/{nina}/edit"), &format!("/settings/agents/{nina}/edit"), &[("name", "Nina"), ("email", "admin@portico.test"), ("role", "agent")]).await;
+        assert_eq!(taken.status().as_u16(), 409);
+        assert!(taken.text().await.unwrap().contains("Another agent already has this email address."));
+
+        let saved = app.post_form(&format!("/settings/agents/{nina}/edit"), &format!("/settings/agents/{nina}/edit"), &[("name", "Nina Simone"), ("email", "Nina.Simone@portico.test"), ("role", "admin")]).await;
+        assert_eq!(saved.status().as_u16(), 303);
+        assert_eq!(location(&saved), "/settings#agents");
+        let settings = app.get_html("/settings").await;
+        assert!(settings.contains("Nina Simone is updated.") && settings.contains("<td>nina.simone@portico.test</td>"), "{settings}");
+        let audit = app.get_html("/settings/audit?action=agent.updated").await;
+        assert!(audit.contains("name: Nina → Nina Simone; email: nina@portico.test → nina.simone@portico.test; role: agent → admin"), "{audit}");
+        let nina_signs_in = new_client();
+        let login = nina_signs_in.get(app.url("/login")).send().await.unwrap().text().await.unwrap();
+        let signed_in = nina_signs_in.post(app.url("/login")).form(&[("csrf_token", csrf_token_in(&login).as_str()), ("email", "nina.simone@portico.test"), ("password", crate::helpers::AGENT_PASSWORD)]).send().await.unwrap();
+        assert_eq!(signed_in.status().as_u16(), 303, "she signs in with the new address");
+        assert_eq!(nina_signs_in.get(app.url("/settings")).send().await.unwrap().status().as_u16(), 200, "as an admin");
+
+        // With Nina an admin, Ada may step down; then Nina is the last admin and stays one.
+        let stepped_down = app.post_form(&format!("/settings/agents/{admin_id}/edit"), &format!("/settings/agents/{admin_id}/edit"), &[("name", "Ada Admin"), ("email", "admin@portico.test"), ("role", "agent")]).await;
+        assert_eq!(stepped_down.status().as_u16(), 303);
+        assert_eq!(location(&stepped_down), "/contacts");
+        assert_eq!(app.get("/settings").await.status().as_u16(), 403, "Ada no longer manages settings");
+        let form = nina_signs_in.get(app.url(&format!("/settings/agents/{nina}/edit"))).send().await.unwrap().text().await.unwrap();
+        let last = nina_signs_in.post(app.url(&format!("/settings/agents/{nina}/edit"))).form(&[("csrf_token", csrf_token_in(&form).as_str()), ("name", "Nina Simone"), ("email", "nina.simone@portico.test"), ("role", "agent")]).send().await.unwrap();
+        assert_eq!(last.status().as_u16(), 409);
+        assert!(last.text().await.unwrap().contains("This is the only enabled admin"));
+        assert_eq!(nina_signs_in.get(app.url("/settings")).send().await.unwrap().status().as_u16(), 200, "still an admin");
+
+        assert_eq!(app.get(&format!("/settings/agents/{nina}/edit")).await.status().as_u16(), 403, "agents cannot edit agents");
+        assert_eq!(nina_signs_in.get(app.url("/settings/agents/999999/edit")).send().await.unwrap().status().as_u16(), 404);
     }
 
     async fn admins_add_agents_and_disable_them_but_not_themselves(app) {

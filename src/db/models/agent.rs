@@ -156,6 +156,35 @@ impl Agent {
         agents::table.count().get_result(conn)
     }
 
+    /// How many enabled admins there are besides `except_id`.
+    pub fn other_enabled_admins(conn: &mut DbConnection, except_id: i64) -> QueryResult<i64> {
+        agents::table
+            .filter(agents::id.ne(except_id))
+            .filter(agents::role.eq(AgentRole::Admin.as_str()))
+            .filter(agents::disabled_at.is_null())
+            .count()
+            .get_result(conn)
+    }
+
+    /// Sets an agent's name, email and role.
+    pub fn update_profile(
+        conn: &mut DbConnection,
+        id: i64,
+        name: &str,
+        email: &str,
+        role: AgentRole,
+        now: NaiveDateTime,
+    ) -> QueryResult<usize> {
+        diesel::update(agents::table.find(id))
+            .set((
+                agents::name.eq(name),
+                agents::email.eq(email),
+                agents::role.eq(role.as_str()),
+                agents::updated_at.eq(now),
+            ))
+            .execute(conn)
+    }
+
     pub fn list(conn: &mut DbConnection) -> QueryResult<Vec<Agent>> {
         agents::table
             .order(agents::name.asc())

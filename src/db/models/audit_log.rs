@@ -54,6 +54,7 @@ pub const KNOWN_ACTIONS: &[(&str, &str)] = &[
         "Invitation email reset to the default",
     ),
     ("agent.created", "Agent added"),
+    ("agent.updated", "Agent edited"),
     ("agent.disabled", "Agent disabled"),
     ("agent.enabled", "Agent enabled"),
     ("agent.password_changed", "Agent changed their password"),

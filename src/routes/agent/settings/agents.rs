@@ -54,33 +54,48 @@ struct ValidAgent {
     password: Option<NewPassword>,
 }
 
+/// An agent's name, email and role as an admin typed them, checked: what is wrong goes into
+/// `errors`, beside its field. For adding an agent and for editing one.
+pub(super) fn parse_profile(
+    typed_name: &str,
+    typed_email: &str,
+    typed_role: &str,
+    errors: &mut NewAgentErrors,
+) -> Option<(String, EmailAddress, AgentRole)> {
+    let name = typed_name.split_whitespace().collect::<Vec<_>>().join(" ");
+    if name.is_empty() {
+        errors.name = Some("Enter the agent's name.".to_owned());
+    } else if name.chars().count() > NAME_MAX_CHARS {
+        errors.name = Some(format!("Use at most {NAME_MAX_CHARS} characters."));
+    }
+    let email =
+        EmailAddress::parse(typed_email).map_err(|error| errors.email = Some(error.to_string()));
+    let role = match typed_role {
+        "agent" => Some(AgentRole::Agent),
+        "admin" => Some(AgentRole::Admin),
+        _ => {
+            errors.role = Some("Choose Agent or Admin.".to_owned());
+            None
+        }
+    };
+    match (email, role) {
+        (Ok(email), Some(role)) if errors.name.is_none() => Some((name, email, role)),
+        _ => None,
+    }
+}
+
 impl NewAgentForm {
     fn parse(&self) -> Result<ValidAgent, NewAgentErrors> {
         let mut errors = NewAgentErrors::default();
-        let name = self.name.split_whitespace().collect::<Vec<_>>().join(" ");
-        if name.is_empty() {
-            errors.name = Some("Enter the agent's name.".to_owned());
-        } else if name.chars().count() > NAME_MAX_CHARS {
-            errors.name = Some(format!("Use at most {NAME_MAX_CHARS} characters."));
-        }
-        let email = EmailAddress::parse(&self.email)
-            .map_err(|error| errors.email = Some(error.to_string()));
-        let role = match self.role.as_str() {
-            "agent" => Some(AgentRole::Agent),
-            "admin" => Some(AgentRole::Admin),
-            _ => {
-                errors.role = Some("Choose Agent or Admin.".to_owned());
-                None
-            }
-        };
+        let profile = parse_profile(&self.name, &self.email, &self.role, &mut errors);
         let password = match self.password.as_str() {
             "" => Ok(None),
             typed => NewPassword::parse(typed, typed)
                 .map(Some)
                 .map_err(|error| errors.password = Some(error.to_string())),
         };
-        match (email, role, password) {
-            (Ok(email), Some(role), Ok(password)) if errors.name.is_none() => Ok(ValidAgent {
+        match (profile, password) {
+            (Some((name, email, role)), Ok(password)) => Ok(ValidAgent {
                 name,
                 email,
                 role,

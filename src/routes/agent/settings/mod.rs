@@ -2,6 +2,7 @@
 //! way into the audit log.
 
 mod agents;
+mod edit_agent;
 mod help_center;
 mod invitation_email;
 
@@ -30,6 +31,14 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route(
             "/settings/agents/{id}/enable",
             web::post().to(agents::enable),
+        )
+        .route(
+            "/settings/agents/{id}/edit",
+            web::get().to(edit_agent::edit),
+        )
+        .route(
+            "/settings/agents/{id}/edit",
+            web::post().to(edit_agent::save),
         )
         .route(
             "/settings/invitation-email",
