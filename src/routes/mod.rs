@@ -6,6 +6,7 @@ pub mod chrome;
 mod emailed;
 pub mod form;
 mod health;
+mod password_link;
 pub mod portal;
 mod respond;
 

@@ -9,21 +9,20 @@ use askama::Template;
 use chrono::NaiveDateTime;
 use serde::Deserialize;
 
-use crate::auth::hashing_threads::hash_new_password;
 use crate::auth::rate_limit;
 use crate::auth::session::{self, set_flash, FlashKind};
 use crate::auth::sign_in_throttle::address_key;
 use crate::db::models::agent::{Agent, AgentRole};
 use crate::db::models::agent_password_reset::{self, LinkPurpose};
-use crate::db::now;
+use crate::db::{now, DbConnection};
 use crate::domain::{
-    password_errors, EmailAddress, LinkToken, NewPassword, PasswordError, PASSWORD_MAX_CHARS,
-    PASSWORD_MIN_CHARS,
+    password_errors, EmailAddress, LinkToken, PasswordError, PASSWORD_MAX_CHARS, PASSWORD_MIN_CHARS,
 };
 use crate::error::AppError;
 use crate::mail::OutgoingMail;
 use crate::routes::chrome::Chrome;
 use crate::routes::emailed::{link_to, send_in_background};
+use crate::routes::password_link::{self, NewPasswordForm, PasswordLink};
 use crate::routes::{page_with_status, redirect_see_other};
 use crate::state::AppState;
 
@@ -183,14 +182,6 @@ pub struct RequestForm {
     email: String,
 }
 
-#[derive(Deserialize)]
-pub struct ResetForm {
-    #[serde(default)]
-    password: String,
-    #[serde(default)]
-    password_confirmation: String,
-}
-
 fn request_page(
     session: &Session,
     status: StatusCode,
@@ -206,17 +197,6 @@ fn request_page(
             sent,
         },
         status,
-    )
-}
-
-/// Every link that does not work (unknown, expired, used, its agent disabled) gets the same
-/// page, with a way to ask for a new one.
-fn no_longer_valid(session: &Session) -> Result<HttpResponse, AppError> {
-    page_with_status(
-        &LinkExpiredPage {
-            chrome: Chrome::anonymous(session),
-        },
-        StatusCode::GONE,
     )
 }
 
@@ -297,79 +277,72 @@ fn compose(
     })
 }
 
-/// The address of the agent a still-usable link is for.
-async fn open_link(state: &AppState, token: LinkToken) -> Result<Option<String>, AppError> {
-    state
-        .db(move |conn| {
-            Ok(agent_password_reset::agent_for(conn, &token, now())?.map(|agent| agent.email))
-        })
-        .await
+/// An agent's reset or welcome link.
+struct AgentPasswordLink;
+
+impl PasswordLink for AgentPasswordLink {
+    /// The address of the agent the link is for.
+    type Opened = String;
+
+    fn open(conn: &mut DbConnection, token: &LinkToken) -> Result<Option<String>, AppError> {
+        Ok(agent_password_reset::agent_for(conn, token, now())?.map(|agent| agent.email))
+    }
+
+    fn form_page(
+        session: &Session,
+        status: StatusCode,
+        email: String,
+        error: Option<&PasswordError>,
+    ) -> Result<HttpResponse, AppError> {
+        let (password_error, confirm_error) = password_errors(error);
+        page_with_status(
+            &ChoosePage {
+                chrome: Chrome::anonymous(session),
+                email,
+                password_error,
+                confirm_error,
+                min_chars: PASSWORD_MIN_CHARS,
+                max_chars: PASSWORD_MAX_CHARS,
+            },
+            status,
+        )
+    }
+
+    fn no_longer_valid(session: &Session) -> Result<HttpResponse, AppError> {
+        page_with_status(
+            &LinkExpiredPage {
+                chrome: Chrome::anonymous(session),
+            },
+            StatusCode::GONE,
+        )
+    }
 }
 
-fn choose_page(
-    session: &Session,
-    status: StatusCode,
-    email: String,
-    error: Option<&PasswordError>,
-) -> Result<HttpResponse, AppError> {
-    let (password_error, confirm_error) = password_errors(error);
-    page_with_status(
-        &ChoosePage {
-            chrome: Chrome::anonymous(session),
-            email,
-            password_error,
-            confirm_error,
-            min_chars: PASSWORD_MIN_CHARS,
-            max_chars: PASSWORD_MAX_CHARS,
-        },
-        status,
-    )
-}
-
-/// Shows the new-password form. Looking never uses the link up: mail scanners open links.
 pub async fn reset_form(
     state: web::Data<AppState>,
     session: Session,
     path: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
-    let Some(token) = LinkToken::parse(&path.into_inner()) else {
-        return no_longer_valid(&session);
-    };
-    match open_link(&state, token).await? {
-        Some(email) => choose_page(&session, StatusCode::OK, email, None),
-        None => no_longer_valid(&session),
-    }
+    password_link::show_form::<AgentPasswordLink>(&state, &session, &path).await
 }
 
 pub async fn reset(
     state: web::Data<AppState>,
     session: Session,
     path: web::Path<String>,
-    form: web::Form<ResetForm>,
+    form: web::Form<NewPasswordForm>,
 ) -> Result<HttpResponse, AppError> {
-    let Some(token) = LinkToken::parse(&path.into_inner()) else {
-        return no_longer_valid(&session);
-    };
-    let ResetForm {
-        password,
-        password_confirmation,
-    } = form.into_inner();
-    let password = match NewPassword::parse(&password, &password_confirmation) {
-        Ok(password) => password,
-        Err(error) => {
-            let status = StatusCode::UNPROCESSABLE_ENTITY;
-            return match open_link(&state, token).await? {
-                Some(email) => choose_page(&session, status, email, Some(&error)),
-                None => no_longer_valid(&session),
-            };
-        }
-    };
-    let hash = hash_new_password(password).await?;
+    let form = form.into_inner();
+    let (token, hash) =
+        match password_link::checked::<AgentPasswordLink>(&state, &session, &path, form).await? {
+            Ok(ready) => ready,
+            Err(page) => return Ok(page),
+        };
     let redeemed = state
         .db(move |conn| Ok(agent_password_reset::redeem(conn, &token, &hash, now())?))
         .await?;
     let Some(agent_id) = redeemed else {
-        return no_longer_valid(&session);
+        return AgentPasswordLink::no_longer_valid(&session);
     };
     session::sign_in_agent(&session, agent_id);
     set_flash(

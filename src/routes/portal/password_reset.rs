@@ -11,17 +11,19 @@ use super::{
     check_your_email, company_name, link_no_longer_valid, link_to, page_with_status,
     password_errors, send_in_background, signed_in_from_link, PortalChrome,
 };
-use crate::auth::hashing_threads::hash_new_password;
 use crate::auth::rate_limit;
 use crate::db::models::contact::Contact;
 use crate::db::models::customer_token::{
     customer_who_can_sign_in, redeem_password_reset, CustomerToken, TokenPurpose,
 };
 use crate::db::models::setting::HelpCenterSettings;
-use crate::db::now;
-use crate::domain::{EmailAddress, LinkToken, NewPassword, PASSWORD_MAX_CHARS, PASSWORD_MIN_CHARS};
+use crate::db::{now, DbConnection};
+use crate::domain::{
+    EmailAddress, LinkToken, PasswordError, PASSWORD_MAX_CHARS, PASSWORD_MIN_CHARS,
+};
 use crate::error::AppError;
 use crate::mail::OutgoingMail;
+use crate::routes::password_link::{self, NewPasswordForm, PasswordLink};
 use crate::state::AppState;
 
 const LINK_SENT: &str = "If this address belongs to a Help Center account, we have sent it a link to choose a new password. The link works once, for one hour. It can take a few minutes to arrive.";
@@ -67,18 +69,6 @@ struct ResetMailHtml<'a> {
 pub struct RequestForm {
     #[serde(default)]
     email: String,
-}
-
-#[derive(Deserialize)]
-pub struct ResetForm {
-    #[serde(default)]
-    password: String,
-    #[serde(default)]
-    password_confirmation: String,
-}
-
-fn no_longer_valid(session: &Session) -> Result<HttpResponse, AppError> {
-    link_no_longer_valid(session, "/portal/password/forgot", "Email me a new link")
 }
 
 pub async fn request_form(session: Session) -> Result<HttpResponse, AppError> {
@@ -178,92 +168,76 @@ fn compose(
     })
 }
 
-/// The account a still-usable reset link is for, by its address.
-async fn open_link(state: &AppState, token: LinkToken) -> Result<Option<String>, AppError> {
-    state
-        .db(move |conn| {
-            let Some(row) =
-                CustomerToken::find_usable(conn, TokenPurpose::PasswordReset, &token, now())?
-            else {
-                return Ok(None);
-            };
-            let contact = match row.contact_id {
-                Some(id) => Contact::find(conn, id)?,
-                None => None,
-            };
-            Ok(customer_who_can_sign_in(conn, contact)?.map(|_| row.email))
-        })
-        .await
+/// A Help Center customer's reset link.
+struct CustomerResetLink;
+
+impl PasswordLink for CustomerResetLink {
+    /// The address of the account the link is for.
+    type Opened = String;
+
+    fn open(conn: &mut DbConnection, token: &LinkToken) -> Result<Option<String>, AppError> {
+        let Some(row) =
+            CustomerToken::find_usable(conn, TokenPurpose::PasswordReset, token, now())?
+        else {
+            return Ok(None);
+        };
+        let contact = match row.contact_id {
+            Some(id) => Contact::find(conn, id)?,
+            None => None,
+        };
+        Ok(customer_who_can_sign_in(conn, contact)?.map(|_| row.email))
+    }
+
+    fn form_page(
+        session: &Session,
+        status: StatusCode,
+        email: String,
+        error: Option<&PasswordError>,
+    ) -> Result<HttpResponse, AppError> {
+        let (password_error, confirm_error) = password_errors(error);
+        page_with_status(
+            status,
+            &ResetPage {
+                chrome: PortalChrome::anonymous(session),
+                email,
+                password_error,
+                confirm_error,
+                min_chars: PASSWORD_MIN_CHARS,
+                max_chars: PASSWORD_MAX_CHARS,
+            },
+        )
+    }
+
+    fn no_longer_valid(session: &Session) -> Result<HttpResponse, AppError> {
+        link_no_longer_valid(session, "/portal/password/forgot", "Email me a new link")
+    }
 }
 
-fn reset_page(
-    session: &Session,
-    status: StatusCode,
-    email: String,
-    error: Option<&crate::domain::PasswordError>,
-) -> Result<HttpResponse, AppError> {
-    let (password_error, confirm_error) = password_errors(error);
-    page_with_status(
-        status,
-        &ResetPage {
-            chrome: PortalChrome::anonymous(session),
-            email,
-            password_error,
-            confirm_error,
-            min_chars: PASSWORD_MIN_CHARS,
-            max_chars: PASSWORD_MAX_CHARS,
-        },
-    )
-}
-
-/// Shows the new-password form. Looking never uses the link up: mail scanners open links.
 pub async fn reset_form(
     state: web::Data<AppState>,
     session: Session,
     path: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
-    let Some(token) = LinkToken::parse(&path.into_inner()) else {
-        return no_longer_valid(&session);
-    };
-    match open_link(&state, token).await? {
-        Some(email) => reset_page(&session, StatusCode::OK, email, None),
-        None => no_longer_valid(&session),
-    }
+    password_link::show_form::<CustomerResetLink>(&state, &session, &path).await
 }
 
 pub async fn reset(
     state: web::Data<AppState>,
     session: Session,
     path: web::Path<String>,
-    form: web::Form<ResetForm>,
+    form: web::Form<NewPasswordForm>,
 ) -> Result<HttpResponse, AppError> {
-    let Some(token) = LinkToken::parse(&path.into_inner()) else {
-        return no_longer_valid(&session);
-    };
-    let ResetForm {
-        password,
-        password_confirmation,
-    } = form.into_inner();
-    let password = match NewPassword::parse(&password, &password_confirmation) {
-        Ok(password) => password,
-        Err(error) => {
-            return match open_link(&state, token).await? {
-                Some(email) => reset_page(
-                    &session,
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                    email,
-                    Some(&error),
-                ),
-                None => no_longer_valid(&session),
-            };
-        }
-    };
-    let hash = hash_new_password(password).await?;
+    let form = form.into_inner();
+    let (token, hash) =
+        match password_link::checked::<CustomerResetLink>(&state, &session, &path, form).await? {
+            Ok(ready) => ready,
+            Err(page) => return Ok(page),
+        };
     let redeemed = state
         .db(move |conn| Ok(redeem_password_reset(conn, &token, &hash, now())?))
         .await?;
     let Some(contact_id) = redeemed else {
-        return no_longer_valid(&session);
+        return CustomerResetLink::no_longer_valid(&session);
     };
     Ok(signed_in_from_link(
         &session,

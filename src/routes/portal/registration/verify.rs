@@ -4,17 +4,18 @@ use actix_session::Session;
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
 use askama::Template;
-use serde::Deserialize;
 
 use super::load_settings;
-use crate::auth::hashing_threads::hash_new_password;
 use crate::contacts::{self, ContactError};
 use crate::db::models::audit::Actor;
 use crate::db::models::contact::Contact;
 use crate::db::models::customer_token::{complete_registration, CustomerToken, TokenPurpose};
 use crate::db::{now, DbConnection};
-use crate::domain::{ContactDraft, LinkToken, NewPassword, PASSWORD_MAX_CHARS, PASSWORD_MIN_CHARS};
+use crate::domain::{
+    ContactDraft, LinkToken, PasswordError, PASSWORD_MAX_CHARS, PASSWORD_MIN_CHARS,
+};
 use crate::error::AppError;
+use crate::routes::password_link::{self, NewPasswordForm, PasswordLink};
 use crate::routes::portal::{
     link_no_longer_valid, page_with_status, password_errors, signed_in_from_link, PortalChrome,
 };
@@ -32,65 +33,56 @@ struct VerifyPage {
     max_chars: usize,
 }
 
-#[derive(Deserialize)]
-pub struct PasswordForm {
-    #[serde(default)]
-    password: String,
-    #[serde(default)]
-    password_confirmation: String,
+/// A self-registration's verification link.
+struct VerifyLink;
+
+impl PasswordLink for VerifyLink {
+    /// The registration the link finishes: the address and the name typed.
+    type Opened = CustomerToken;
+
+    /// The registration a still-usable link finishes, while registration still admits its
+    /// address.
+    fn open(conn: &mut DbConnection, token: &LinkToken) -> Result<Option<CustomerToken>, AppError> {
+        let settings = load_settings(conn)?;
+        let row = CustomerToken::find_usable(conn, TokenPurpose::VerifyEmail, token, now())?;
+        Ok(row.filter(|row| {
+            let domain = row.email.rsplit_once('@').map_or("", |(_, domain)| domain);
+            settings.self_registration.allows(domain)
+        }))
+    }
+
+    fn form_page(
+        session: &Session,
+        status: StatusCode,
+        row: CustomerToken,
+        error: Option<&PasswordError>,
+    ) -> Result<HttpResponse, AppError> {
+        let (password_error, confirm_error) = password_errors(error);
+        page_with_status(
+            status,
+            &VerifyPage {
+                chrome: PortalChrome::anonymous(session),
+                name: row.name,
+                email: row.email,
+                password_error,
+                confirm_error,
+                min_chars: PASSWORD_MIN_CHARS,
+                max_chars: PASSWORD_MAX_CHARS,
+            },
+        )
+    }
+
+    fn no_longer_valid(session: &Session) -> Result<HttpResponse, AppError> {
+        link_no_longer_valid(session, "/portal/register", "Register again")
+    }
 }
 
-fn no_longer_valid(session: &Session) -> Result<HttpResponse, AppError> {
-    link_no_longer_valid(session, "/portal/register", "Register again")
-}
-
-/// The registration a still-usable link finishes, while registration still admits its address.
-fn open_link(
-    conn: &mut DbConnection,
-    token: &LinkToken,
-) -> Result<Option<CustomerToken>, AppError> {
-    let settings = load_settings(conn)?;
-    let row = CustomerToken::find_usable(conn, TokenPurpose::VerifyEmail, token, now())?;
-    Ok(row.filter(|row| {
-        let domain = row.email.rsplit_once('@').map_or("", |(_, domain)| domain);
-        settings.self_registration.allows(domain)
-    }))
-}
-
-fn verify_page(
-    session: &Session,
-    status: StatusCode,
-    row: CustomerToken,
-    error: Option<&crate::domain::PasswordError>,
-) -> Result<HttpResponse, AppError> {
-    let (password_error, confirm_error) = password_errors(error);
-    page_with_status(
-        status,
-        &VerifyPage {
-            chrome: PortalChrome::anonymous(session),
-            name: row.name,
-            email: row.email,
-            password_error,
-            confirm_error,
-            min_chars: PASSWORD_MIN_CHARS,
-            max_chars: PASSWORD_MAX_CHARS,
-        },
-    )
-}
-
-/// Shows the password form. Looking never uses the link up: mail scanners open links.
 pub async fn verify_form(
     state: web::Data<AppState>,
     session: Session,
     path: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
-    let Some(token) = LinkToken::parse(&path.into_inner()) else {
-        return no_longer_valid(&session);
-    };
-    match state.db(move |conn| open_link(conn, &token)).await? {
-        Some(row) => verify_page(&session, StatusCode::OK, row, None),
-        None => no_longer_valid(&session),
-    }
+    password_link::show_form::<VerifyLink>(&state, &session, &path).await
 }
 
 /// The live contact with this address, created first if there is none. Creating runs its own
@@ -114,33 +106,17 @@ pub async fn verify(
     state: web::Data<AppState>,
     session: Session,
     path: web::Path<String>,
-    form: web::Form<PasswordForm>,
+    form: web::Form<NewPasswordForm>,
 ) -> Result<HttpResponse, AppError> {
-    let Some(token) = LinkToken::parse(&path.into_inner()) else {
-        return no_longer_valid(&session);
-    };
-    let PasswordForm {
-        password,
-        password_confirmation,
-    } = form.into_inner();
-    let password = match NewPassword::parse(&password, &password_confirmation) {
-        Ok(password) => password,
-        Err(error) => {
-            return match state.db(move |conn| open_link(conn, &token)).await? {
-                Some(row) => verify_page(
-                    &session,
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                    row,
-                    Some(&error),
-                ),
-                None => no_longer_valid(&session),
-            };
-        }
-    };
-    let hash = hash_new_password(password).await?;
+    let form = form.into_inner();
+    let (token, hash) =
+        match password_link::checked::<VerifyLink>(&state, &session, &path, form).await? {
+            Ok(ready) => ready,
+            Err(page) => return Ok(page),
+        };
     let registered = state
         .db(move |conn| {
-            let Some(row) = open_link(conn, &token)? else {
+            let Some(row) = VerifyLink::open(conn, &token)? else {
                 return Ok(None);
             };
             let contact_id = contact_for(conn, &row)?;
@@ -154,7 +130,7 @@ pub async fn verify(
         })
         .await?;
     let Some(contact_id) = registered else {
-        return no_longer_valid(&session);
+        return VerifyLink::no_longer_valid(&session);
     };
     Ok(signed_in_from_link(
         &session,
