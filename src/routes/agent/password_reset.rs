@@ -1,6 +1,7 @@
-//! "Forgot password?" on the agents' sign-in page: an emailed one-time link, valid one hour,
-//! that sets a new password and signs the agent in. The answer to a request is the same
-//! whether or not the address belongs to an agent.
+//! Links that set an agent's password and sign them in: "Forgot password?" on the agents'
+//! sign-in page emails one valid one hour (the answer is the same whether or not the address
+//! belongs to an agent), and a new agent added without a password is emailed one valid three
+//! days (`send_welcome`).
 
 use actix_session::Session;
 use actix_web::http::StatusCode;
@@ -134,7 +135,7 @@ pub async fn send_welcome(
             )?)
         })
         .await?;
-    let link = link_to(state, &format!("/password/reset/{}", issued.token.as_str()));
+    let link = link_for(state, &issued.token);
     let forgot_link = link_to(state, FORGOT_PATH);
     let expires = issued.expires_at.format("%Y-%m-%d %H:%M").to_string();
     let role = match welcome.role {
@@ -235,10 +236,7 @@ pub async fn request_link(
         })
         .await?;
     if let Some((name, issued)) = issued {
-        let link = link_to(
-            &state,
-            &format!("/password/reset/{}", issued.token.as_str()),
-        );
+        let link = link_for(&state, &issued.token);
         send_in_background(&state, compose(&address, &name, &link, issued.expires_at)?);
     }
     request_page(
@@ -248,6 +246,11 @@ pub async fn request_link(
         None,
         true,
     )
+}
+
+/// Where a link's email sends its reader.
+fn link_for(state: &AppState, token: &LinkToken) -> String {
+    link_to(state, &format!("/password/reset/{}", token.as_str()))
 }
 
 fn compose(
