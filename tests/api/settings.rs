@@ -458,3 +458,42 @@ on_both_backends! {
         assert!(myself.text().await.unwrap().contains("You cannot disable your own account."));
     }
 }
+
+/// When the welcome email cannot go out, the admin is told so, and how the agent can still get in.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_admin_is_told_when_the_welcome_email_could_not_be_sent() {
+    let app = crate::helpers::spawn_app_with(crate::helpers::Backend::Sqlite, |settings| {
+        // Nothing listens on port 9 of loopback: every delivery is refused.
+        settings.smtp_url = Some("smtp://127.0.0.1:9".to_owned().into());
+    })
+    .await;
+    app.sign_in_agent(true).await;
+    let added = app
+        .post_form(
+            "/settings/agents",
+            "/settings",
+            &[
+                ("name", "Nina Simone"),
+                ("email", "nina@portico.test"),
+                ("role", "agent"),
+                ("password", ""),
+            ],
+        )
+        .await;
+    assert_eq!(added.status().as_u16(), 303);
+    let page = app.get_html("/settings").await;
+    assert!(
+        page.contains("Nina Simone is added, but the email with their link could not be sent ("),
+        "{page}"
+    );
+    assert!(
+        page.contains(
+            "They can use &#34;Forgot password?&#34; on the sign-in page once mail works."
+        ),
+        "{page}"
+    );
+    assert!(
+        page.contains("<td>nina@portico.test</td>"),
+        "the agent is added all the same"
+    );
+}
