@@ -42,8 +42,9 @@ pub enum AppError {
 }
 
 /// Whether the database refused because other work held what this needed: SQLite's write lock
-/// still taken when `busy_timeout` ran out, or PostgreSQL giving up a transaction to a
-/// deadlock or a serialization conflict. The transaction was rolled back and nothing was
+/// still taken when `busy_timeout` ran out; on PostgreSQL a lock still held when
+/// `lock_timeout` ran out (`db::LOCK_TIMEOUT`), or a transaction given up to a deadlock or a
+/// serialization conflict. The transaction was rolled back and nothing was
 /// written, so the user can simply try again.
 fn is_contention(error: &diesel::result::Error) -> bool {
     use diesel::result::{DatabaseErrorKind, Error};
@@ -53,6 +54,7 @@ fn is_contention(error: &diesel::result::Error) -> bool {
             let message = info.message();
             message.starts_with("database is locked")
                 || message.starts_with("database table is locked")
+                || message.starts_with("canceling statement due to lock timeout")
                 || message.starts_with("deadlock detected")
         }
         _ => false,

@@ -62,6 +62,12 @@ pub enum DbSetupError {
     Query(#[from] diesel::result::Error),
 }
 
+/// How long a PostgreSQL statement waits for a lock another transaction holds before it gives
+/// up (and the request answers "busy", `error::is_contention`), as SQLite's `busy_timeout`
+/// bounds the wait for its write lock. Unset, a request could wait for as long as the lock is
+/// held.
+const LOCK_TIMEOUT: &str = "SET lock_timeout = '10s'";
+
 /// Opens connections for the backend the URL names, so a PostgreSQL URL whose server is down
 /// fails instead of being mistaken for a SQLite file name.
 #[derive(Debug)]
@@ -76,9 +82,13 @@ impl ManageConnection for ConnectionManager {
 
     fn connect(&self) -> Result<DbConnection, r2d2::Error> {
         match self.backend {
-            Backend::Postgres => PgConnection::establish(&self.url)
-                .map(DbConnection::Postgresql)
-                .map_err(r2d2::Error::ConnectionError),
+            Backend::Postgres => {
+                let mut conn =
+                    PgConnection::establish(&self.url).map_err(r2d2::Error::ConnectionError)?;
+                conn.batch_execute(LOCK_TIMEOUT)
+                    .map_err(r2d2::Error::QueryError)?;
+                Ok(DbConnection::Postgresql(conn))
+            }
             Backend::Sqlite => {
                 let mut conn = SqliteConnection::establish(sqlite_path(&self.url))
                     .map_err(r2d2::Error::ConnectionError)?;
@@ -200,6 +210,8 @@ pub fn run_migrations(conn: &mut DbConnection) -> Result<(), DbSetupError> {
                 .map_err(to_setup_error)?;
         }
         DbConnection::Postgresql(pg) => {
+            // Another instance may be migrating: wait for it however long it takes.
+            pg.batch_execute("SET lock_timeout = 0")?;
             diesel::sql_query(format!("SELECT pg_advisory_lock({MIGRATION_LOCK_KEY})"))
                 .execute(pg)?;
             let outcome = pg
@@ -208,6 +220,7 @@ pub fn run_migrations(conn: &mut DbConnection) -> Result<(), DbSetupError> {
                 .map_err(to_setup_error);
             diesel::sql_query(format!("SELECT pg_advisory_unlock({MIGRATION_LOCK_KEY})"))
                 .execute(pg)?;
+            pg.batch_execute(LOCK_TIMEOUT)?;
             outcome?;
         }
     }

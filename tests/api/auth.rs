@@ -446,15 +446,18 @@ async fn guessing_is_limited_per_network_on_postgres() {
     }
 }
 
-/// SQLite has one writer: a sign-in (which records the attempt) waits for another program's
-/// write for `busy_timeout`, and past it answers that Portico is busy rather than failing.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_sign_in_blocked_by_another_writer_is_told_to_try_again() {
+/// A sign-in records the attempt, so it waits for another program's write lock (SQLite's one
+/// writer; on PostgreSQL a lock on the table of failed sign-ins), for at most 10 seconds
+/// (`busy_timeout`, `lock_timeout`), and past that answers that Portico is busy.
+async fn a_sign_in_blocked_by_another_writer_is_told_to_try_again(
+    backend: Backend,
+    take_lock: &str,
+) {
     use diesel::connection::SimpleConnection;
-    let app = crate::helpers::spawn_app(Backend::Sqlite).await;
+    let app = crate::helpers::spawn_app(backend).await;
     app.create_agent("ada@portico.test", "Ada Lovelace", false);
     let mut writer = app.pool.get().unwrap();
-    writer.batch_execute("BEGIN IMMEDIATE").unwrap();
+    writer.batch_execute(take_lock).unwrap();
 
     let blocked = app.post_login("ada@portico.test", AGENT_PASSWORD).await;
     assert_eq!(blocked.status().as_u16(), 503);
@@ -472,4 +475,19 @@ async fn a_sign_in_blocked_by_another_writer_is_told_to_try_again() {
         303,
         "trying again works"
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_sign_in_blocked_by_another_writer_is_told_to_try_again_on_sqlite() {
+    a_sign_in_blocked_by_another_writer_is_told_to_try_again(Backend::Sqlite, "BEGIN IMMEDIATE")
+        .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_sign_in_blocked_by_another_writer_is_told_to_try_again_on_postgres() {
+    if postgres_available() {
+        let take_lock = "BEGIN; LOCK TABLE sign_in_failures IN ACCESS EXCLUSIVE MODE";
+        a_sign_in_blocked_by_another_writer_is_told_to_try_again(Backend::Postgres, take_lock)
+            .await;
+    }
 }
