@@ -1,5 +1,6 @@
 //! Demo data, so a newcomer's first `cargo run` shows a realistic help desk.
 
+mod articles;
 mod content;
 
 use std::collections::HashSet;
@@ -57,14 +58,14 @@ pub fn seed_if_empty(conn: &mut DbConnection) -> Result<bool, DemoError> {
             .collect::<Result<Vec<_>, _>>()?;
         seed_contacts(conn, &account_ids, admin_id)?;
         crate::contacts::refresh_all_duplicate_flags(conn)?;
-        for (index, article) in content::ARTICLES.iter().enumerate() {
+        for (index, article) in articles::ARTICLES.iter().enumerate() {
             NewArticle {
                 title: article.title,
                 slug: article.slug,
                 category: article.category,
                 body: article.body,
                 // One draft shows agents what an unpublished article looks like.
-                published: index + 1 < content::ARTICLES.len(),
+                published: index + 1 < articles::ARTICLES.len(),
                 created_at: timestamp,
                 updated_at: timestamp,
             }
