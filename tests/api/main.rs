@@ -13,6 +13,7 @@ mod contacts_kept_pages;
 mod contacts_merge;
 mod contacts_search;
 mod custom_views;
+mod demo;
 mod health;
 mod invitations;
 mod journeys;
