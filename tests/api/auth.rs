@@ -1,6 +1,6 @@
 use crate::helpers::{
-    csrf_token_in, location, postgres_available, spawn_app_with, visitor_behind_proxy, Backend,
-    TestApp, AGENT_PASSWORD,
+    csrf_token_in, location, post_as, postgres_available, spawn_app_with, visitor_behind_proxy,
+    Backend, TestApp, AGENT_PASSWORD,
 };
 use crate::on_both_backends;
 
@@ -311,25 +311,8 @@ async fn agent_sign_in(
     email: &str,
     password: &str,
 ) -> (u16, String) {
-    let form = visitor
-        .get(app.url("/login"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    let fields = [
-        ("csrf_token", csrf_token_in(&form)),
-        ("email", email.to_owned()),
-        ("password", password.to_owned()),
-    ];
-    let answer = visitor
-        .post(app.url("/login"))
-        .form(&fields)
-        .send()
-        .await
-        .unwrap();
+    let fields = [("email", email), ("password", password)];
+    let answer = post_as(app, visitor, "/login", "/login", &fields).await;
     (answer.status().as_u16(), answer.text().await.unwrap())
 }
 

@@ -209,6 +209,34 @@ pub fn subject_of(raw: &str) -> String {
     message.subject().unwrap_or_default().to_owned()
 }
 
+/// Posts a form as `client`, with the CSRF token of the page at `token_from`.
+pub async fn post_as(
+    app: &TestApp,
+    client: &reqwest::Client,
+    path: &str,
+    token_from: &str,
+    fields: &[(&str, &str)],
+) -> reqwest::Response {
+    let html = client
+        .get(app.url(token_from))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let token = csrf_token_in(&html);
+    let mut form = vec![("csrf_token", token.as_str())];
+    form.extend_from_slice(fields);
+    client.post(app.url(path)).form(&form).send().await.unwrap()
+}
+
+/// The status and page at `path` as `client` sees it.
+pub async fn get_as(app: &TestApp, client: &reqwest::Client, path: &str) -> (u16, String) {
+    let response = client.get(app.url(path)).send().await.unwrap();
+    (response.status().as_u16(), response.text().await.unwrap())
+}
+
 pub fn csrf_token_in(html: &str) -> String {
     let marker = "name=\"csrf_token\" value=\"";
     let start = html.find(marker).expect("the page has a CSRF token field") + marker.len();

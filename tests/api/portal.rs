@@ -11,7 +11,9 @@ use portico::db::models::ticket::Ticket;
 use portico::db::now;
 use portico::db::schema::{contacts, customer_tokens, portal_accounts, ticket_messages, tickets};
 
-use crate::helpers::{csrf_token_in, link_in, location, new_client, path_of, subject_of, TestApp};
+use crate::helpers::{
+    csrf_token_in, get_as, link_in, location, new_client, path_of, post_as, subject_of, TestApp,
+};
 use crate::on_both_backends;
 
 const PASSWORD: &str = "a long customer passphrase";
@@ -28,27 +30,6 @@ fn add_customer(app: &TestApp, name: &str, email: &str) -> i64 {
 }
 
 /// Posts a form from `client` with the CSRF token of the page `token_from`.
-async fn post_as(
-    app: &TestApp,
-    client: &reqwest::Client,
-    path: &str,
-    token_from: &str,
-    fields: &[(&str, &str)],
-) -> reqwest::Response {
-    let html = client
-        .get(app.url(token_from))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    let token = csrf_token_in(&html);
-    let mut form = vec![("csrf_token", token.as_str())];
-    form.extend_from_slice(fields);
-    client.post(app.url(path)).form(&form).send().await.unwrap()
-}
-
 async fn sign_in(
     app: &TestApp,
     client: &reqwest::Client,
@@ -73,12 +54,6 @@ async fn signed_in_customer(app: &TestApp, email: &str) -> reqwest::Client {
     client
 }
 
-async fn get_as(app: &TestApp, client: &reqwest::Client, path: &str) -> (u16, String) {
-    let response = client.get(app.url(path)).send().await.unwrap();
-    (response.status().as_u16(), response.text().await.unwrap())
-}
-
-/// The link to `path_prefix` in a received email's text part, read through its MIME structure.
 fn set_self_registration(app: &TestApp, mode: SelfRegistration) {
     let mut conn = app.pool.get().unwrap();
     HelpCenterSettings {

@@ -69,44 +69,46 @@ struct LinkExpiredPage {
     chrome: Chrome,
 }
 
-#[derive(Template)]
-#[template(path = "mail/agent_password_reset.txt", escape = "none")]
-struct ResetMailText<'a> {
+/// What a reset email says, in both its parts.
+struct ResetMail<'a> {
     name: &'a str,
     link: &'a str,
     expires: &'a str,
 }
 
 #[derive(Template)]
+#[template(path = "mail/agent_password_reset.txt", escape = "none")]
+struct ResetMailText<'a> {
+    mail: &'a ResetMail<'a>,
+}
+
+#[derive(Template)]
 #[template(path = "mail/agent_password_reset.html")]
 struct ResetMailHtml<'a> {
+    mail: &'a ResetMail<'a>,
+}
+
+/// What a welcome email says, in both its parts.
+struct WelcomeMail<'a> {
     name: &'a str,
+    email: &'a str,
+    role: &'a str,
+    added_by: &'a str,
     link: &'a str,
+    forgot_link: &'a str,
     expires: &'a str,
 }
 
 #[derive(Template)]
 #[template(path = "mail/agent_welcome.txt", escape = "none")]
 struct WelcomeMailText<'a> {
-    name: &'a str,
-    email: &'a str,
-    role: &'a str,
-    added_by: &'a str,
-    link: &'a str,
-    forgot_link: &'a str,
-    expires: &'a str,
+    mail: &'a WelcomeMail<'a>,
 }
 
 #[derive(Template)]
 #[template(path = "mail/agent_welcome.html")]
 struct WelcomeMailHtml<'a> {
-    name: &'a str,
-    email: &'a str,
-    role: &'a str,
-    added_by: &'a str,
-    link: &'a str,
-    forgot_link: &'a str,
-    expires: &'a str,
+    mail: &'a WelcomeMail<'a>,
 }
 
 /// A new agent an admin added without a password, to be sent a link to choose one.
@@ -142,33 +144,25 @@ pub async fn send_welcome(
         AgentRole::Admin => "an admin",
         AgentRole::Agent => "an agent",
     };
-    let (name, email, added_by) = (
-        welcome.name.as_str(),
-        welcome.email.as_str(),
-        welcome.added_by.as_str(),
-    );
+    let welcome_mail = WelcomeMail {
+        name: &welcome.name,
+        email: welcome.email.as_str(),
+        role,
+        added_by: &welcome.added_by,
+        link: &link,
+        forgot_link: &forgot_link,
+        expires: &expires,
+    };
     let mail = OutgoingMail {
         to: welcome.email.clone(),
         to_name: Some(welcome.name.clone()),
         subject: "You have been added to Portico".to_owned(),
         text: WelcomeMailText {
-            name,
-            email,
-            role,
-            added_by,
-            link: &link,
-            forgot_link: &forgot_link,
-            expires: &expires,
+            mail: &welcome_mail,
         }
         .render()?,
         html: WelcomeMailHtml {
-            name,
-            email,
-            role,
-            added_by,
-            link: &link,
-            forgot_link: &forgot_link,
-            expires: &expires,
+            mail: &welcome_mail,
         }
         .render()?,
     };
@@ -260,23 +254,17 @@ fn compose(
     expires_at: NaiveDateTime,
 ) -> Result<OutgoingMail, AppError> {
     let expires = expires_at.format("%Y-%m-%d %H:%M").to_string();
-    let expires = expires.as_str();
+    let reset_mail = ResetMail {
+        name,
+        link,
+        expires: &expires,
+    };
     Ok(OutgoingMail {
         to: to.clone(),
         to_name: Some(name.to_owned()),
         subject: "Reset your Portico password".to_owned(),
-        text: ResetMailText {
-            name,
-            link,
-            expires,
-        }
-        .render()?,
-        html: ResetMailHtml {
-            name,
-            link,
-            expires,
-        }
-        .render()?,
+        text: ResetMailText { mail: &reset_mail }.render()?,
+        html: ResetMailHtml { mail: &reset_mail }.render()?,
     })
 }
 

@@ -8,8 +8,8 @@ use serde::Deserialize;
 
 use super::{page_with_status, password_errors, PortalChrome};
 use crate::auth::guard::SignedInCustomer;
-use crate::auth::hashing_threads::off_the_workers;
-use crate::auth::password::{hash_password, verify_password};
+use crate::auth::hashing_threads::{hash_new_password, off_the_workers};
+use crate::auth::password::verify_password;
 use crate::auth::session::{set_flash, sign_in_customer, FlashKind};
 use crate::contacts::{self, ContactError};
 use crate::db::models::audit::Actor;
@@ -188,25 +188,11 @@ async fn change_own_password(
             return render(&customer, StatusCode::UNPROCESSABLE_ENTITY, name, errors);
         }
     };
-    let hash = off_the_workers(move || hash_password(new_password.expose()))
-        .await?
-        .map_err(|error| AppError::Blocking(error.to_string()))?;
+    let hash = hash_new_password(new_password).await?;
     let changed = state
         .db(move |conn| Ok(change_password(conn, contact_id, &hash, now())?))
         .await?;
-    if !changed {
-        return Err(AppError::CustomerSignInRequired {
-            next: "/portal/account".to_owned(),
-        });
-    }
-    // Every other session of this customer has just ended (`auth::guard`); this one goes on.
-    sign_in_customer(customer.session(), contact_id);
-    set_flash(
-        customer.session(),
-        FlashKind::Success,
-        "Your password has been changed.",
-    );
-    Ok(redirect_see_other("/portal/account"))
+    stay_signed_in(&customer, changed, "Your password has been changed.")
 }
 
 async fn sign_out_others(
@@ -217,17 +203,27 @@ async fn sign_out_others(
     let ended = state
         .db(move |conn| Ok(end_sessions(conn, contact_id, now())?))
         .await?;
-    if !ended {
+    stay_signed_in(
+        &customer,
+        ended,
+        "You have been signed out of your other sessions. This one goes on.",
+    )
+}
+
+/// After the customer's other sessions ended (`done`): this one is signed in afresh, so it is
+/// not one of them (`auth::guard`), and the account page says what happened. Not `done`: the
+/// account can no longer sign in at all.
+fn stay_signed_in(
+    customer: &SignedInCustomer,
+    done: bool,
+    message: &'static str,
+) -> Result<HttpResponse, AppError> {
+    if !done {
         return Err(AppError::CustomerSignInRequired {
             next: "/portal/account".to_owned(),
         });
     }
-    // Signed in afresh, so this session is not one of those just ended (`auth::guard`).
-    sign_in_customer(customer.session(), contact_id);
-    set_flash(
-        customer.session(),
-        FlashKind::Success,
-        "You have been signed out of your other sessions. This one goes on.",
-    );
+    sign_in_customer(customer.session(), customer.contact.id);
+    set_flash(customer.session(), FlashKind::Success, message);
     Ok(redirect_see_other("/portal/account"))
 }
