@@ -159,6 +159,22 @@ pub struct Settings {
         global = true
     )]
     pub trusted_proxies: Vec<ipnet::IpNet>,
+
+    /// Threads of this instance that work bulk jobs (whole-view actions); 0: this instance
+    /// serves pages only and leaves the jobs to the others.
+    #[arg(long, env = "PORTICO_JOB_WORKERS", default_value_t = 1, global = true)]
+    pub job_workers: usize,
+
+    /// Seconds a bulk job's chunk stays claimed by an instance that stopped renewing it (it
+    /// died) before another instance takes the chunk over.
+    #[arg(
+        long,
+        env = "PORTICO_JOB_LEASE_SECONDS",
+        default_value_t = 60,
+        value_parser = clap::value_parser!(u32).range(1..=3600),
+        global = true
+    )]
+    pub job_lease_seconds: u32,
 }
 
 impl Settings {

@@ -9,6 +9,7 @@ pub mod demo;
 pub mod domain;
 pub mod error;
 pub mod invitations;
+pub mod jobs;
 pub mod mail;
 pub mod markdown;
 pub mod routes;

@@ -25,6 +25,7 @@ use crate::db::{self, DbPool};
 use crate::demo;
 use crate::error::AppError;
 use crate::invitations::InvitationLetter;
+use crate::jobs::{JobContext, JobRunner};
 use crate::mail::{Mailer, Outbox, SmtpMailer, SmtpSettings};
 use crate::routes;
 use crate::state::AppState;
@@ -55,6 +56,7 @@ pub struct Application {
     pool: DbPool,
     generation: Arc<DataGeneration>,
     server: Server,
+    jobs: JobRunner,
 }
 
 impl Application {
@@ -97,12 +99,24 @@ impl Application {
         if db::Backend::of_url(&settings.database_url) == db::Backend::Postgres {
             db::change_feed::follow(&settings.database_url, &generation);
         }
+        let jobs = JobRunner::start(
+            JobContext {
+                pool: pool.clone(),
+                mailer: mailer.clone(),
+                letter: letter.clone(),
+                invite_ttl: chrono::Duration::hours(i64::from(settings.invite_ttl_hours)),
+                lease: chrono::Duration::seconds(i64::from(settings.job_lease_seconds)),
+                generation: generation.clone(),
+            },
+            settings.job_workers,
+        );
         let state = web::Data::new(AppState {
             pool: pool.clone(),
             mailer,
             base_url: base_url.clone(),
             demo: settings.demo_enabled(),
             invite_ttl_hours: settings.invite_ttl_hours,
+            jobs: jobs.waker(),
             letter,
             client_addresses: ClientAddresses::new(settings.trusted_proxies.clone()),
             inline_reads: db::Backend::of_url(&settings.database_url) == db::Backend::Sqlite,
@@ -146,6 +160,7 @@ impl Application {
             pool,
             generation,
             server,
+            jobs,
         })
     }
 
@@ -166,9 +181,13 @@ impl Application {
         &self.generation
     }
 
-    /// Serves until SIGTERM or Ctrl-C, then lets in-flight requests finish.
+    /// Serves until SIGTERM or Ctrl-C, then lets in-flight requests finish and the job
+    /// runner record the chunks it holds.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        self.server.await
+        let served = self.server.await;
+        let jobs = self.jobs;
+        let _ = actix_web::rt::task::spawn_blocking(move || jobs.stop()).await;
+        served
     }
 }
 

@@ -10,6 +10,7 @@ use crate::db::generation::{DataGeneration, Generation};
 use crate::db::{DbConnection, DbPool, PooledConnection};
 use crate::error::AppError;
 use crate::invitations::{InvitationLetter, Inviter};
+use crate::jobs::JobWaker;
 
 use crate::mail::Mailer;
 
@@ -20,6 +21,8 @@ pub struct AppState {
     pub demo: bool,
     pub invite_ttl_hours: u32,
     pub letter: Arc<InvitationLetter>,
+    /// Wakes this instance's job runner when a job is started or resumed here.
+    pub jobs: JobWaker,
     pub client_addresses: crate::auth::client_address::ClientAddresses,
     /// Whether `read` may run on the calling worker: true on SQLite, whose reads are CPU work
     /// on the page cache, false on PostgreSQL, whose every query waits on the network.

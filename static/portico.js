@@ -11,12 +11,19 @@
     var counters = form.querySelectorAll('.selection-count');
     if (counters.length === 0) counters = scope.querySelectorAll('.selection-count');
     var gated = form.querySelectorAll('[data-needs-selection]');
+    // "Apply to all N in this view": the actions then work on the whole view, ticked rows or not.
+    var allInView = form.querySelector('input[data-all-in-view]');
+    var relabelled = Array.prototype.slice.call(form.querySelectorAll('[data-all-label]'));
+    relabelled.forEach(function (el) { el.dataset.label = el.textContent; });
 
     function update() {
       var n = boxes.filter(function (b) { return b.checked; }).length;
-      var text = n === 0 ? 'No contacts selected' : n + ' selected';
+      var all = !!(allInView && allInView.checked);
+      var text = all ? 'All ' + allInView.dataset.total + ' in this view'
+        : n === 0 ? 'No contacts selected' : n + ' selected';
       counters.forEach(function (el) { el.textContent = text; });
-      gated.forEach(function (el) { el.disabled = n === 0; });
+      gated.forEach(function (el) { el.disabled = !all && n === 0; });
+      relabelled.forEach(function (el) { el.textContent = all ? el.dataset.allLabel : el.dataset.label; });
       if (selectAll) {
         selectAll.checked = boxes.length > 0 && n === boxes.length;
         selectAll.indeterminate = n > 0 && n < boxes.length;
@@ -30,6 +37,7 @@
       });
     }
     boxes.forEach(function (b) { b.addEventListener('change', update); });
+    if (allInView) allInView.addEventListener('change', update);
     // Browsers may restore checkbox state after load (back/forward navigation).
     window.addEventListener('pageshow', update);
     update();
@@ -38,6 +46,9 @@
   function setupConfirm() {
     document.addEventListener('click', function (event) {
       var button = event.target.closest('button[data-confirm]');
+      // A whole-view action asks on a page of its own before it starts.
+      var all = button && button.form && button.form.querySelector('input[data-all-in-view]');
+      if (all && all.checked) return;
       if (button && !window.confirm(button.dataset.confirm)) {
         event.preventDefault();
         event.stopPropagation();
@@ -57,9 +68,22 @@
   }
 })();
 
-// Bulk jobs: a running job's page submits its Continue form by itself, one chunk per request.
-document.querySelectorAll('form[data-auto-submit]').forEach(function (form) {
-  setTimeout(function () {
-    if (form.requestSubmit) { form.requestSubmit(); } else { form.submit(); }
-  }, 150);
+// A running bulk job's page follows its progress from a small JSON endpoint (without
+// JavaScript the page refreshes itself), and reloads once the job has ended to show its lists.
+document.querySelectorAll('[data-job-progress]').forEach(function (panel) {
+  var summary = panel.querySelector('[data-job-summary]');
+  var bar = panel.querySelector('progress');
+  function poll() {
+    fetch(panel.dataset.jobProgress, { headers: { Accept: 'application/json' }, credentials: 'same-origin' })
+      .then(function (response) { return response.ok ? response.json() : null; })
+      .then(function (job) {
+        if (!job) { setTimeout(poll, 3000); return; }
+        if (summary) summary.textContent = job.progress;
+        if (bar) { bar.value = job.percent; bar.textContent = job.percent + '%'; }
+        if (job.state !== panel.dataset.jobState) { window.location.reload(); return; }
+        setTimeout(poll, 1000);
+      })
+      .catch(function () { setTimeout(poll, 3000); });
+  }
+  setTimeout(poll, 1000);
 });

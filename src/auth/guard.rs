@@ -13,6 +13,7 @@ use crate::auth::session;
 use crate::db::models::agent::Agent;
 use crate::db::DbConnection;
 use crate::error::AppError;
+use crate::jobs;
 use crate::routes::chrome::Chrome;
 use crate::state::AppState;
 
@@ -47,20 +48,63 @@ impl FromRequest for SignedInAgent {
     fn from_request(req: &HttpRequest, payload: &mut actix_web::dev::Payload) -> Self::Future {
         let agent_session = AgentSession::from_request(req, payload).into_inner();
         let state = req.app_data::<web::Data<AppState>>().cloned();
+        let shows_a_page = shows_a_page(req);
         Box::pin(async move {
             let agent_session = agent_session?;
             let state =
                 state.ok_or_else(|| AppError::Blocking("application state missing".into()))?;
             let agent_id = agent_session.agent_id();
-            match state
-                .read(move |conn| Ok(AgentSession::load(conn, agent_id)?))
-                .await?
-            {
-                Some(agent) => agent_session.signed_in(agent),
-                None => Err(agent_session.refuse()),
-            }
+            let (agent, finished) = state
+                .read(move |conn| {
+                    let agent = AgentSession::load(conn, agent_id)?;
+                    let finished = match (&agent, shows_a_page) {
+                        (Some(_), true) => jobs::finished_untold(conn, agent_id)?,
+                        _ => Vec::new(),
+                    };
+                    Ok((agent, finished))
+                })
+                .await?;
+            let Some(agent) = agent else {
+                return Err(agent_session.refuse());
+            };
+            let signed_in = agent_session.signed_in(agent)?;
+            tell_of_finished_jobs(&state, &signed_in.session, finished).await?;
+            Ok(signed_in)
         })
     }
+}
+
+/// A page, as opposed to a form's post (whose own message follows) or a script's JSON.
+pub fn shows_a_page(req: &HttpRequest) -> bool {
+    req.method() == Method::GET
+        && !req
+            .headers()
+            .get(actix_web::http::header::ACCEPT)
+            .and_then(|accept| accept.to_str().ok())
+            .is_some_and(|accept| accept.starts_with("application/json"))
+}
+
+/// Bulk jobs the agent started that ended since their last page: this page says so, once.
+pub async fn tell_of_finished_jobs(
+    state: &AppState,
+    session: &Session,
+    finished: Vec<jobs::BulkJob>,
+) -> Result<(), AppError> {
+    if finished.is_empty() {
+        return Ok(());
+    }
+    let ids: Vec<i64> = finished.iter().map(|job| job.id).collect();
+    if state
+        .db(move |conn| Ok(jobs::mark_told(conn, &ids)?))
+        .await?
+    {
+        session::set_flash(
+            session,
+            session::FlashKind::Info,
+            jobs::finished_message(&finished),
+        );
+    }
+    Ok(())
 }
 
 /// An agent's session whose agent is not yet read: for a page that reads the agent inside its

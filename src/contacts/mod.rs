@@ -3,6 +3,7 @@
 
 mod duplicates;
 pub mod import;
+pub mod mass;
 pub mod merge;
 pub mod views;
 

@@ -182,6 +182,19 @@ diesel::table! {
         created_at -> Timestamp,
         updated_at -> Timestamp,
         finished_at -> Nullable<Timestamp>,
+        action -> Text,
+        account_id -> Nullable<BigInt>,
+        unknown -> BigInt,
+        announced_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    bulk_job_rows (job_id, contact_id) {
+        job_id -> BigInt,
+        contact_id -> BigInt,
+        outcome -> Text,
+        reason -> Text,
     }
 }
 
@@ -313,6 +326,8 @@ diesel::joinable!(invitations -> contacts (contact_id));
 diesel::joinable!(invitations -> agents (created_by_agent_id));
 diesel::joinable!(delivery_attempts -> invitations (invitation_id));
 diesel::joinable!(invite_batch_rows -> contacts (contact_id));
+diesel::joinable!(bulk_job_rows -> contacts (contact_id));
+diesel::joinable!(bulk_job_rows -> bulk_invite_jobs (job_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     customer_tokens,
@@ -320,6 +335,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     agents,
     settings,
     bulk_invite_jobs,
+    bulk_job_rows,
     invite_batches,
     invitations,
     delivery_attempts,

@@ -1,5 +1,5 @@
 //! The invitation workflow: eligibility, token, rows, send, outcome. Every entry point (a
-//! contact's page, the mass-action bar, bulk jobs, the Help Center's "email me a new link")
+//! contact's page, the mass-action bar, bulk jobs (`jobs`), the Help Center's "email me a new link")
 //! calls `invite`.
 //!
 //! Nothing is lost: the invitation rows are committed before any email leaves, and each
@@ -9,7 +9,6 @@
 pub mod acceptance;
 pub mod access;
 pub mod batch;
-pub mod bulk;
 mod eligibility;
 pub mod email;
 pub mod quota;

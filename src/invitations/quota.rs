@@ -154,12 +154,13 @@ pub fn fit_chunk(
     conn: &mut DbConnection,
     ids: Vec<i64>,
     room: u32,
+    resend: bool,
     now: NaiveDateTime,
 ) -> QueryResult<(Vec<i64>, bool)> {
     let (found, live) = load_for_decision(conn, &ids)?;
     let mut used = 0u32;
     for (position, id) in ids.iter().enumerate() {
-        if let Decision::Invite { .. } = decide(found.get(id), live.get(id), false, now) {
+        if let Decision::Invite { .. } = decide(found.get(id), live.get(id), resend, now) {
             if used == room {
                 return Ok((ids[..position].to_vec(), true));
             }

@@ -27,6 +27,15 @@ impl Drop for Browser {
 
 /// A fresh browser, or None outside CI when chromedriver is not installed.
 pub async fn launch() -> Option<Browser> {
+    launch_with(true).await
+}
+
+/// A fresh browser that runs no script, as some agents' browsers are set up.
+pub async fn launch_without_javascript() -> Option<Browser> {
+    launch_with(false).await
+}
+
+async fn launch_with(javascript: bool) -> Option<Browser> {
     let driver_path = std::env::var("CHROMEDRIVER").unwrap_or_else(|_| CHROMEDRIVER.to_owned());
     if !std::path::Path::new(&driver_path).exists() {
         assert!(
@@ -55,17 +64,28 @@ pub async fn launch() -> Option<Browser> {
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     let profile = tempfile::tempdir().expect("profile folder");
+    let mut args = vec![
+        "--headless=new".to_owned(),
+        "--no-sandbox".to_owned(),
+        "--disable-gpu".to_owned(),
+        "--disable-dev-shm-usage".to_owned(),
+        "--disable-quic".to_owned(),
+        "--no-first-run".to_owned(),
+        "--disable-background-networking".to_owned(),
+        "--disable-component-update".to_owned(),
+        "--disable-sync".to_owned(),
+        "--window-size=1280,900".to_owned(),
+        format!("--user-data-dir={}", profile.path().display()),
+    ];
+    if !javascript {
+        args.push("--blink-settings=scriptEnabled=false".to_owned());
+    }
     let mut capabilities = serde_json::Map::new();
     capabilities.insert(
         "goog:chromeOptions".to_owned(),
         serde_json::json!({
             "binary": std::env::var("CHROMIUM").unwrap_or_else(|_| CHROMIUM.to_owned()),
-            "args": [
-                "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                "--disable-quic", "--no-first-run", "--disable-background-networking",
-                "--disable-component-update", "--disable-sync", "--window-size=1280,900",
-                format!("--user-data-dir={}", profile.path().display()),
-            ],
+            "args": args,
         }),
     );
     let client = ClientBuilder::new(HttpConnector::new())

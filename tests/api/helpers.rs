@@ -69,6 +69,29 @@ macro_rules! on_both_backends {
     };
 }
 
+/// Runs each named `async fn(Backend)` once per backend, as `on_both_backends!` runs a body:
+/// for tests that build their app themselves (settings of their own, a browser first).
+#[macro_export]
+macro_rules! for_both_backends {
+    ($($test:ident),* $(,)?) => {
+        $(
+            mod $test {
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn sqlite() {
+                    super::$test($crate::helpers::Backend::Sqlite).await;
+                }
+
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn postgres() {
+                    if $crate::helpers::postgres_available() {
+                        super::$test($crate::helpers::Backend::Postgres).await;
+                    }
+                }
+            }
+        )*
+    };
+}
+
 pub fn running_in_ci() -> bool {
     std::env::var("CI").is_ok_and(|value| value == "true" || value == "1")
 }
@@ -105,6 +128,8 @@ pub fn test_settings(
         db_pool_size: 4,
         smtp_pool_size: 2,
         trusted_proxies: Vec::new(),
+        job_workers: 1,
+        job_lease_seconds: 60,
     }
 }
 
@@ -313,8 +338,14 @@ impl TestApp {
     /// Starts a second instance of Portico on this app's database, as a load balancer would
     /// have beside the first, mailing to the same SMTP server; returns its base URL.
     pub async fn another_instance(&self) -> String {
+        self.another_instance_with(|_| {}).await
+    }
+
+    /// Like `another_instance`, with a chance to change its settings first.
+    pub async fn another_instance_with(&self, adjust: impl FnOnce(&mut Settings)) -> String {
         let mut settings = self.command_line_settings();
         settings.smtp_url = Some(SecretString::from(self.smtp.url()));
+        adjust(&mut settings);
         let app = tokio::task::spawn_blocking(move || Application::build(&settings))
             .await
             .expect("build task")
@@ -421,7 +452,7 @@ impl TestApp {
         })
     }
 
-    /// Adds `count` contacts in one statement, named "Contact 0001"… with matching emails.
+    /// Adds `count` contacts, a thousand a statement, named "Contact 0001"… with matching emails.
     pub fn add_numbered_contacts(&self, count: usize) {
         let contacts: Vec<(String, String)> = (0..count)
             .map(|number| {
@@ -431,7 +462,9 @@ impl TestApp {
                 )
             })
             .collect();
-        self.add_contacts(&contacts);
+        for chunk in contacts.chunks(1_000) {
+            self.add_contacts(chunk);
+        }
     }
 
     /// Adds contacts (name, email) in one statement, in the order given.

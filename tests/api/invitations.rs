@@ -238,56 +238,6 @@ on_both_backends! {
         recipients.dedup();
         assert_eq!(recipients.len(), 20);
     }
-
-    async fn a_bulk_job_invites_a_whole_view_and_resumes_without_double_sends(app) {
-        app.sign_in_agent(false).await;
-        app.add_numbered_contacts(1_100);
-        let started = app.post_form("/contacts/mass-action", "/contacts", &[("action", "invite"), ("all_in_view", "1"), ("view", "all")]).await;
-        assert_eq!(started.status().as_u16(), 303);
-        let job_page = location(&started);
-        assert!(job_page.starts_with("/invitations/bulk/"));
-        let html = app.get_html(&job_page).await;
-        assert!(html.contains("0 of 1100 processed"), "{html}");
-        // One chunk, then the tab is "closed".
-        let token = csrf_token_in(&html);
-        app.client.post(app.url(&format!("{job_page}/continue"))).form(&[("csrf_token", token.as_str())]).send().await.unwrap();
-        assert!(app.get_html(&job_page).await.contains("500 of 1100 processed"));
-        // A chunk that died after writing its invitations but before sending them.
-        {
-            use diesel::prelude::*;
-            use portico::db::schema::{contacts, invitations};
-            let mut conn = app.pool.get().unwrap();
-            let next: Vec<i64> = contacts::table.filter(contacts::help_center_status.eq("not_invited")).order(contacts::id.asc()).limit(5).select(contacts::id).load(&mut conn).unwrap();
-            for (n, contact_id) in next.iter().enumerate() {
-                diesel::insert_into(invitations::table).values((
-                    invitations::contact_id.eq(contact_id),
-                    invitations::token_digest.eq(format!("interrupted-{n}")),
-                    invitations::state.eq("pending"),
-                    invitations::created_at.eq(portico::db::now()),
-                    invitations::expires_at.eq(portico::db::now() + chrono::Duration::days(7)),
-                )).execute(&mut conn).unwrap();
-            }
-        }
-        let jobs = app.get_html("/invitations/bulk").await;
-        assert!(jobs.contains("All contacts"), "the job can be found again");
-        for _ in 0..5 {
-            let html = app.get_html(&job_page).await;
-            if html.contains("<strong>Done</strong>") {
-                break;
-            }
-            let token = csrf_token_in(&html);
-            app.client.post(app.url(&format!("{job_page}/continue"))).form(&[("csrf_token", token.as_str())]).send().await.unwrap();
-        }
-        let html = app.get_html(&job_page).await;
-        assert!(html.contains("<strong>Done</strong>"), "{html}");
-        assert!(html.contains("Invited 1095 · Skipped 5 · Failed 0"), "{html}");
-        let messages = app.smtp.wait_for_messages(1_095, Duration::from_secs(10)).await;
-        assert_eq!(messages.len(), 1_095);
-        let mut recipients: Vec<String> = messages.iter().map(|m| m.rcpt_to[0].clone()).collect();
-        recipients.sort();
-        recipients.dedup();
-        assert_eq!(recipients.len(), 1_095, "nobody got two emails");
-    }
 }
 
 on_both_backends! {

@@ -99,7 +99,7 @@ async fn an_agent_signs_in_and_reaches_customers_contacts() {
     browser.client.clone().close().await.unwrap();
 }
 
-async fn sign_in(page: &fantoccini::Client, app: &crate::helpers::TestApp, email: &str) {
+pub async fn sign_in(page: &fantoccini::Client, app: &crate::helpers::TestApp, email: &str) {
     page.goto(&app.url("/login")).await.unwrap();
     page.find(Locator::Css("input[name=email]"))
         .await

@@ -231,12 +231,13 @@ on_both_backends! {
         app.sign_in_agent(true).await;
         save_help_center(&app, &[("daily_invite_quota", "3")]).await;
         app.add_numbered_contacts(5);
-        let started = app.post_form("/contacts/mass-action", "/contacts", &[("action", "invite"), ("all_in_view", "1"), ("view", "all")]).await;
-        let job_page = location(&started);
-        let token = csrf_token_in(&app.get_html(&job_page).await);
-        app.client.post(app.url(&format!("{job_page}/continue"))).form(&[("csrf_token", token.as_str())]).send().await.unwrap();
+        let asked = app.post_form("/contacts/mass-action", "/contacts", &[("action", "invite"), ("all_in_view", "1"), ("view", "all")]).await;
+        let confirm = app.get_html(&location(&asked)).await;
+        assert!(confirm.contains("Your daily limit is 3 invitations, and 3 are left for today."), "{confirm}");
+        let job_page = crate::bulk_jobs::start_bulk_job(&app, &[("action", "invite"), ("view", "all")]).await;
+        crate::bulk_jobs::wait_for_job(&app, &job_page, "Paused").await;
         let html = app.get_html(&job_page).await;
-        assert!(html.contains("<strong>Paused</strong> · 3 of 5 processed · Invited 3"), "{html}");
+        assert!(html.contains("<strong>Paused</strong> · <span data-job-summary>3 of 5 processed · Invited 3"), "{html}");
         assert!(html.contains("you have sent your 3 invitations for today"), "{html}");
         assert_eq!(app.smtp.wait_for_messages(3, Duration::from_secs(5)).await.len(), 3);
     }

@@ -37,6 +37,8 @@ struct State {
     data_rejection: Option<String>,
     /// Never answer the end of DATA: a server that hangs, for client timeouts.
     stall_after_data: bool,
+    /// Take this long to accept each message, as a busy server would.
+    delay_per_message: Duration,
     /// Close the session right after accepting a message, as a server shutting down would.
     hang_up_after_message: bool,
     connections_accepted: usize,
@@ -110,6 +112,15 @@ impl SmtpServer {
     pub fn reject_recipient(&self, addr: &str, code: u16, text: &str) {
         let (key, reply) = (addr.to_ascii_lowercase(), format!("{code} {text}"));
         lock(&self.state).rejected_recipients.insert(key, reply);
+    }
+
+    pub fn delay_each_message(&self, delay: Duration) {
+        lock(&self.state).delay_per_message = delay;
+    }
+
+    /// Never answers the end of DATA again (until `answer_again`).
+    pub fn answer_again(&self) {
+        lock(&self.state).stall_after_data = false;
     }
 
     pub fn stall_after_data(&self) {
@@ -205,6 +216,8 @@ async fn run_session(stream: TcpStream, state: &Mutex<State>) -> io::Result<()> 
             "DATA" => {
                 send(&mut writer, "354 end data with <CRLF>.<CRLF>").await?;
                 let body = read_data(&mut reader).await?;
+                let delay = lock(state).delay_per_message;
+                tokio::time::sleep(delay).await;
                 if lock(state).stall_after_data {
                     // Hold the connection open without a word until the client gives up.
                     tokio::time::sleep(Duration::from_secs(3600)).await;

@@ -3,6 +3,7 @@
 
 mod accounts;
 mod audit;
+mod bulk_jobs;
 mod contacts;
 mod invitations;
 mod knowledge_base;
@@ -32,6 +33,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     .route("/logout", web::post().to(login::logout))
     .configure(contacts::configure)
     .configure(invitations::configure)
+    .configure(bulk_jobs::configure)
     .configure(accounts::configure)
     .configure(tickets::configure)
     .configure(knowledge_base::configure)

@@ -141,7 +141,7 @@ fn chunk(
 
 /// A cell a spreadsheet would run as a formula gets a leading apostrophe. Phone numbers are
 /// left alone: their "+" is a country code, and they hold no letters to make a formula of.
-fn spreadsheet_safe(cell: &str) -> String {
+pub(in crate::routes::agent) fn spreadsheet_safe(cell: &str) -> String {
     if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
         format!("'{cell}")
     } else {

@@ -7,7 +7,7 @@ use diesel::QueryResult;
 
 use super::params::{ListParams, RawListParams, ViewChoice};
 use super::table::{format_count, total_label, ContactTable};
-use crate::auth::guard::AgentSession;
+use crate::auth::guard::{shows_a_page, tell_of_finished_jobs, AgentSession};
 use crate::contacts::views::StandardView;
 use crate::db::generation::{DataGeneration, Generation};
 use crate::db::models::agent::Agent;
@@ -19,6 +19,7 @@ use crate::db::models::custom_view::CustomView;
 use crate::db::read_cache::ReadCache;
 use crate::db::{backend_of, now, DbConnection};
 use crate::error::AppError;
+use crate::jobs::{self, BulkJob};
 use crate::routes::agent::invitations::new_submission_key;
 use crate::routes::chrome::Chrome;
 use crate::routes::page;
@@ -45,6 +46,7 @@ struct ContactsPage<'a> {
     editable_custom_view: Option<i64>,
     reviewing_duplicates: bool,
     export_href: &'a str,
+    running_jobs: i64,
 }
 
 /// What the Contacts list shows for one address and agent, apart from the page's chrome and
@@ -61,6 +63,9 @@ pub struct ContactsListing {
     editable_custom_view: Option<i64>,
     reviewing_duplicates: bool,
     export_href: String,
+    running_jobs: i64,
+    /// The agent's bulk jobs that ended since their last page.
+    finished_jobs: Vec<BulkJob>,
 }
 
 /// The same address means the same listing only for the same agent: custom views are the
@@ -258,6 +263,9 @@ pub async fn list(
         }
     };
     let agent = agent_session.signed_in(listing.agent.clone())?;
+    if shows_a_page(&request) {
+        tell_of_finished_jobs(&state, agent.session(), listing.finished_jobs.clone()).await?;
+    }
     page(&ContactsPage {
         chrome: agent.chrome("customers"),
         submission_key: new_submission_key(),
@@ -270,6 +278,7 @@ pub async fn list(
         editable_custom_view: listing.editable_custom_view,
         reviewing_duplicates: listing.reviewing_duplicates,
         export_href: &listing.export_href,
+        running_jobs: listing.running_jobs,
     })
 }
 
@@ -332,6 +341,8 @@ fn read_listing(
             .map(|view| view.id),
         reviewing_duplicates: params.view == ViewChoice::Standard(StandardView::PossibleDuplicates),
         export_href: params.first_page_href("/contacts/export"),
+        running_jobs: jobs::running_count(conn)?,
+        finished_jobs: jobs::finished_untold(conn, agent_id)?,
         table,
     })
 }

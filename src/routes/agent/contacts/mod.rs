@@ -4,11 +4,11 @@
 mod custom_views;
 mod detail;
 mod duplicates;
-mod export;
+pub(super) mod export;
 mod form;
 mod import;
 pub mod list;
-mod mass;
+pub(super) mod mass;
 mod new_ticket;
 pub mod params;
 mod portal_access;

@@ -48,6 +48,10 @@ pub struct ContactTable {
     pub return_to: String,
     pub in_spam: bool,
     pub in_deleted: bool,
+    /// "Invite to Help Center" is offered only where it can invite someone.
+    pub offers_invite: bool,
+    /// Pending and expired invitations get a new link instead.
+    pub offers_resend: bool,
     /// When a row's Help Center status next changes by the clock alone (its invitation
     /// expires).
     pub status_changes_at: Option<NaiveDateTime>,
@@ -164,6 +168,26 @@ impl ContactTable {
             return_to: params.first_page_href(base),
             in_spam: view == ViewChoice::Standard(StandardView::Spam),
             in_deleted: view == ViewChoice::Standard(StandardView::RecentlyDeleted),
+            offers_invite: !matches!(
+                view,
+                ViewChoice::Standard(
+                    StandardView::Spam
+                        | StandardView::RecentlyDeleted
+                        | StandardView::WithoutEmail
+                        | StandardView::Status(
+                            ShownStatus::Activated
+                                | ShownStatus::Invited
+                                | ShownStatus::Expired
+                                | ShownStatus::Deactivated
+                        )
+                )
+            ),
+            offers_resend: matches!(
+                view,
+                ViewChoice::Standard(StandardView::Status(
+                    ShownStatus::Invited | ShownStatus::Expired
+                ))
+            ),
             status_changes_at,
         }
     }

@@ -30,6 +30,7 @@ pub async fn mass_invite(
     agent: &SignedInAgent,
     state: &web::Data<AppState>,
     contact_ids: Vec<i64>,
+    resend: bool,
     submission_key: Option<String>,
 ) -> Result<HttpResponse, AppError> {
     if contact_ids.is_empty() {
@@ -51,7 +52,7 @@ pub async fn mass_invite(
     let checked = contact_ids.clone();
     state
         .db(move |conn| {
-            quota::precheck(conn, agent_id, &checked, false, now())?
+            quota::precheck(conn, agent_id, &checked, resend, now())?
                 .map_err(|refusal| AppError::BadRequest(refusal.to_string()))
         })
         .await?;
@@ -68,7 +69,7 @@ pub async fn mass_invite(
         .invite(InviteRequest {
             contact_ids,
             agent: Some((agent_id, agent.agent.name.clone())),
-            resend: false,
+            resend,
             batch_id: Some(batch_id),
             bulk_job_id: None,
         })
@@ -119,5 +120,5 @@ pub async fn retry(
             "No invitation in this batch failed, so there is nothing to retry.".to_owned(),
         ));
     }
-    mass_invite(&agent, &state, failed, None).await
+    mass_invite(&agent, &state, failed, false, None).await
 }

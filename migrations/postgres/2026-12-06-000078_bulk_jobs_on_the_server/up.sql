@@ -1,0 +1,28 @@
+-- Whole-view actions run as bulk jobs on every instance's job runner (src/jobs): a job says
+-- which action it applies, counts the rows whose delivery is unknown after an interrupted
+-- chunk, and remembers when its agent was told it finished. A move names its account without
+-- a foreign key: a move to an account deleted meanwhile stops, rather than moving to none.
+ALTER TABLE bulk_invite_jobs ADD COLUMN action TEXT NOT NULL DEFAULT 'invite'
+    CHECK (action IN ('invite', 'resend', 'spam', 'not_spam', 'delete', 'restore', 'move'));
+ALTER TABLE bulk_invite_jobs ADD COLUMN account_id BIGINT;
+ALTER TABLE bulk_invite_jobs ADD COLUMN unknown BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE bulk_invite_jobs ADD COLUMN announced_at TIMESTAMP;
+-- The runners' look for work, and each agent's finished jobs not yet announced.
+CREATE INDEX bulk_invite_jobs_running ON bulk_invite_jobs (state, updated_at);
+CREATE INDEX bulk_invite_jobs_unannounced ON bulk_invite_jobs (agent_id)
+    WHERE announced_at IS NULL AND finished_at IS NOT NULL;
+
+-- The contacts a job did not act on, with why: skipped, failed, or whose email may or may not
+-- have left when the chunk sending it was interrupted. Contacts invited or changed are not
+-- listed, so a million-contact job writes a row only where an agent has something to read.
+CREATE TABLE bulk_job_rows (
+    job_id BIGINT NOT NULL REFERENCES bulk_invite_jobs (id) ON DELETE CASCADE,
+    contact_id BIGINT NOT NULL REFERENCES contacts (id) ON DELETE CASCADE,
+    outcome TEXT NOT NULL CHECK (outcome IN ('skipped', 'failed', 'unknown')),
+    reason TEXT NOT NULL,
+    PRIMARY KEY (job_id, contact_id)
+);
+CREATE INDEX bulk_job_rows_contact ON bulk_job_rows (contact_id);
+-- The job page reads it: writes notify the change feed like every table's (2026-12-05-000060).
+CREATE TRIGGER bulk_job_rows_notify_change AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE
+    ON bulk_job_rows FOR EACH STATEMENT EXECUTE FUNCTION portico_notify_change();

@@ -1,0 +1,167 @@
+//! The job runner every instance starts with `serve`: a few threads that claim the next chunk
+//! of any running bulk job, work it, and move on. Jobs go on without the agent's tab, and an
+//! instance that dies leaves its claim to run out, for another instance (or itself, restarted)
+//! to take over.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Condvar, Mutex};
+use std::thread::JoinHandle;
+use std::time::Duration;
+
+use super::chunk::{self, ChunkOutcome, Claim, JobContext};
+
+/// How often an idle runner looks for jobs started on another instance; jobs started on this
+/// one wake it at once.
+const IDLE_POLL: Duration = Duration::from_secs(1);
+
+#[derive(Default)]
+struct Signal {
+    stop: AtomicBool,
+    /// Counts wake-ups, so a wake between a look and a wait is not missed.
+    woken: Mutex<u64>,
+    changed: Condvar,
+}
+
+impl Signal {
+    fn wake(&self) {
+        if let Ok(mut woken) = self.woken.lock() {
+            *woken = woken.wrapping_add(1);
+        }
+        self.changed.notify_all();
+    }
+
+    fn seen(&self) -> u64 {
+        self.woken.lock().map_or(0, |woken| *woken)
+    }
+
+    /// Sleeps up to `timeout`, unless woken since `seen` or told to stop.
+    fn wait(&self, seen: u64, timeout: Duration) {
+        let Ok(woken) = self.woken.lock() else { return };
+        let _ = self.changed.wait_timeout_while(woken, timeout, |woken| {
+            *woken == seen && !self.stop.load(Ordering::Relaxed)
+        });
+    }
+}
+
+/// Tells this instance's runner that a job was started or resumed here.
+#[derive(Clone, Default)]
+pub struct JobWaker(Arc<Signal>);
+
+impl JobWaker {
+    pub fn wake(&self) {
+        self.0.wake();
+    }
+}
+
+pub struct JobRunner {
+    signal: Arc<Signal>,
+    threads: Vec<JoinHandle<()>>,
+}
+
+impl JobRunner {
+    /// Starts `workers` threads (none when 0: this instance serves pages only).
+    pub fn start(context: JobContext, workers: usize) -> JobRunner {
+        let signal = Arc::new(Signal::default());
+        let threads = (0..workers)
+            .filter_map(|n| {
+                let (context, signal) = (context.clone(), signal.clone());
+                std::thread::Builder::new()
+                    .name(format!("job-runner-{n}"))
+                    .spawn(move || run(&context, &signal))
+                    .map_err(|error| tracing::error!(%error, "could not start a job runner"))
+                    .ok()
+            })
+            .collect();
+        JobRunner { signal, threads }
+    }
+
+    pub fn waker(&self) -> JobWaker {
+        JobWaker(self.signal.clone())
+    }
+
+    /// Stops taking chunks and waits for the ones in hand to be recorded.
+    pub fn stop(mut self) {
+        self.signal.stop.store(true, Ordering::Relaxed);
+        self.signal.wake();
+        for thread in self.threads.drain(..) {
+            let _ = thread.join();
+        }
+    }
+}
+
+impl Drop for JobRunner {
+    /// An application dropped without `stop` (a test's runtime ending) still stops its runner.
+    fn drop(&mut self) {
+        self.signal.stop.store(true, Ordering::Relaxed);
+        self.signal.wake();
+    }
+}
+
+fn run(context: &JobContext, signal: &Signal) {
+    while !signal.stop.load(Ordering::Relaxed) {
+        let seen = signal.seen();
+        let claimed = context
+            .pool
+            .get()
+            .map_err(|error| error.to_string())
+            .and_then(|mut conn| {
+                chunk::claim_next(&mut conn, context.lease).map_err(|error| error.to_string())
+            });
+        match claimed {
+            Ok(Some(claim)) => work_holding_claim(context, &claim),
+            Ok(None) => signal.wait(seen, IDLE_POLL),
+            Err(error) => {
+                tracing::warn!(%error, "the job runner could not look for work");
+                signal.wait(seen, IDLE_POLL);
+            }
+        }
+    }
+}
+
+/// Works the chunk while a second thread renews the claim, so a slow SMTP server does not
+/// let another instance take over a chunk that is still being sent.
+fn work_holding_claim(context: &JobContext, claim: &Claim) {
+    let job_id = claim.job.id;
+    let renew_every = (context.lease / 3)
+        .to_std()
+        .unwrap_or(Duration::from_secs(1))
+        .max(Duration::from_millis(100));
+    let (done, finished) = std::sync::mpsc::channel::<()>();
+    let outcome = std::thread::scope(|scope| {
+        scope.spawn(move || {
+            while let Err(std::sync::mpsc::RecvTimeoutError::Timeout) =
+                finished.recv_timeout(renew_every)
+            {
+                let renewed = context
+                    .pool
+                    .get()
+                    .map_err(|error| error.to_string())
+                    .and_then(|mut conn| {
+                        chunk::renew(&mut conn, claim, context.lease)
+                            .map_err(|error| error.to_string())
+                    });
+                match renewed {
+                    Ok(true) => {}
+                    Ok(false) => break,
+                    Err(error) => tracing::warn!(%error, job_id, "could not renew a job's claim"),
+                }
+            }
+        });
+        let outcome = chunk::work(context, claim);
+        let _ = done.send(());
+        outcome
+    });
+    context.generation.wrote();
+    match outcome {
+        Ok(ChunkOutcome::Finished) => tracing::info!(job_id, "bulk job done"),
+        Ok(ChunkOutcome::StoppedAtQuota) => {
+            tracing::info!(job_id, "bulk job paused at the daily invitation quota")
+        }
+        Ok(ChunkOutcome::AccountGone) => {
+            tracing::info!(job_id, "bulk job cancelled: its account was deleted")
+        }
+        Ok(ChunkOutcome::Worked | ChunkOutcome::ClaimLost) => {}
+        // The claim is left to run out, so the chunk is tried again after the lease.
+        Err(error) => tracing::warn!(%error, job_id, "a bulk job's chunk failed"),
+    }
+}

@@ -1,0 +1,131 @@
+//! Bulk jobs across instances: a Portico process killed mid-chunk, and two instances sharing
+//! one job. The SMTP server's log is the judge of "each contact mailed once".
+
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use diesel::prelude::*;
+use portico::db::schema::invitations;
+
+use crate::bulk_jobs::{start_bulk_job, wait_for_job};
+use crate::helpers::{spawn_app_with, Backend, TestApp};
+
+fn pending_invitations(app: &TestApp) -> i64 {
+    invitations::table
+        .filter(invitations::state.eq("pending"))
+        .count()
+        .get_result(&mut app.pool.get().unwrap())
+        .unwrap()
+}
+
+fn distinct_recipients(app: &TestApp) -> (usize, usize) {
+    let messages = app.smtp.messages();
+    let mut recipients: Vec<String> = messages.iter().map(|m| m.rcpt_to[0].clone()).collect();
+    recipients.sort();
+    recipients.dedup();
+    (messages.len(), recipients.len())
+}
+
+/// A real `portico serve` works the job and is killed (SIGKILL) while its emails hang; the
+/// job then finishes on another instance once the dead one's claim runs out.
+async fn a_job_cut_off_mid_chunk_finishes_on_another_instance(backend: Backend) {
+    let app = spawn_app_with(backend, |settings| settings.job_workers = 0).await;
+    app.sign_in_agent(false).await;
+    app.add_numbered_contacts(700);
+    app.smtp.stall_after_data();
+    let job = start_bulk_job(&app, &[("action", "invite"), ("view", "all")]).await;
+
+    let settings = app.command_line_settings();
+    let mut worker = Command::new(env!("CARGO_BIN_EXE_portico"))
+        .arg("serve")
+        .env("DATABASE_URL", &settings.database_url)
+        .env("PORTICO_BIND", "127.0.0.1:0")
+        .env("PORTICO_SMTP_URL", app.smtp.url())
+        .env("PORTICO_SECRET_KEY", "k".repeat(64))
+        .env("PORTICO_DATA_DIR", &settings.data_dir)
+        .env("PORTICO_OUTBOX_DIR", &settings.outbox_dir)
+        .env("PORTICO_DEMO", "false")
+        .env("PORTICO_JOB_LEASE_SECONDS", "2")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start portico serve");
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while pending_invitations(&app) < 500 {
+        assert!(
+            Instant::now() < deadline,
+            "the worker did not write its chunk"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    // Its chunk's invitations are written and their emails hang: the process dies here.
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    worker.kill().expect("kill the worker");
+    worker.wait().expect("the worker ended");
+    app.smtp.answer_again();
+    assert!(app.smtp.messages().is_empty(), "nothing was confirmed sent");
+
+    app.another_instance().await;
+    let done = wait_for_job(&app, &job, "Done").await;
+    assert_eq!(
+        done["progress"],
+        "700 of 700 processed · Invited 200 · Skipped 0 · Failed 0 · Delivery unknown 500"
+    );
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(
+        distinct_recipients(&app),
+        (200, 200),
+        "the contacts cut off mid-send were not mailed again"
+    );
+    let page = app.get_html(&job).await;
+    assert!(page.contains("Delivery unknown</a>"), "{page}");
+    assert!(
+        page.contains(">Resend to delivery unknown (500)</button>"),
+        "{page}"
+    );
+
+    let resent = app
+        .post_form(&format!("{job}/resend-unknown"), &job, &[])
+        .await;
+    assert_eq!(resent.status().as_u16(), 303);
+    let batch = app.get_html(&crate::helpers::location(&resent)).await;
+    assert!(batch.contains("Invited 500"), "{batch}");
+    app.smtp
+        .wait_for_messages(700, Duration::from_secs(10))
+        .await;
+    assert_eq!(
+        distinct_recipients(&app),
+        (700, 700),
+        "after Resend everyone has exactly one email"
+    );
+    let page = app.get_html(&job).await;
+    assert!(
+        !page.contains(">Resend to delivery unknown"),
+        "nothing left to resend: {page}"
+    );
+}
+
+/// Two instances on one database, both running jobs, share one job of 5,000 contacts.
+async fn two_instances_work_one_job_and_mail_each_contact_once(backend: Backend) {
+    let app = spawn_app_with(backend, |settings| settings.job_workers = 2).await;
+    app.another_instance_with(|settings| settings.job_workers = 2)
+        .await;
+    app.sign_in_agent(false).await;
+    app.add_numbered_contacts(5_000);
+    let job = start_bulk_job(&app, &[("action", "invite"), ("view", "all")]).await;
+    let done = wait_for_job(&app, &job, "Done").await;
+    assert_eq!(
+        done["progress"],
+        "5000 of 5000 processed · Invited 5000 · Skipped 0 · Failed 0"
+    );
+    app.smtp
+        .wait_for_messages(5_000, Duration::from_secs(20))
+        .await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(distinct_recipients(&app), (5_000, 5_000));
+}
+
+crate::for_both_backends!(
+    a_job_cut_off_mid_chunk_finishes_on_another_instance,
+    two_instances_work_one_job_and_mail_each_contact_once
+);
