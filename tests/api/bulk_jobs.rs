@@ -176,6 +176,27 @@ on_both_backends! {
         assert_eq!(app.smtp.wait_for_messages(1_500, Duration::from_secs(10)).await.len(), 1_500);
     }
 
+    async fn failed_invitations_are_listed_and_retried(app) {
+        app.sign_in_agent(false).await;
+        app.add_numbered_contacts(10);
+        app.smtp.reject_recipient("contact0003@example.com", 550, "5.1.1 no such mailbox");
+        let job = start_bulk_job(&app, &[("action", "invite"), ("view", "all")]).await;
+        let done = wait_for_job(&app, &job, "Done").await;
+        assert_eq!(done["progress"], "10 of 10 processed · Invited 9 · Skipped 0 · Failed 1");
+        let page = app.get_html(&format!("{job}?kind=failed")).await;
+        assert!(page.contains(">Contact 0003</a>") && page.contains("no such mailbox"), "{page}");
+        assert!(!page.contains(">Contact 0004</a>"), "only the failed one: {page}");
+        assert!(page.contains(">Retry failed (1)</button>"), "{page}");
+        app.smtp.clear_rejections();
+        let retried = app.post_form(&format!("{job}/retry-failed"), &job, &[]).await;
+        assert_eq!(retried.status().as_u16(), 303);
+        let batch = app.get_html(&location(&retried)).await;
+        assert!(batch.contains("Invited 1 ·"), "{batch}");
+        assert_eq!(app.smtp.messages_to("contact0003@example.com").len(), 1);
+        let page = app.get_html(&job).await;
+        assert!(!page.contains(">Retry failed"), "nothing left to retry: {page}");
+    }
+
     async fn views_offer_the_actions_that_fit_them(app) {
         app.sign_in_agent(false).await;
         let id = app.add_contact("Ada", Some("ada@example.com"), None);

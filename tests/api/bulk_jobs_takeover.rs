@@ -18,6 +18,36 @@ fn pending_invitations(app: &TestApp) -> i64 {
         .unwrap()
 }
 
+/// A real `portico serve` on the app's database and SMTP server, its claims lasting 2 s.
+fn portico_serve(app: &TestApp) -> std::process::Child {
+    let settings = app.command_line_settings();
+    Command::new(env!("CARGO_BIN_EXE_portico"))
+        .arg("serve")
+        .env("DATABASE_URL", &settings.database_url)
+        .env("PORTICO_BIND", "127.0.0.1:0")
+        .env("PORTICO_SMTP_URL", app.smtp.url())
+        .env("PORTICO_SECRET_KEY", "k".repeat(64))
+        .env("PORTICO_DATA_DIR", &settings.data_dir)
+        .env("PORTICO_OUTBOX_DIR", &settings.outbox_dir)
+        .env("PORTICO_DEMO", "false")
+        .env("PORTICO_JOB_LEASE_SECONDS", "2")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start portico serve")
+}
+
+async fn wait_for_pending_invitations(app: &TestApp, at_least: i64) {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while pending_invitations(app) < at_least {
+        assert!(
+            Instant::now() < deadline,
+            "the worker did not write its chunk"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
 fn distinct_recipients(app: &TestApp) -> (usize, usize) {
     let messages = app.smtp.messages();
     let mut recipients: Vec<String> = messages.iter().map(|m| m.rcpt_to[0].clone()).collect();
@@ -35,29 +65,8 @@ async fn a_job_cut_off_mid_chunk_finishes_on_another_instance(backend: Backend) 
     app.smtp.stall_after_data();
     let job = start_bulk_job(&app, &[("action", "invite"), ("view", "all")]).await;
 
-    let settings = app.command_line_settings();
-    let mut worker = Command::new(env!("CARGO_BIN_EXE_portico"))
-        .arg("serve")
-        .env("DATABASE_URL", &settings.database_url)
-        .env("PORTICO_BIND", "127.0.0.1:0")
-        .env("PORTICO_SMTP_URL", app.smtp.url())
-        .env("PORTICO_SECRET_KEY", "k".repeat(64))
-        .env("PORTICO_DATA_DIR", &settings.data_dir)
-        .env("PORTICO_OUTBOX_DIR", &settings.outbox_dir)
-        .env("PORTICO_DEMO", "false")
-        .env("PORTICO_JOB_LEASE_SECONDS", "2")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("start portico serve");
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while pending_invitations(&app) < 500 {
-        assert!(
-            Instant::now() < deadline,
-            "the worker did not write its chunk"
-        );
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    let mut worker = portico_serve(&app);
+    wait_for_pending_invitations(&app, 500).await;
     // Its chunk's invitations are written and their emails hang: the process dies here.
     tokio::time::sleep(Duration::from_millis(300)).await;
     worker.kill().expect("kill the worker");
@@ -105,6 +114,58 @@ async fn a_job_cut_off_mid_chunk_finishes_on_another_instance(backend: Backend) 
     );
 }
 
+/// SIGTERM: the instance finishes and records the chunk in hand, then exits; the job goes on
+/// elsewhere and nobody is mailed twice.
+async fn a_stopped_instance_finishes_its_chunk_before_it_exits(backend: Backend) {
+    let app = spawn_app_with(backend, |settings| settings.job_workers = 0).await;
+    app.sign_in_agent(false).await;
+    app.add_numbered_contacts(1_500);
+    app.smtp.delay_each_message(Duration::from_millis(10));
+    let job = start_bulk_job(&app, &[("action", "invite"), ("view", "all")]).await;
+    let mut worker = portico_serve(&app);
+    wait_for_pending_invitations(&app, 1).await;
+    let pid = i32::try_from(worker.id()).expect("a pid");
+    // SAFETY: kill(2) with a child's pid and a signal number touches no memory of ours.
+    assert_eq!(unsafe { libc::kill(pid, libc::SIGTERM) }, 0);
+    let stopped = Instant::now();
+    let status = loop {
+        if let Some(status) = worker.try_wait().expect("the worker's status") {
+            break status;
+        }
+        assert!(
+            stopped.elapsed() < Duration::from_secs(30),
+            "the worker did not stop"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    };
+    assert!(status.success(), "a clean stop: {status}");
+    assert_eq!(
+        pending_invitations(&app),
+        0,
+        "the chunk in hand was recorded"
+    );
+    let progress = crate::bulk_jobs::progress_of(&app, &job).await;
+    assert_eq!(progress["label"], "Running", "{progress}");
+    let processed = crate::bulk_jobs::processed(&progress);
+    assert!(
+        processed > 0 && processed % 500 == 0 && processed < 1_500,
+        "{progress}"
+    );
+
+    app.smtp.delay_each_message(Duration::ZERO);
+    app.another_instance().await;
+    let done = wait_for_job(&app, &job, "Done").await;
+    assert_eq!(
+        done["progress"],
+        "1500 of 1500 processed · Invited 1500 · Skipped 0 · Failed 0"
+    );
+    app.smtp
+        .wait_for_messages(1_500, Duration::from_secs(10))
+        .await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(distinct_recipients(&app), (1_500, 1_500));
+}
+
 /// Two instances on one database, both running jobs, share one job of 5,000 contacts.
 async fn two_instances_work_one_job_and_mail_each_contact_once(backend: Backend) {
     let app = spawn_app_with(backend, |settings| settings.job_workers = 2).await;
@@ -127,5 +188,6 @@ async fn two_instances_work_one_job_and_mail_each_contact_once(backend: Backend)
 
 crate::for_both_backends!(
     a_job_cut_off_mid_chunk_finishes_on_another_instance,
+    a_stopped_instance_finishes_its_chunk_before_it_exits,
     two_instances_work_one_job_and_mail_each_contact_once
 );
