@@ -4,6 +4,7 @@
 use super::{delete, move_to_account, restore, set_spam, ContactError};
 use crate::db::models::audit::Actor;
 use crate::db::DbConnection;
+use crate::invitations::access::{self, AccessChange};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum MassChange {
@@ -13,6 +14,8 @@ pub enum MassChange {
     Restore,
     /// To this account (None: to no account).
     Move(Option<i64>),
+    /// Help Center access of activated customers, turned off or on again.
+    Access(AccessChange),
 }
 
 /// What a change did: how many contacts it changed, and the contacts it left as they were
@@ -34,6 +37,15 @@ pub fn apply(
         MassChange::NotSpam => set_spam(conn, ids, false, actor)?,
         MassChange::Delete => delete(conn, ids, actor)?,
         MassChange::Move(account_id) => move_to_account(conn, ids, account_id, actor)?,
+        MassChange::Access(wanted) => {
+            let mut changed = 0;
+            for &id in ids {
+                if access::change(conn, id, wanted, actor)? {
+                    changed += 1;
+                }
+            }
+            changed
+        }
         MassChange::Restore => {
             let mut applied = Applied::default();
             for &id in ids {

@@ -20,7 +20,7 @@ pub fn change(
     conn: &mut DbConnection,
     contact_id: i64,
     change: AccessChange,
-    agent_id: i64,
+    actor: Actor,
 ) -> QueryResult<bool> {
     write_transaction(conn, |conn| {
         let at = now();
@@ -58,13 +58,7 @@ pub fn change(
                 contacts::updated_at.eq(at),
             ))
             .execute(conn)?;
-        audit::record(
-            conn,
-            Actor::Agent(agent_id),
-            action,
-            ("contact", Some(contact_id)),
-            "",
-        )?;
+        audit::record(conn, actor, action, ("contact", Some(contact_id)), "")?;
         Ok(true)
     })
 }

@@ -22,6 +22,7 @@ use crate::db::models::invitation::InvitationState;
 use crate::db::models::setting::HelpCenterSettings;
 use crate::db::schema::{bulk_invite_jobs, invitations};
 use crate::db::{now, write_transaction, DbConnection, DbPool};
+use crate::invitations::access::AccessChange;
 use crate::invitations::{
     quota, random_key, InvitationLetter, InviteError, InviteRequest, Inviter, RowOutcome,
 };
@@ -223,6 +224,8 @@ pub fn work(context: &JobContext, claim: &Claim) -> Result<ChunkOutcome, JobErro
                 JobAction::NotSpam => MassChange::NotSpam,
                 JobAction::Delete => MassChange::Delete,
                 JobAction::Restore => MassChange::Restore,
+                JobAction::Deactivate => MassChange::Access(AccessChange::Deactivate),
+                JobAction::Reactivate => MassChange::Access(AccessChange::Reactivate),
                 _ => {
                     let account = match job.account_id {
                         Some(id) => Account::find(&mut conn, id)?,

@@ -72,10 +72,12 @@ pub enum JobAction {
     Delete,
     Restore,
     Move,
+    Deactivate,
+    Reactivate,
 }
 
 impl JobAction {
-    pub const ALL: [JobAction; 7] = [
+    pub const ALL: [JobAction; 9] = [
         JobAction::Invite,
         JobAction::Resend,
         JobAction::Spam,
@@ -83,6 +85,8 @@ impl JobAction {
         JobAction::Delete,
         JobAction::Restore,
         JobAction::Move,
+        JobAction::Deactivate,
+        JobAction::Reactivate,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -94,6 +98,8 @@ impl JobAction {
             JobAction::Delete => "delete",
             JobAction::Restore => "restore",
             JobAction::Move => "move",
+            JobAction::Deactivate => "deactivate",
+            JobAction::Reactivate => "reactivate",
         }
     }
 
@@ -113,6 +119,8 @@ impl JobAction {
             JobAction::Delete => "Delete",
             JobAction::Restore => "Restore",
             JobAction::Move => "Move to account",
+            JobAction::Deactivate => "Deactivate Help Center access",
+            JobAction::Reactivate => "Reactivate Help Center access",
         }
     }
 
@@ -126,6 +134,8 @@ impl JobAction {
             JobAction::Delete => "Deleted",
             JobAction::Restore => "Restored",
             JobAction::Move => "Moved",
+            JobAction::Deactivate => "Deactivated",
+            JobAction::Reactivate => "Reactivated",
         }
     }
 

@@ -209,6 +209,16 @@ on_both_backends! {
             let html = app.get_html(&format!("/contacts?view={view}")).await;
             assert!(!html.contains(">Invite to Help Center</button>"), "{view}: {html}");
         }
+        let (customer, _) = crate::settings::activated_customer(&app, "Grace Hopper", "grace@navy.example").await;
+        let activated = app.get_html("/contacts?view=activated").await;
+        assert!(activated.contains(">Deactivate Help Center access</button>"), "{activated}");
+        let job = start_bulk_job(&app, &[("action", "deactivate"), ("view", "activated")]).await;
+        let done = wait_for_job(&app, &job, "Done").await;
+        assert_eq!(done["progress"], "1 of 1 processed · Deactivated 1 · Skipped 0");
+        let page = app.get_html(&format!("/contacts/{customer}")).await;
+        assert!(page.contains("badge-deactivated"), "{page}");
+        let deactivated = app.get_html("/contacts?view=deactivated").await;
+        assert!(deactivated.contains(">Reactivate Help Center access</button>"), "{deactivated}");
         app.mark_contact(id, "activated");
         let job = start_bulk_job(&app, &[("action", "spam"), ("view", "activated")]).await;
         wait_for_job(&app, &job, "Done").await;
@@ -217,3 +227,39 @@ on_both_backends! {
         assert!(spam.contains(">Ada</a>"), "{spam}");
     }
 }
+
+/// On an instance that runs no jobs (PORTICO_JOB_WORKERS=0) a job waits for another one:
+/// Contacts counts it as running, its page refreshes itself, and Cancel ends it.
+async fn contacts_counts_the_running_jobs_and_cancel_ends_one(backend: crate::helpers::Backend) {
+    let app = crate::helpers::spawn_app_with(backend, |settings| settings.job_workers = 0).await;
+    app.sign_in_agent(false).await;
+    app.add_numbered_contacts(3);
+    let job = start_bulk_job(&app, &[("action", "invite"), ("view", "all")]).await;
+    let contacts = app.get_html("/contacts").await;
+    assert!(
+        contacts.contains(">Bulk jobs (1 running)</a>"),
+        "{contacts}"
+    );
+    let page = app.get_html(&job).await;
+    assert!(
+        page.contains("<noscript><meta http-equiv=\"refresh\" content=\"3\"></noscript>"),
+        "without JavaScript the page refreshes itself: {page}"
+    );
+    assert!(
+        page.contains("<strong>Running</strong> · <span data-job-summary>0 of 3 processed"),
+        "{page}"
+    );
+    let cancelled = app.post_form(&format!("{job}/cancel"), &job, &[]).await;
+    assert_eq!(cancelled.status().as_u16(), 303);
+    let page = app.get_html(&job).await;
+    assert!(
+        page.contains("<strong>Cancelled</strong>") && !page.contains("http-equiv"),
+        "{page}"
+    );
+    let contacts = app.get_html("/contacts").await;
+    assert!(contacts.contains(">Bulk jobs</a>"), "{contacts}");
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    assert!(app.smtp.messages().is_empty());
+}
+
+crate::for_both_backends!(contacts_counts_the_running_jobs_and_cancel_ends_one);

@@ -53,7 +53,7 @@ fn invitations_of(
 }
 
 /// A customer who accepted an invitation, signed in on their own client.
-async fn activated_customer(app: &TestApp, name: &str, email: &str) -> (i64, reqwest::Client) {
+pub async fn activated_customer(app: &TestApp, name: &str, email: &str) -> (i64, reqwest::Client) {
     let id = app.add_contact(name, Some(email), None);
     invite(app, id).await;
     let messages = app.smtp.wait_for_messages(1, Duration::from_secs(5)).await;

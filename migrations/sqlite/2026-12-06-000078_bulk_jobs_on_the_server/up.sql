@@ -3,7 +3,8 @@
 -- chunk, and remembers when its agent was told it finished. A move names its account without
 -- a foreign key: a move to an account deleted meanwhile stops, rather than moving to none.
 ALTER TABLE bulk_invite_jobs ADD COLUMN action TEXT NOT NULL DEFAULT 'invite'
-    CHECK (action IN ('invite', 'resend', 'spam', 'not_spam', 'delete', 'restore', 'move'));
+    CHECK (action IN ('invite', 'resend', 'spam', 'not_spam', 'delete', 'restore', 'move',
+        'deactivate', 'reactivate'));
 ALTER TABLE bulk_invite_jobs ADD COLUMN account_id INTEGER;
 ALTER TABLE bulk_invite_jobs ADD COLUMN unknown INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE bulk_invite_jobs ADD COLUMN announced_at TIMESTAMP;

@@ -222,6 +222,14 @@ fn wording(resolved: &Resolved, count: &str) -> (String, String) {
             format!("Move all {count} contacts in “{view}” to {account}?"),
             format!("Move all {count} to {account}"),
         ),
+        JobAction::Deactivate => (
+            format!("Deactivate the Help Center access of all {count} contacts in “{view}”? They can no longer sign in; their accounts stay, to be reactivated."),
+            format!("Deactivate all {count}"),
+        ),
+        JobAction::Reactivate => (
+            format!("Reactivate the Help Center access of all {count} contacts in “{view}”?"),
+            format!("Reactivate all {count}"),
+        ),
     }
 }
 

@@ -12,6 +12,7 @@ use crate::db::models::account::Account;
 use crate::db::models::audit::Actor;
 use crate::db::DbConnection;
 use crate::error::AppError;
+use crate::invitations::access::AccessChange;
 use crate::jobs::JobAction;
 use crate::routes::form::HtmlForm;
 use crate::routes::redirect_see_other;
@@ -49,6 +50,8 @@ fn done_message(action: JobAction, count: usize, account: Option<&str>) -> Strin
         }
         JobAction::Restore => format!("Restored {contacts}."),
         JobAction::Move => format!("Moved {contacts} to {}.", account.unwrap_or("the account")),
+        JobAction::Deactivate => format!("Deactivated the Help Center access of {contacts}."),
+        JobAction::Reactivate => format!("Reactivated the Help Center access of {contacts}."),
         JobAction::Invite | JobAction::Resend => String::new(),
     }
 }
@@ -119,6 +122,8 @@ pub async fn apply(
                 JobAction::NotSpam => MassChange::NotSpam,
                 JobAction::Delete => MassChange::Delete,
                 JobAction::Restore => MassChange::Restore,
+                JobAction::Deactivate => MassChange::Access(AccessChange::Deactivate),
+                JobAction::Reactivate => MassChange::Access(AccessChange::Reactivate),
                 _ => MassChange::Move(account.as_ref().map(|account| account.id)),
             };
             let applied = mass::apply(conn, change, &selected, actor).map_err(contact_error)?;

@@ -4,6 +4,7 @@ use actix_web::{web, HttpResponse};
 
 use crate::auth::guard::SignedInAgent;
 use crate::auth::session::{set_flash, FlashKind};
+use crate::db::models::audit::Actor;
 use crate::db::models::contact::Contact;
 use crate::error::AppError;
 use crate::invitations::access::{self, AccessChange};
@@ -20,7 +21,10 @@ async fn change(
     let (contact, changed) = state
         .db(move |conn| {
             let contact = Contact::find(conn, contact_id)?.ok_or(AppError::NotFound)?;
-            Ok((contact, access::change(conn, contact_id, wanted, agent_id)?))
+            Ok((
+                contact,
+                access::change(conn, contact_id, wanted, Actor::Agent(agent_id))?,
+            ))
         })
         .await?;
     let (kind, message) = match (changed, wanted) {

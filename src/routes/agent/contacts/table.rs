@@ -52,6 +52,8 @@ pub struct ContactTable {
     pub offers_invite: bool,
     /// Pending and expired invitations get a new link instead.
     pub offers_resend: bool,
+    pub in_activated: bool,
+    pub in_deactivated: bool,
     /// When a row's Help Center status next changes by the clock alone (its invitation
     /// expires).
     pub status_changes_at: Option<NaiveDateTime>,
@@ -188,6 +190,10 @@ impl ContactTable {
                     ShownStatus::Invited | ShownStatus::Expired
                 ))
             ),
+            in_activated: view
+                == ViewChoice::Standard(StandardView::Status(ShownStatus::Activated)),
+            in_deactivated: view
+                == ViewChoice::Standard(StandardView::Status(ShownStatus::Deactivated)),
             status_changes_at,
         }
     }
