@@ -176,6 +176,27 @@ on_both_backends! {
         assert_eq!(app.smtp.wait_for_messages(1_500, Duration::from_secs(10)).await.len(), 1_500);
     }
 
+    async fn resending_to_a_whole_pending_view_replaces_every_link(app) {
+        app.sign_in_agent(false).await;
+        app.add_numbered_contacts(3);
+        let first = start_bulk_job(&app, &[("action", "invite"), ("view", "all")]).await;
+        wait_for_job(&app, &first, "Done").await;
+        let sent = app.smtp.wait_for_messages(3, Duration::from_secs(5)).await;
+        let old_link = crate::helpers::invitation_link(&sent[0].data);
+        let asked = app.post_form("/contacts/mass-action", "/contacts?view=invited", &[("action", "resend"), ("all_in_view", "1"), ("view", "invited")]).await;
+        let confirm = app.get_html(&location(&asked)).await;
+        assert!(confirm.contains("Send a new invitation link to the contacts in “Invited (pending)”?"), "{confirm}");
+        assert!(confirm.contains("<dt>Will get an invitation</dt><dd>about 3</dd>") && confirm.contains(">Resend to all 3</button>"), "{confirm}");
+        let job = start_bulk_job(&app, &[("action", "resend"), ("view", "invited")]).await;
+        let done = wait_for_job(&app, &job, "Done").await;
+        assert_eq!(done["progress"], "3 of 3 processed · Resent 3 · Skipped 0 · Failed 0");
+        let all = app.smtp.wait_for_messages(6, Duration::from_secs(5)).await;
+        assert_eq!(all.len(), 6, "one new email each");
+        assert_eq!(app.get(&crate::helpers::path_of(&old_link)).await.status().as_u16(), 410, "the first link stopped working");
+        let new_link = crate::helpers::invitation_link(&all[3].data);
+        assert_eq!(app.get(&crate::helpers::path_of(&new_link)).await.status().as_u16(), 200);
+    }
+
     async fn failed_invitations_are_listed_and_retried(app) {
         app.sign_in_agent(false).await;
         app.add_numbered_contacts(10);
