@@ -138,6 +138,10 @@ on_both_backends! {
 
         let jobs = app.get_html("/bulk-jobs").await;
         assert!(jobs.contains("Invite to Help Center: All contacts"), "{jobs}");
+        let id = job.trim_start_matches("/bulk-jobs/");
+        let bookmarked = app.get(&format!("/invitations/bulk/{id}")).await;
+        assert_eq!(bookmarked.status().as_u16(), 308, "an old bookmark still leads to the job");
+        assert_eq!(location(&bookmarked), job);
     }
 
     async fn the_agent_who_started_a_job_is_told_once_when_it_ends(app) {

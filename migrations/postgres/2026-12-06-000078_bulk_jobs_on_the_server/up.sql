@@ -8,6 +8,11 @@ ALTER TABLE bulk_invite_jobs ADD COLUMN action TEXT NOT NULL DEFAULT 'invite'
 ALTER TABLE bulk_invite_jobs ADD COLUMN account_id BIGINT;
 ALTER TABLE bulk_invite_jobs ADD COLUMN unknown BIGINT NOT NULL DEFAULT 0;
 ALTER TABLE bulk_invite_jobs ADD COLUMN announced_at TIMESTAMP;
+-- Jobs from before moved only while their page was open: one left running may have been
+-- forgotten for days, so it waits, paused, for its agent to resume it rather than mailing
+-- now. Jobs that already ended are not announced as news.
+UPDATE bulk_invite_jobs SET state = 'paused' WHERE state = 'running';
+UPDATE bulk_invite_jobs SET announced_at = finished_at WHERE finished_at IS NOT NULL;
 -- The runners' look for work, and each agent's finished jobs not yet announced.
 CREATE INDEX bulk_invite_jobs_running ON bulk_invite_jobs (state, updated_at);
 CREATE INDEX bulk_invite_jobs_unannounced ON bulk_invite_jobs (agent_id)

@@ -4,7 +4,7 @@
 mod confirm;
 mod job;
 
-use actix_web::web;
+use actix_web::{web, HttpResponse};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/bulk-jobs", web::get().to(job::list))
@@ -23,5 +23,22 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route(
             "/bulk-jobs/{id}/resend-unknown",
             web::post().to(job::resend_unknown),
+        )
+        // Where bulk jobs lived before they covered every whole-view action: bookmarks work.
+        .route(
+            "/invitations/bulk",
+            web::get().to(|| async { moved("/bulk-jobs".to_owned()) }),
+        )
+        .route(
+            "/invitations/bulk/{id}",
+            web::get().to(|path: web::Path<i64>| async move {
+                moved(format!("/bulk-jobs/{}", path.into_inner()))
+            }),
         );
+}
+
+fn moved(to: String) -> HttpResponse {
+    HttpResponse::PermanentRedirect()
+        .insert_header((actix_web::http::header::LOCATION, to))
+        .finish()
 }
