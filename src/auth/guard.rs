@@ -49,6 +49,7 @@ impl FromRequest for SignedInAgent {
         let agent_session = AgentSession::from_request(req, payload).into_inner();
         let state = req.app_data::<web::Data<AppState>>().cloned();
         let shows_a_page = shows_a_page(req);
+        let watching = watched_job(req);
         Box::pin(async move {
             let agent_session = agent_session?;
             let state =
@@ -68,7 +69,7 @@ impl FromRequest for SignedInAgent {
                 return Err(agent_session.refuse());
             };
             let signed_in = agent_session.signed_in(agent)?;
-            tell_of_finished_jobs(&state, &signed_in.session, finished).await?;
+            tell_of_finished_jobs(&state, &signed_in.session, finished, watching).await?;
             Ok(signed_in)
         })
     }
@@ -84,20 +85,28 @@ pub fn shows_a_page(req: &HttpRequest) -> bool {
             .is_some_and(|accept| accept.starts_with("application/json"))
 }
 
-/// Bulk jobs the agent started that ended since their last page: this page says so, once.
+/// The bulk job whose own page this is: it says how the job ended without a message.
+fn watched_job(req: &HttpRequest) -> Option<i64> {
+    req.path().strip_prefix("/bulk-jobs/")?.parse().ok()
+}
+
+/// Bulk jobs the agent started that ended since their last page: this page says so, once
+/// (the page of one of them says it itself).
 pub async fn tell_of_finished_jobs(
     state: &AppState,
     session: &Session,
-    finished: Vec<jobs::BulkJob>,
+    mut finished: Vec<jobs::BulkJob>,
+    watching: Option<i64>,
 ) -> Result<(), AppError> {
     if finished.is_empty() {
         return Ok(());
     }
     let ids: Vec<i64> = finished.iter().map(|job| job.id).collect();
-    if state
+    finished.retain(|job| Some(job.id) != watching);
+    let told = state
         .db(move |conn| Ok(jobs::mark_told(conn, &ids)?))
-        .await?
-    {
+        .await?;
+    if told && !finished.is_empty() {
         session::set_flash(
             session,
             session::FlashKind::Info,

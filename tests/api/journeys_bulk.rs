@@ -145,6 +145,14 @@ async fn an_agent_without_javascript_invites_a_whole_view(backend: Backend) {
         "{summary}"
     );
     assert_eq!(app.smtp.wait_for_messages(40, WAIT).await.len(), 40);
+    let source = page.source().await.unwrap();
+    assert!(
+        !source.contains("ended: Done"),
+        "the job's own page says it is done without a message: {source}"
+    );
+    page.goto(&app.url("/contacts")).await.unwrap();
+    let source = page.source().await.unwrap();
+    assert!(!source.contains("ended: Done"), "seen once is told: {source}");
     browser.client.clone().close().await.unwrap();
 }
 

@@ -105,11 +105,6 @@ pub async fn show(
     let (job, quota_note, rows, retryable, resendable) = state
         .db(move |conn| {
             let job = jobs::find(conn, id)?.ok_or(AppError::NotFound)?;
-            // Seen ended here, the job needs no word on the agent's next page.
-            if job.state().is_over() && job.agent_id == Some(agent_id) && job.announced_at.is_none()
-            {
-                jobs::mark_told(conn, &[job.id])?;
-            }
             let quota_note = match HelpCenterSettings::load(conn)?.daily_invite_quota {
                 Some(limit)
                     if job.state() == JobState::Paused

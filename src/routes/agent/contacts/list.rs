@@ -264,7 +264,7 @@ pub async fn list(
     };
     let agent = agent_session.signed_in(listing.agent.clone())?;
     if shows_a_page(&request) {
-        tell_of_finished_jobs(&state, agent.session(), listing.finished_jobs.clone()).await?;
+        tell_of_finished_jobs(&state, agent.session(), listing.finished_jobs.clone(), None).await?;
     }
     page(&ContactsPage {
         chrome: agent.chrome("customers"),
