@@ -22,7 +22,6 @@ use crate::db::models::invitation::InvitationState;
 use crate::db::models::setting::HelpCenterSettings;
 use crate::db::schema::{bulk_invite_jobs, invitations};
 use crate::db::{now, write_transaction, DbConnection, DbPool};
-use crate::invitations::access::AccessChange;
 use crate::invitations::{
     quota, random_key, InvitationLetter, InviteError, InviteRequest, Inviter, RowOutcome,
 };
@@ -201,8 +200,8 @@ pub fn work(context: &JobContext, claim: &Claim) -> Result<ChunkOutcome, JobErro
         );
     };
     let actor = job.agent_id.map_or(Actor::System, Actor::Agent);
-    let worked = match job.action() {
-        JobAction::Invite | JobAction::Resend => {
+    let worked = match job.action().change(job.account_id) {
+        None => {
             let agent = match job.agent_id {
                 Some(id) => Agent::find(&mut conn, id)?.map(|agent| (agent.id, agent.name)),
                 None => None,
@@ -218,26 +217,17 @@ pub fn work(context: &JobContext, claim: &Claim) -> Result<ChunkOutcome, JobErro
                 }
             }
         }
-        other => {
-            let change = match other {
-                JobAction::Spam => MassChange::Spam,
-                JobAction::NotSpam => MassChange::NotSpam,
-                JobAction::Delete => MassChange::Delete,
-                JobAction::Restore => MassChange::Restore,
-                JobAction::Deactivate => MassChange::Access(AccessChange::Deactivate),
-                JobAction::Reactivate => MassChange::Access(AccessChange::Reactivate),
-                _ => {
-                    let account = match job.account_id {
-                        Some(id) => Account::find(&mut conn, id)?,
-                        None => None,
-                    };
-                    let Some(account) = account else {
-                        set_state_if_running(&mut conn, job.id, JobState::Cancelled)?;
-                        return Ok(ChunkOutcome::AccountGone);
-                    };
-                    MassChange::Move(Some(account.id))
+        Some(change) => {
+            if let MassChange::Move(account_id) = change {
+                let account = match account_id {
+                    Some(id) => Account::find(&mut conn, id)?,
+                    None => None,
+                };
+                if account.is_none() {
+                    set_state_if_running(&mut conn, job.id, JobState::Cancelled)?;
+                    return Ok(ChunkOutcome::AccountGone);
                 }
-            };
+            }
             let applied = mass::apply(&mut conn, change, &ids, actor)?;
             drop(conn);
             let mut worked = Worked {

@@ -13,9 +13,11 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 
+use crate::contacts::mass::MassChange;
 use crate::db::models::contact::Criteria;
 use crate::db::schema::{agents, bulk_invite_jobs};
 use crate::db::{now, write_transaction, DbConnection};
+use crate::invitations::access::AccessChange;
 
 pub use chunk::{ChunkOutcome, JobContext};
 pub use runner::{JobRunner, JobWaker};
@@ -141,6 +143,20 @@ impl JobAction {
 
     pub fn sends_mail(self) -> bool {
         matches!(self, JobAction::Invite | JobAction::Resend)
+    }
+
+    /// The change it makes to contacts (a move, to `account_id`); none for the invitations.
+    pub fn change(self, account_id: Option<i64>) -> Option<MassChange> {
+        Some(match self {
+            JobAction::Invite | JobAction::Resend => return None,
+            JobAction::Spam => MassChange::Spam,
+            JobAction::NotSpam => MassChange::NotSpam,
+            JobAction::Delete => MassChange::Delete,
+            JobAction::Restore => MassChange::Restore,
+            JobAction::Move => MassChange::Move(account_id),
+            JobAction::Deactivate => MassChange::Access(AccessChange::Deactivate),
+            JobAction::Reactivate => MassChange::Access(AccessChange::Reactivate),
+        })
     }
 }
 

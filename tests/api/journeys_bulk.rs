@@ -152,7 +152,10 @@ async fn an_agent_without_javascript_invites_a_whole_view(backend: Backend) {
     );
     page.goto(&app.url("/contacts")).await.unwrap();
     let source = page.source().await.unwrap();
-    assert!(!source.contains("ended: Done"), "seen once is told: {source}");
+    assert!(
+        !source.contains("ended: Done"),
+        "seen once is told: {source}"
+    );
     browser.client.clone().close().await.unwrap();
 }
 

@@ -6,13 +6,12 @@ use serde::Deserialize;
 
 use crate::auth::guard::SignedInAgent;
 use crate::auth::session::{set_flash, FlashKind};
-use crate::contacts::mass::{self, MassChange};
+use crate::contacts::mass;
 use crate::contacts::ContactError;
 use crate::db::models::account::Account;
 use crate::db::models::audit::Actor;
 use crate::db::DbConnection;
 use crate::error::AppError;
-use crate::invitations::access::AccessChange;
 use crate::jobs::JobAction;
 use crate::routes::form::HtmlForm;
 use crate::routes::redirect_see_other;
@@ -117,16 +116,12 @@ pub async fn apply(
                 JobAction::Move => Some(move_target(conn, account_name.as_deref())?),
                 _ => None,
             };
-            let change = match action {
-                JobAction::Spam => MassChange::Spam,
-                JobAction::NotSpam => MassChange::NotSpam,
-                JobAction::Delete => MassChange::Delete,
-                JobAction::Restore => MassChange::Restore,
-                JobAction::Deactivate => MassChange::Access(AccessChange::Deactivate),
-                JobAction::Reactivate => MassChange::Access(AccessChange::Reactivate),
-                _ => MassChange::Move(account.as_ref().map(|account| account.id)),
+            let applied = match action.change(account.as_ref().map(|account| account.id)) {
+                Some(change) => {
+                    mass::apply(conn, change, &selected, actor).map_err(contact_error)?
+                }
+                None => return Err(AppError::NotFound),
             };
-            let applied = mass::apply(conn, change, &selected, actor).map_err(contact_error)?;
             Ok((applied.changed, account.map(|account| account.name)))
         })
         .await?;
