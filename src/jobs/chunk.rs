@@ -1,5 +1,4 @@
-//! One chunk of a bulk job. A runner claims the job under a lease (one instance at a time; a
-//! lease no one renews runs out, and another instance takes the job over), works the next
+//! One chunk of a bulk job, worked by the runner that holds the job's claim (`claim`): the next
 //! contacts after the job's cursor, then moves the cursor and adds the counts in one
 //! transaction with the chunk's rows. A chunk interrupted mid-way is redone without a second
 //! email: its contacts already hold invitations from this job, listed as delivery unknown.
@@ -9,8 +8,9 @@ use std::sync::Arc;
 use chrono::{Duration, NaiveDateTime};
 use diesel::prelude::*;
 
+use super::claim::Claim;
 use super::rows::{self, NotDone, RowKind};
-use super::{find, BulkJob, JobAction, JobState};
+use super::{JobAction, JobState};
 use crate::contacts::mass::{self, MassChange};
 use crate::contacts::ContactError;
 use crate::db::generation::DataGeneration;
@@ -23,7 +23,7 @@ use crate::db::models::setting::HelpCenterSettings;
 use crate::db::schema::{bulk_invite_jobs, invitations};
 use crate::db::{now, write_transaction, DbConnection, DbPool};
 use crate::invitations::{
-    quota, random_key, InvitationLetter, InviteError, InviteRequest, Inviter, RowOutcome,
+    quota, InvitationLetter, InviteError, InviteRequest, Inviter, RowOutcome,
 };
 use crate::mail::Mailer;
 
@@ -69,12 +69,6 @@ pub enum JobError {
     Pool(#[from] diesel::r2d2::PoolError),
 }
 
-/// A job this runner holds until it records the chunk or the lease runs out.
-pub struct Claim {
-    pub job: BulkJob,
-    token: String,
-}
-
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ChunkOutcome {
     Worked,
@@ -85,64 +79,6 @@ pub enum ChunkOutcome {
     StoppedAtQuota,
     /// The account a move goes to was deleted: the job is cancelled.
     AccountGone,
-}
-
-/// Claims the running job that waited longest for a chunk, if any is free.
-pub fn claim_next(conn: &mut DbConnection, lease: Duration) -> QueryResult<Option<Claim>> {
-    let now = now();
-    let candidates: Vec<i64> = bulk_invite_jobs::table
-        .filter(bulk_invite_jobs::state.eq(JobState::Running.as_str()))
-        .filter(
-            bulk_invite_jobs::claimed_until
-                .is_null()
-                .or(bulk_invite_jobs::claimed_until.lt(now)),
-        )
-        .order((
-            bulk_invite_jobs::updated_at.asc(),
-            bulk_invite_jobs::id.asc(),
-        ))
-        .limit(8)
-        .select(bulk_invite_jobs::id)
-        .load(conn)?;
-    for id in candidates {
-        let token = random_key();
-        // A conditional update: of two instances trying at once, one changes the row.
-        let claimed = write_transaction(conn, |conn| {
-            diesel::update(
-                bulk_invite_jobs::table
-                    .find(id)
-                    .filter(bulk_invite_jobs::state.eq(JobState::Running.as_str()))
-                    .filter(
-                        bulk_invite_jobs::claimed_until
-                            .is_null()
-                            .or(bulk_invite_jobs::claimed_until.lt(now)),
-                    ),
-            )
-            .set((
-                bulk_invite_jobs::claimed_until.eq(now + lease),
-                bulk_invite_jobs::claim_token.eq(&token),
-            ))
-            .execute(conn)
-        })?;
-        if claimed == 1 {
-            if let Some(job) = find(conn, id)? {
-                return Ok(Some(Claim { job, token }));
-            }
-        }
-    }
-    Ok(None)
-}
-
-/// Keeps the claim while the chunk is worked; false once it was lost.
-pub fn renew(conn: &mut DbConnection, claim: &Claim, lease: Duration) -> QueryResult<bool> {
-    let renewed = diesel::update(
-        bulk_invite_jobs::table
-            .find(claim.job.id)
-            .filter(bulk_invite_jobs::claim_token.eq(&claim.token)),
-    )
-    .set(bulk_invite_jobs::claimed_until.eq(now() + lease))
-    .execute(conn)?;
-    Ok(renewed == 1)
 }
 
 /// What one chunk did, before it is recorded.

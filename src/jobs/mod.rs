@@ -5,6 +5,7 @@
 //! why, is kept row by row (`rows`).
 
 pub mod chunk;
+pub mod claim;
 pub mod forecast;
 pub mod rows;
 pub mod runner;

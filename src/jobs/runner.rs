@@ -8,7 +8,8 @@ use std::sync::{Arc, Condvar, Mutex};
 use std::thread::JoinHandle;
 use std::time::Duration;
 
-use super::chunk::{self, ChunkOutcome, Claim, JobContext};
+use super::chunk::{self, ChunkOutcome, JobContext};
+use super::claim::{self, Claim};
 
 /// How often an idle runner looks for jobs started on another instance; jobs started on this
 /// one wake it at once.
@@ -105,7 +106,7 @@ fn run(context: &JobContext, signal: &Signal) {
             .get()
             .map_err(|error| error.to_string())
             .and_then(|mut conn| {
-                chunk::claim_next(&mut conn, context.lease).map_err(|error| error.to_string())
+                claim::claim_next(&mut conn, context.lease).map_err(|error| error.to_string())
             });
         match claimed {
             Ok(Some(claim)) => work_holding_claim(context, &claim),
@@ -137,7 +138,7 @@ fn work_holding_claim(context: &JobContext, claim: &Claim) {
                     .get()
                     .map_err(|error| error.to_string())
                     .and_then(|mut conn| {
-                        chunk::renew(&mut conn, claim, context.lease)
+                        claim::renew(&mut conn, claim, context.lease)
                             .map_err(|error| error.to_string())
                     });
                 match renewed {
