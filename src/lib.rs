@@ -12,6 +12,7 @@ pub mod invitations;
 pub mod jobs;
 pub mod mail;
 pub mod markdown;
+pub mod priority;
 pub mod routes;
 pub mod startup;
 pub mod state;

@@ -10,9 +10,6 @@ use std::panic::{self, AssertUnwindSafe};
 use std::sync::mpsc::{self, Receiver, Sender};
 use std::sync::{Arc, Mutex, OnceLock};
 
-/// How much less CPU a hashing thread gets than a request thread when both want it.
-const HASHING_NICENESS: i32 = 10;
-
 type Job = Box<dyn FnOnce() + Send>;
 
 #[derive(Debug, thiserror::Error)]
@@ -61,7 +58,7 @@ fn jobs() -> &'static Sender<Job> {
 }
 
 fn work_through(receiver: &Mutex<Receiver<Job>>) {
-    lower_own_priority();
+    crate::priority::lower_this_thread();
     loop {
         let next = receiver
             .lock()
@@ -73,20 +70,6 @@ fn work_through(receiver: &Mutex<Receiver<Job>>) {
         let _ = panic::catch_unwind(AssertUnwindSafe(job));
     }
 }
-
-#[cfg(target_os = "linux")]
-fn lower_own_priority() {
-    // On Linux each thread has its own nice value, and PRIO_PROCESS with id 0 names the
-    // calling thread. Raising one's own niceness needs no privilege; if it fails, hashing
-    // simply runs at normal priority.
-    // SAFETY: setpriority only reads its integer arguments.
-    unsafe {
-        libc::setpriority(libc::PRIO_PROCESS, 0, HASHING_NICENESS);
-    }
-}
-
-#[cfg(not(target_os = "linux"))]
-fn lower_own_priority() {}
 
 #[cfg(test)]
 mod tests {
@@ -112,6 +95,9 @@ mod tests {
         let niceness = off_the_workers(|| unsafe { libc::getpriority(libc::PRIO_PROCESS, 0) })
             .await
             .expect("the job answers");
-        assert!(niceness >= HASHING_NICENESS, "niceness {niceness}");
+        assert!(
+            niceness >= crate::priority::BACKGROUND_NICENESS,
+            "niceness {niceness}"
+        );
     }
 }

@@ -99,6 +99,8 @@ impl Drop for JobRunner {
 }
 
 fn run(context: &JobContext, signal: &Signal) {
+    // Agents' pages come first: a job takes the CPU they leave (its send threads inherit this).
+    crate::priority::lower_this_thread();
     while !signal.stop.load(Ordering::Relaxed) {
         let seen = signal.seen();
         let claimed = context
