@@ -57,12 +57,16 @@ impl FromRequest for SignedInAgent {
             let agent_id = agent_session.agent_id();
             let (agent, finished) = state
                 .read(move |conn| {
-                    let agent = AgentSession::load(conn, agent_id)?;
-                    let finished = match (&agent, shows_a_page) {
-                        (Some(_), true) => jobs::finished_untold(conn, agent_id)?,
-                        _ => Vec::new(),
+                    let Some((agent, news)) = AgentSession::load_with_job_news(conn, agent_id)?
+                    else {
+                        return Ok((None, Vec::new()));
                     };
-                    Ok((agent, finished))
+                    let finished = if news && shows_a_page {
+                        jobs::finished_untold(conn, agent_id)?
+                    } else {
+                        Vec::new()
+                    };
+                    Ok((Some(agent), finished))
                 })
                 .await?;
             let Some(agent) = agent else {
@@ -119,7 +123,7 @@ pub async fn tell_of_finished_jobs(
 /// An agent's session whose agent is not yet read: for a page that reads the agent inside its
 /// own database work, in the same transaction (and on PostgreSQL the same trip to the blocking
 /// pool) as its other reads, rather than in one of its own first. The page must call
-/// `AgentSession::load` there and show nothing unless it finds the agent.
+/// `AgentSession::load_with_job_news` there and show nothing unless it finds the agent.
 pub struct AgentSession {
     agent_id: i64,
     session: Session,
@@ -132,9 +136,13 @@ impl AgentSession {
         self.agent_id
     }
 
-    /// The session's agent, if it still exists and is enabled.
-    pub fn load(conn: &mut DbConnection, agent_id: i64) -> QueryResult<Option<Agent>> {
-        Ok(Agent::find(conn, agent_id)?.filter(|agent| !agent.is_disabled()))
+    /// The session's agent, if it still exists and is enabled, and whether a bulk job the
+    /// agent started ended since they were told.
+    pub fn load_with_job_news(
+        conn: &mut DbConnection,
+        agent_id: i64,
+    ) -> QueryResult<Option<(Agent, bool)>> {
+        Ok(jobs::agent_with_job_news(conn, agent_id)?.filter(|(agent, _)| !agent.is_disabled()))
     }
 
     /// The agent read for this session, unless their sessions were ended (a new password, or

@@ -15,6 +15,7 @@ use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::contacts::mass::MassChange;
+use crate::db::models::agent::Agent;
 use crate::db::models::contact::Criteria;
 use crate::db::schema::{agents, bulk_invite_jobs};
 use crate::db::{now, write_transaction, DbConnection};
@@ -320,6 +321,27 @@ pub fn running_count(conn: &mut DbConnection) -> QueryResult<i64> {
         .filter(bulk_invite_jobs::state.eq(JobState::Running.as_str()))
         .count()
         .get_result(conn)
+}
+
+/// The agent, and whether a bulk job of theirs ended since they were last told: one
+/// statement, since every agent page reads the agent anyway (a query of its own on every page
+/// cost a PostgreSQL round trip each).
+pub fn agent_with_job_news(
+    conn: &mut DbConnection,
+    agent_id: i64,
+) -> QueryResult<Option<(Agent, bool)>> {
+    let untold = diesel::dsl::exists(
+        bulk_invite_jobs::table
+            .filter(bulk_invite_jobs::agent_id.eq(agents::id.nullable()))
+            .filter(bulk_invite_jobs::finished_at.is_not_null())
+            .filter(bulk_invite_jobs::announced_at.is_null()),
+    );
+    // `load` rather than `first`: as `Agent::find`, so the statement is prepared once.
+    Ok(agents::table
+        .find(agent_id)
+        .select((Agent::as_select(), untold))
+        .load(conn)?
+        .pop())
 }
 
 /// The agent's jobs that ended since they were last told: their next page says so once.

@@ -77,8 +77,8 @@ impl Agent {
         self.disabled_at.is_some()
     }
 
-    /// Every agent page asks this, so it avoids `first()`: SQLite re-prepares a statement with
-    /// a bound LIMIT on each run, and without one the prepared statement is reused.
+    /// Avoids `first()`: SQLite re-prepares a statement with a bound LIMIT on each run, and
+    /// without one the prepared statement is reused.
     pub fn find(conn: &mut DbConnection, id: i64) -> QueryResult<Option<Agent>> {
         Ok(agents::table
             .find(id)

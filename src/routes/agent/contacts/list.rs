@@ -228,10 +228,11 @@ pub async fn list(
                     if let Some(listing) = listings.pages.get(&key, generation, now) {
                         return Ok(Some(listing));
                     }
-                    let Some(agent) = AgentSession::load(conn, agent_id)? else {
+                    let Some((agent, news)) = AgentSession::load_with_job_news(conn, agent_id)?
+                    else {
                         return Ok(None);
                     };
-                    let listing = Arc::new(read_listing(conn, raw, agent, now)?);
+                    let listing = Arc::new(read_listing(conn, raw, agent, news, now)?);
                     if generation.is_some() {
                         let next_expiry =
                             listings.next_invitation_expiry(conn, &generations, generation, now)?;
@@ -286,6 +287,7 @@ fn read_listing(
     conn: &mut DbConnection,
     raw: RawListParams,
     agent: Agent,
+    job_news: bool,
     now: NaiveDateTime,
 ) -> Result<ContactsListing, AppError> {
     let agent_id = agent.id;
@@ -342,7 +344,10 @@ fn read_listing(
         reviewing_duplicates: params.view == ViewChoice::Standard(StandardView::PossibleDuplicates),
         export_href: params.first_page_href("/contacts/export"),
         running_jobs: jobs::running_count(conn)?,
-        finished_jobs: jobs::finished_untold(conn, agent_id)?,
+        finished_jobs: match job_news {
+            true => jobs::finished_untold(conn, agent_id)?,
+            false => Vec::new(),
+        },
         table,
     })
 }
