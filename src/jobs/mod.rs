@@ -7,6 +7,7 @@
 pub mod chunk;
 pub mod claim;
 pub mod forecast;
+mod news;
 pub mod rows;
 pub mod runner;
 
@@ -15,13 +16,13 @@ use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::contacts::mass::MassChange;
-use crate::db::models::agent::Agent;
 use crate::db::models::contact::Criteria;
 use crate::db::schema::{agents, bulk_invite_jobs};
 use crate::db::{now, write_transaction, DbConnection};
 use crate::invitations::access::AccessChange;
 
 pub use chunk::{ChunkOutcome, JobContext};
+pub use news::{agent_with_job_news, finished_message, finished_untold, mark_told};
 pub use runner::{JobRunner, JobWaker};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -321,58 +322,6 @@ pub fn running_count(conn: &mut DbConnection) -> QueryResult<i64> {
         .filter(bulk_invite_jobs::state.eq(JobState::Running.as_str()))
         .count()
         .get_result(conn)
-}
-
-/// The agent, and whether a bulk job of theirs ended since they were last told: one
-/// statement, since every agent page reads the agent anyway (a query of its own on every page
-/// cost a PostgreSQL round trip each).
-pub fn agent_with_job_news(
-    conn: &mut DbConnection,
-    agent_id: i64,
-) -> QueryResult<Option<(Agent, bool)>> {
-    let untold = diesel::dsl::exists(
-        bulk_invite_jobs::table
-            .filter(bulk_invite_jobs::agent_id.eq(agents::id.nullable()))
-            .filter(bulk_invite_jobs::finished_at.is_not_null())
-            .filter(bulk_invite_jobs::announced_at.is_null()),
-    );
-    // `load` rather than `first`: as `Agent::find`, so the statement is prepared once.
-    Ok(agents::table
-        .find(agent_id)
-        .select((Agent::as_select(), untold))
-        .load(conn)?
-        .pop())
-}
-
-/// The agent's jobs that ended since they were last told: their next page says so once.
-pub fn finished_untold(conn: &mut DbConnection, agent_id: i64) -> QueryResult<Vec<BulkJob>> {
-    bulk_invite_jobs::table
-        .filter(bulk_invite_jobs::agent_id.eq(agent_id))
-        .filter(bulk_invite_jobs::finished_at.is_not_null())
-        .filter(bulk_invite_jobs::announced_at.is_null())
-        .order(bulk_invite_jobs::id.asc())
-        .select(BulkJob::as_select())
-        .load(conn)
-}
-
-/// Marks jobs as told; false when another page of the agent's told them first.
-pub fn mark_told(conn: &mut DbConnection, ids: &[i64]) -> QueryResult<bool> {
-    let told = diesel::update(
-        bulk_invite_jobs::table
-            .filter(bulk_invite_jobs::id.eq_any(ids))
-            .filter(bulk_invite_jobs::announced_at.is_null()),
-    )
-    .set(bulk_invite_jobs::announced_at.eq(now()))
-    .execute(conn)?;
-    Ok(told == ids.len())
-}
-
-/// What the agent's next page says of jobs that ended.
-pub fn finished_message(jobs: &[BulkJob]) -> String {
-    jobs.iter()
-        .map(|job| format!("Bulk job “{}” ended: {}.", job.title(), job.summary()))
-        .collect::<Vec<_>>()
-        .join(" ")
 }
 
 /// Moves a job between running, paused and cancelled; a finished job stays as it is. The
