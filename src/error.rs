@@ -1,15 +1,10 @@
-//! One error type for the web layer, and the one place that turns it into a page.
+//! One error type for the web layer: its status and the words the user reads.
 
-use actix_session::SessionExt;
-use actix_web::body::{EitherBody, MessageBody};
-use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::{header, StatusCode};
-use actix_web::middleware::Next;
 use actix_web::{HttpResponse, ResponseError};
-use askama::Template;
 
-use crate::routes::chrome::Chrome;
-use crate::routes::portal::PortalChrome;
+use crate::auth::hashing_threads::{HashingError, HashingUnavailable};
+use crate::invitations::InviteError;
 
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
@@ -38,7 +33,7 @@ pub enum AppError {
     #[error("a background task failed: {0}")]
     Blocking(String),
     #[error(transparent)]
-    Invite(#[from] crate::invitations::InviteError),
+    Invite(#[from] InviteError),
 }
 
 /// Whether the database refused because other work held what this needed: SQLite's write lock
@@ -64,8 +59,14 @@ fn is_contention(error: &diesel::result::Error) -> bool {
 /// How long a client told "busy" should wait before trying again, in seconds.
 const BUSY_RETRY_AFTER_SECONDS: u32 = 5;
 
-impl From<crate::auth::hashing_threads::HashingUnavailable> for AppError {
-    fn from(error: crate::auth::hashing_threads::HashingUnavailable) -> Self {
+impl From<HashingUnavailable> for AppError {
+    fn from(error: HashingUnavailable) -> Self {
+        AppError::Blocking(error.to_string())
+    }
+}
+
+impl From<HashingError> for AppError {
+    fn from(error: HashingError) -> Self {
         AppError::Blocking(error.to_string())
     }
 }
@@ -76,73 +77,10 @@ impl From<actix_web::error::BlockingError> for AppError {
     }
 }
 
-#[derive(Template)]
-#[template(path = "error.html")]
-struct ErrorPage<'a> {
-    chrome: Chrome,
-    code: u16,
-    title: &'a str,
-    message: String,
-    back_href: &'static str,
-    back_label: &'static str,
-}
-
-/// The same page in the Help Center's layout, for customers.
-#[derive(Template)]
-#[template(path = "portal/error.html")]
-struct HelpCenterErrorPage<'a> {
-    chrome: PortalChrome,
-    code: u16,
-    title: &'a str,
-    message: String,
-    back_href: &'static str,
-    back_label: &'static str,
-}
-
-/// Middleware: an error under /portal is shown in the Help Center's layout, with a way back to
-/// the Help Center; the agents' layout would send a customer to the agents' sign-in.
-pub async fn help_center_error_pages<B: MessageBody>(
-    req: ServiceRequest,
-    next: Next<B>,
-) -> Result<ServiceResponse<EitherBody<B>>, actix_web::Error> {
-    let path = req.path();
-    if path != "/portal" && !path.starts_with("/portal/") {
-        return Ok(next.call(req).await?.map_into_left_body());
-    }
-    let session = req.get_session();
-    let response = next.call(req).await?;
-    let page = response
-        .response()
-        .error()
-        .and_then(|error| error.as_error::<AppError>())
-        .and_then(|error| error.help_center_page(PortalChrome::for_error_page(&session)));
-    Ok(match page {
-        Some(page) => response.into_response(page).map_into_right_body(),
-        None => response.map_into_left_body(),
-    })
-}
-
 impl AppError {
-    /// This error's page for a customer; None for a redirect, which needs no page.
-    fn help_center_page(&self, chrome: PortalChrome) -> Option<HttpResponse> {
+    /// This error's response with `body`, the page that tells of it.
+    pub fn response_with_page(&self, body: String) -> HttpResponse {
         let status = self.status_code();
-        if status.is_redirection() {
-            return None;
-        }
-        let page = HelpCenterErrorPage {
-            chrome,
-            code: status.as_u16(),
-            title: self.title(),
-            message: self.user_message(),
-            back_href: "/portal",
-            back_label: "Back to the Help Center",
-        };
-        Some(self.page_response(page.render()))
-    }
-
-    fn page_response(&self, rendered: askama::Result<String>) -> HttpResponse {
-        let status = self.status_code();
-        let body = rendered.unwrap_or_else(|_| format!("{} {}", status.as_u16(), self.title()));
         let mut response = HttpResponse::build(status);
         if status == StatusCode::SERVICE_UNAVAILABLE {
             response.insert_header((header::RETRY_AFTER, BUSY_RETRY_AFTER_SECONDS));
@@ -150,7 +88,7 @@ impl AppError {
         response.content_type("text/html; charset=utf-8").body(body)
     }
 
-    fn title(&self) -> &'static str {
+    pub fn title(&self) -> &'static str {
         match self.status_code() {
             StatusCode::NOT_FOUND => "Page not found",
             StatusCode::FORBIDDEN => "Access denied",
@@ -163,7 +101,7 @@ impl AppError {
     }
 
     /// What the user reads: specific for their mistakes, generic for ours (details go to the log).
-    fn user_message(&self) -> String {
+    pub fn user_message(&self) -> String {
         match self {
             AppError::NotFound | AppError::Database(diesel::result::Error::NotFound) => {
                 "There is nothing at this address. It may have been deleted, or the link is mistyped.".to_owned()
@@ -171,6 +109,7 @@ impl AppError {
             AppError::Forbidden => "Your account does not have access to this page.".to_owned(),
             AppError::CsrfRejected => "This form has expired or was not sent from Portico. Go back, reload the page and try again.".to_owned(),
             AppError::BadRequest(message) => message.clone(),
+            AppError::Invite(InviteError::QuotaExceeded(refusal)) => refusal.to_string(),
             AppError::PayloadTooLarge { .. } => format!("{self}. Send less at once."),
             AppError::Pool(_) => "Portico cannot reach its database right now. Try again in a moment.".to_owned(),
             AppError::Database(error) if is_contention(error) => "Portico is busy with other changes right now, so nothing was saved. Try again in a moment.".to_owned(),
@@ -191,7 +130,10 @@ impl ResponseError for AppError {
                 StatusCode::SEE_OTHER
             }
             AppError::TooManyRequests => StatusCode::TOO_MANY_REQUESTS,
-            AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            // The agent's to act on, not a server fault: the page says how many are left.
+            AppError::BadRequest(_) | AppError::Invite(InviteError::QuotaExceeded(_)) => {
+                StatusCode::BAD_REQUEST
+            }
             AppError::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::Pool(_) => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Database(error) if is_contention(error) => StatusCode::SERVICE_UNAVAILABLE,
@@ -221,14 +163,7 @@ impl ResponseError for AppError {
         if status.is_server_error() {
             tracing::error!(error = %self, "request failed");
         }
-        let page = ErrorPage {
-            chrome: Chrome::bare(),
-            code: status.as_u16(),
-            title: self.title(),
-            message: self.user_message(),
-            back_href: "/",
-            back_label: "Back to Portico",
-        };
-        self.page_response(page.render())
+        // The page itself is rendered by `routes::error_pages`, in the layout of the wing.
+        self.response_with_page(format!("{} {}", status.as_u16(), self.title()))
     }
 }

@@ -20,11 +20,10 @@ use url::Url;
 use crate::auth::client_address::ClientAddresses;
 use crate::auth::csrf;
 use crate::config::Settings;
-use crate::db::generation::DataGeneration;
 use crate::db::{self, DbPool};
 use crate::demo;
 use crate::error::AppError;
-use crate::invitations::InvitationLetter;
+use crate::invitations::{InvitationLetter, Inviter};
 use crate::jobs::{JobContext, JobRunner};
 use crate::mail::{Mailer, Outbox, SmtpMailer, SmtpSettings};
 use crate::routes;
@@ -54,7 +53,6 @@ pub struct Application {
     port: u16,
     base_url: Url,
     pool: DbPool,
-    generation: Arc<DataGeneration>,
     server: Server,
     jobs: JobRunner,
 }
@@ -95,43 +93,36 @@ impl Application {
         let key = session_key(settings)?;
         let secure_cookies = base_url.scheme() == "https";
 
-        let generation = Arc::new(DataGeneration::default());
-        if db::Backend::of_url(&settings.database_url) == db::Backend::Postgres {
-            db::change_feed::follow(&settings.database_url, &generation);
-        }
+        let inviter = Inviter {
+            pool: pool.clone(),
+            mailer: mailer.clone(),
+            letter,
+            ttl: chrono::Duration::hours(i64::from(settings.invite_ttl_hours)),
+        };
         let jobs = JobRunner::start(
             JobContext {
-                pool: pool.clone(),
-                mailer: mailer.clone(),
-                letter: letter.clone(),
-                invite_ttl: chrono::Duration::hours(i64::from(settings.invite_ttl_hours)),
+                inviter: inviter.clone(),
                 lease: chrono::Duration::seconds(i64::from(settings.job_lease_seconds)),
-                generation: generation.clone(),
             },
             settings.job_workers,
         );
         let state = web::Data::new(AppState {
             pool: pool.clone(),
             mailer,
+            inviter,
             base_url: base_url.clone(),
             demo: settings.demo_enabled(),
-            invite_ttl_hours: settings.invite_ttl_hours,
             jobs: jobs.waker(),
-            letter,
             client_addresses: ClientAddresses::new(settings.trusted_proxies.clone()),
-            inline_reads: db::Backend::of_url(&settings.database_url) == db::Backend::Sqlite,
-            generation: generation.clone(),
         });
-        let contact_listings = web::Data::new(routes::agent::ListingCache::default());
 
         let server = HttpServer::new(move || {
             App::new()
                 .app_data(state.clone())
-                .app_data(contact_listings.clone())
                 .app_data(form_config())
                 .app_data(query_config())
                 .wrap(from_fn(csrf::verify_csrf))
-                .wrap(from_fn(crate::error::help_center_error_pages))
+                .wrap(from_fn(routes::error_pages::error_pages))
                 .wrap(
                     SessionMiddleware::builder(CookieSessionStore::default(), key.clone())
                         .cookie_name(SESSION_COOKIE.to_owned())
@@ -158,7 +149,6 @@ impl Application {
             port: local.port(),
             base_url,
             pool,
-            generation,
             server,
             jobs,
         })
@@ -174,11 +164,6 @@ impl Application {
 
     pub fn pool(&self) -> &DbPool {
         &self.pool
-    }
-
-    /// What moves when the app notices the database changed (see `db::generation`).
-    pub fn data_generation(&self) -> &Arc<DataGeneration> {
-        &self.generation
     }
 
     /// Serves until SIGTERM or Ctrl-C, then lets in-flight requests finish and the job

@@ -96,7 +96,5 @@ async fn read_body(req: &mut ServiceRequest, limit: usize) -> Result<Bytes, AppE
 }
 
 fn payload_of(body: Bytes) -> actix_web::dev::Payload {
-    let (_, mut payload) = actix_http::h1::Payload::create(true);
-    payload.unread_data(body);
-    actix_web::dev::Payload::from(payload)
+    actix_web::dev::Payload::from(body)
 }

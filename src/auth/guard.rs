@@ -14,7 +14,6 @@ use crate::db::models::agent::Agent;
 use crate::db::DbConnection;
 use crate::error::AppError;
 use crate::jobs;
-use crate::routes::chrome::Chrome;
 use crate::state::AppState;
 
 pub struct SignedInAgent {
@@ -23,11 +22,6 @@ pub struct SignedInAgent {
 }
 
 impl SignedInAgent {
-    /// The layout's shared parts for this agent, taking any pending flash message.
-    pub fn chrome(&self, section: &'static str) -> Chrome {
-        Chrome::for_agent(&self.agent, &self.session, section)
-    }
-
     pub fn session(&self) -> &Session {
         &self.session
     }
@@ -56,7 +50,7 @@ impl FromRequest for SignedInAgent {
                 state.ok_or_else(|| AppError::Blocking("application state missing".into()))?;
             let agent_id = agent_session.agent_id();
             let (agent, finished) = state
-                .read(move |conn| {
+                .db(move |conn| {
                     let Some((agent, news)) = AgentSession::load_with_job_news(conn, agent_id)?
                     else {
                         return Ok((None, Vec::new()));
@@ -239,7 +233,7 @@ impl FromRequest for SignedInCustomer {
                 return Err(AppError::CustomerSignInRequired { next });
             };
             let found = state
-                .read(move |conn| {
+                .db(move |conn| {
                     let contact = Contact::find(conn, contact_id)?;
                     let account = PortalAccount::for_contact(conn, contact_id)?;
                     Ok(contact.zip(account))

@@ -16,6 +16,14 @@ type Job = Box<dyn FnOnce() + Send>;
 #[error("the password hashing threads are not available")]
 pub struct HashingUnavailable;
 
+#[derive(Debug, thiserror::Error)]
+pub enum HashingError {
+    #[error(transparent)]
+    Unavailable(#[from] HashingUnavailable),
+    #[error(transparent)]
+    Hash(#[from] super::password::HashError),
+}
+
 /// Runs `work` on a hashing thread and waits for it without holding up the async worker.
 pub async fn off_the_workers<T, F>(work: F) -> Result<T, HashingUnavailable>
 where
@@ -32,12 +40,8 @@ where
 }
 
 /// A new password's argon2 hash, made on a hashing thread.
-pub async fn hash_new_password(
-    password: crate::domain::NewPassword,
-) -> Result<String, crate::error::AppError> {
-    off_the_workers(move || super::password::hash_password(password.expose()))
-        .await?
-        .map_err(|error| crate::error::AppError::Blocking(error.to_string()))
+pub async fn hash_new_password(password: crate::domain::NewPassword) -> Result<String, HashingError> {
+    Ok(off_the_workers(move || super::password::hash_password(password.expose())).await??)
 }
 
 fn jobs() -> &'static Sender<Job> {

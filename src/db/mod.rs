@@ -1,10 +1,7 @@
 //! Storage: one connection type over SQLite and PostgreSQL, chosen at run time from the URL.
 
-pub mod change_feed;
-pub mod generation;
 pub mod literal;
 pub mod models;
-pub mod read_cache;
 pub mod schema;
 pub mod timestamp;
 

@@ -16,6 +16,7 @@ mod record;
 pub mod template;
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use chrono::{Duration, NaiveDateTime};
 use diesel::prelude::*;
@@ -59,10 +60,13 @@ pub struct InviteRequest {
     pub bulk_job_id: Option<i64>,
 }
 
-pub struct Inviter<'a> {
-    pub pool: &'a DbPool,
-    pub mailer: &'a Mailer,
-    pub letter: &'a InvitationLetter,
+/// What sending invitations needs; cheap to clone into blocking work.
+#[derive(Clone)]
+pub struct Inviter {
+    pub pool: DbPool,
+    pub mailer: Arc<Mailer>,
+    pub letter: Arc<InvitationLetter>,
+    /// How long a link lasts unless Settings say otherwise.
     pub ttl: Duration,
 }
 
@@ -93,7 +97,7 @@ struct ReadyToSend {
     expires_at: NaiveDateTime,
 }
 
-impl Inviter<'_> {
+impl Inviter {
     pub fn invite(&self, request: &InviteRequest) -> Result<Vec<InviteResult>, InviteError> {
         let mut conn = self.pool.get()?;
         let settings = HelpCenterSettings::load(&mut conn)?;

@@ -3,8 +3,6 @@
 //! transaction with the chunk's rows. A chunk interrupted mid-way is redone without a second
 //! email: its contacts already hold invitations from this job, listed as delivery unknown.
 
-use std::sync::Arc;
-
 use chrono::{Duration, NaiveDateTime};
 use diesel::prelude::*;
 
@@ -13,7 +11,6 @@ use super::rows::{self, NotDone, RowKind};
 use super::{JobAction, JobState};
 use crate::contacts::mass::{self, MassChange};
 use crate::contacts::ContactError;
-use crate::db::generation::DataGeneration;
 use crate::db::models::account::Account;
 use crate::db::models::agent::Agent;
 use crate::db::models::audit::Actor;
@@ -21,11 +18,8 @@ use crate::db::models::contact::ids_in_view;
 use crate::db::models::invitation::InvitationState;
 use crate::db::models::setting::HelpCenterSettings;
 use crate::db::schema::{bulk_invite_jobs, invitations};
-use crate::db::{now, write_transaction, DbConnection, DbPool};
-use crate::invitations::{
-    quota, InvitationLetter, InviteError, InviteRequest, Inviter, RowOutcome,
-};
-use crate::mail::Mailer;
+use crate::db::{now, write_transaction, DbConnection};
+use crate::invitations::{quota, InviteError, InviteRequest, Inviter, RowOutcome};
 
 /// Contacts per chunk: what one runner does between two looks at the job's state, so Pause
 /// and Cancel take effect within one chunk.
@@ -37,24 +31,9 @@ const UNKNOWN_REASON: &str =
 /// What a runner needs to work any job.
 #[derive(Clone)]
 pub struct JobContext {
-    pub pool: DbPool,
-    pub mailer: Arc<Mailer>,
-    pub letter: Arc<InvitationLetter>,
-    pub invite_ttl: Duration,
+    pub inviter: Inviter,
     /// How long a claim lasts unless renewed; the runner renews it while it works.
     pub lease: Duration,
-    pub generation: Arc<DataGeneration>,
-}
-
-impl JobContext {
-    fn inviter(&self) -> Inviter<'_> {
-        Inviter {
-            pool: &self.pool,
-            mailer: &self.mailer,
-            letter: &self.letter,
-            ttl: self.invite_ttl,
-        }
-    }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -110,7 +89,7 @@ impl Worked {
 pub fn work(context: &JobContext, claim: &Claim) -> Result<ChunkOutcome, JobError> {
     let job = &claim.job;
     let snapshot = job.snapshot()?;
-    let mut conn = context.pool.get()?;
+    let mut conn = context.inviter.pool.get()?;
     let fetched = ids_in_view(
         &mut conn,
         &snapshot.criteria,
@@ -146,7 +125,7 @@ pub fn work(context: &JobContext, claim: &Claim) -> Result<ChunkOutcome, JobErro
             match invite(context, claim, ids, agent)? {
                 Invited::All(worked) => worked,
                 Invited::UpTo(cursor, worked) => {
-                    let mut conn = context.pool.get()?;
+                    let mut conn = context.inviter.pool.get()?;
                     record(&mut conn, claim, cursor, worked, false)?;
                     set_state_if_running(&mut conn, job.id, JobState::Paused)?;
                     return Ok(ChunkOutcome::StoppedAtQuota);
@@ -178,7 +157,7 @@ pub fn work(context: &JobContext, claim: &Claim) -> Result<ChunkOutcome, JobErro
             worked
         }
     };
-    let mut conn = context.pool.get()?;
+    let mut conn = context.inviter.pool.get()?;
     record(&mut conn, claim, last, worked, last_chunk)
 }
 
@@ -197,7 +176,7 @@ fn invite(
     let job = &claim.job;
     let resend = job.action() == JobAction::Resend;
     let mut worked = Worked::default();
-    let mut conn = context.pool.get()?;
+    let mut conn = context.inviter.pool.get()?;
     let interrupted = pending_from_job(&mut conn, job.id, &ids)?;
     let candidates: Vec<i64> = ids
         .iter()
@@ -224,7 +203,7 @@ fn invite(
         worked.note(*contact_id, RowKind::Unknown, UNKNOWN_REASON);
     }
     if !to_invite.is_empty() {
-        let results = match context.inviter().invite(&InviteRequest {
+        let results = match context.inviter.invite(&InviteRequest {
             contact_ids: to_invite,
             agent,
             resend,

@@ -104,6 +104,7 @@ fn run(context: &JobContext, signal: &Signal) {
     while !signal.stop.load(Ordering::Relaxed) {
         let seen = signal.seen();
         let claimed = context
+            .inviter
             .pool
             .get()
             .map_err(|error| error.to_string())
@@ -136,6 +137,7 @@ fn work_holding_claim(context: &JobContext, claim: &Claim) {
                 finished.recv_timeout(renew_every)
             {
                 let renewed = context
+                    .inviter
                     .pool
                     .get()
                     .map_err(|error| error.to_string())
@@ -154,7 +156,6 @@ fn work_holding_claim(context: &JobContext, claim: &Claim) {
         let _ = done.send(());
         outcome
     });
-    context.generation.wrote();
     match outcome {
         Ok(ChunkOutcome::Finished) => tracing::info!(job_id, "bulk job done"),
         Ok(ChunkOutcome::StoppedAtQuota) => {

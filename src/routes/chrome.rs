@@ -3,6 +3,7 @@
 
 use actix_session::Session;
 
+use crate::auth::guard::SignedInAgent;
 use crate::auth::session::{self, Flash};
 use crate::db::models::agent::Agent;
 
@@ -48,5 +49,12 @@ impl Chrome {
             csrf_token: session::csrf_token(session),
             section,
         }
+    }
+}
+
+impl SignedInAgent {
+    /// The layout's shared parts for this agent, taking any pending flash message.
+    pub fn chrome(&self, section: &'static str) -> Chrome {
+        Chrome::for_agent(&self.agent, self.session(), section)
     }
 }

@@ -4,6 +4,7 @@ pub mod agent;
 mod assets;
 pub mod chrome;
 mod emailed;
+pub mod error_pages;
 pub mod form;
 mod health;
 mod password_link;

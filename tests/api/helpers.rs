@@ -3,13 +3,11 @@
 //! server on loopback.
 
 use std::path::PathBuf;
-use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use diesel::{Connection, PgConnection, RunQueryDsl};
 use portico::auth::password::hash_password;
 use portico::config::{LogFormat, Settings};
-use portico::db::generation::DataGeneration;
 use portico::db::models::agent::NewAgent;
 use portico::db::{self, now, DbPool};
 use portico::startup::Application;
@@ -31,8 +29,6 @@ pub struct TestApp {
     pub port: u16,
     pub client: reqwest::Client,
     pub pool: DbPool,
-    /// What the app moves when it notices the database changed.
-    pub generation: Arc<DataGeneration>,
     #[allow(dead_code)] // read by the mail-sending features' tests
     pub smtp: SmtpServer,
     #[allow(dead_code)]
@@ -171,14 +167,12 @@ pub async fn spawn_app_with(backend: Backend, adjust: impl FnOnce(&mut Settings)
         .expect("the application builds");
     let port = app.port();
     let pool = app.pool().clone();
-    let generation = app.data_generation().clone();
     tokio::spawn(app.run_until_stopped());
     TestApp {
         address: format!("http://127.0.0.1:{port}"),
         port,
         client: new_client(),
         pool,
-        generation,
         smtp,
         data_dir,
         _database: database,
@@ -280,45 +274,9 @@ pub fn location(response: &reqwest::Response) -> String {
 }
 
 impl TestApp {
-    /// Runs `write` on a connection of the app's pool but outside the app, as another
-    /// program would, and returns once the app has noticed it: at once on SQLite, whose
-    /// reads notice it themselves; on PostgreSQL when the change feed has reported it.
-    pub fn write_outside<T>(&self, write: impl FnOnce(&mut db::DbConnection) -> T) -> T {
-        let before = self.generation.current();
-        let written = write(&mut self.pool.get().expect("a connection"));
-        if self._database.is_some() {
-            self.wait_until_noticed(before);
-        }
-        written
-    }
-
-    /// On PostgreSQL, waits until the app's change feed listens (so that it keeps pages) and
-    /// says true; on SQLite says false at once.
-    pub fn wait_until_following_changes(&self) -> bool {
-        if self._database.is_none() {
-            return false;
-        }
-        let deadline = Instant::now() + Duration::from_secs(5);
-        while self.generation.followed().is_none() {
-            assert!(
-                Instant::now() < deadline,
-                "the change feed did not listen within 5 s"
-            );
-            std::thread::sleep(Duration::from_millis(1));
-        }
-        true
-    }
-
-    /// Waits until the app has noticed a change since its generation was `before`.
-    pub fn wait_until_noticed(&self, before: u64) {
-        let deadline = Instant::now() + Duration::from_secs(5);
-        while self.generation.current() == before {
-            assert!(
-                Instant::now() < deadline,
-                "the app did not notice a change made outside it within 5 s"
-            );
-            std::thread::sleep(Duration::from_millis(1));
-        }
+    /// Runs `work` on a connection of the app's pool, as another program would.
+    pub fn with_connection<T>(&self, work: impl FnOnce(&mut db::DbConnection) -> T) -> T {
+        work(&mut self.pool.get().expect("a connection"))
     }
 
     /// The settings a command such as `portico seed` would run with against this app's database.
@@ -422,7 +380,7 @@ impl TestApp {
     pub fn create_agent(&self, email: &str, name: &str, admin: bool) -> i64 {
         let hash = hash_password(AGENT_PASSWORD).expect("hash");
         let timestamp = now();
-        self.write_outside(|conn| {
+        self.with_connection(|conn| {
             NewAgent {
                 email,
                 name,
@@ -441,7 +399,7 @@ impl TestApp {
         let draft =
             portico::domain::ContactDraft::parse(name, email.unwrap_or(""), phone.unwrap_or(""))
                 .expect("valid contact");
-        self.write_outside(|conn| {
+        self.with_connection(|conn| {
             portico::contacts::create(
                 conn,
                 &draft,
@@ -477,7 +435,7 @@ impl TestApp {
                 portico::contacts::new_contact(&draft, None, None)
             })
             .collect();
-        self.write_outside(|conn| {
+        self.with_connection(|conn| {
             portico::db::models::contact::NewContact::insert_many(conn, &rows)
                 .expect("contacts added")
         });
@@ -487,7 +445,7 @@ impl TestApp {
     pub fn mark_contact(&self, id: i64, status: &str) {
         use diesel::prelude::*;
         use portico::db::schema::contacts;
-        self.write_outside(|conn| {
+        self.with_connection(|conn| {
             diesel::update(contacts::table.find(id))
                 .set(contacts::help_center_status.eq(status))
                 .execute(conn)

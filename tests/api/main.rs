@@ -11,7 +11,6 @@ mod bulk_jobs;
 mod bulk_jobs_takeover;
 mod contacts;
 mod contacts_import;
-mod contacts_kept_pages;
 mod contacts_merge;
 mod contacts_search;
 mod custom_views;

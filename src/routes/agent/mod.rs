@@ -16,8 +16,6 @@ mod tickets;
 
 use actix_web::web;
 
-pub use contacts::list::ListingCache;
-
 use crate::routes::redirect_see_other;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {

@@ -196,14 +196,15 @@ pub async fn request_new_link(
         .await?;
     if let Some(contact) = contact {
         // Eligibility decides: spam, activated or otherwise ineligible contacts get nothing.
+        let request = InviteRequest {
+            contact_ids: vec![contact.id],
+            agent: None,
+            resend: true,
+            batch_id: None,
+            bulk_job_id: None,
+        };
         state
-            .invite(InviteRequest {
-                contact_ids: vec![contact.id],
-                agent: None,
-                resend: true,
-                batch_id: None,
-                bulk_job_id: None,
-            })
+            .invitations(move |inviter| inviter.invite(&request))
             .await?;
     }
     let body = InvalidLinkPage {

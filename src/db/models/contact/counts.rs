@@ -207,27 +207,6 @@ pub fn recent_start(now: NaiveDateTime) -> NaiveDateTime {
         .unwrap_or(now)
 }
 
-/// When "Added in the last 30 days" next moves by the clock alone: the coming midnight (UTC).
-pub fn next_day_start(now: NaiveDateTime) -> NaiveDateTime {
-    (now.date() + Duration::days(1))
-        .and_hms_opt(0, 0, 0)
-        .unwrap_or(now)
-}
-
-/// When the invitation counts next move by the clock alone: the soonest pending invitation
-/// of a listed contact to expire. For kept pages, read once a generation (`ListingCache`):
-/// PostgreSQL, with statistics from before a bulk invite, reads every invited contact for it
-/// (44 ms at 100,000 of them; 0.1 ms once analyzed).
-pub fn next_invitation_expiry(
-    conn: &mut DbConnection,
-    now: NaiveDateTime,
-) -> QueryResult<Option<NaiveDateTime>> {
-    invited_listed_contacts()
-        .filter(contacts::invitation_expires_at.gt(now))
-        .select(diesel::dsl::min(contacts::invitation_expires_at))
-        .first(conn)
-}
-
 fn invited_listed_contacts() -> contacts::BoxedQuery<'static, crate::db::MultiBackend> {
     contacts::table
         .filter(contacts::help_center_status.eq(TextLiteral(HelpCenterStatus::Invited.as_str())))

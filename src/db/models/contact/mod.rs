@@ -14,10 +14,7 @@ use crate::db::timestamp::{OptionalStoredTime, StoredTime};
 use crate::db::DbConnection;
 use crate::domain::ShownStatus;
 
-pub use counts::{
-    next_day_start, next_invitation_expiry, recent_start as counts_recent_start, ViewCounts,
-    ViewTotal, COUNT_CAP,
-};
+pub use counts::{recent_start as counts_recent_start, ViewCounts, ViewTotal, COUNT_CAP};
 pub use cursor::Cursor;
 pub use listing::{ListRequest, Page, Sort};
 pub use search::{

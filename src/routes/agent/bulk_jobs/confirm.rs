@@ -155,8 +155,8 @@ pub async fn confirm(
         .and_then(|forecast| forecast.sample.as_ref())
     {
         Some((name, address)) => {
-            let ttl = chrono::Duration::hours(i64::from(state.invite_ttl_hours));
-            Some(state.letter.preview_with(
+            let ttl = state.inviter.ttl;
+            Some(state.inviter.letter.preview_with(
                 &LetterSettings::from_settings(&settings),
                 address,
                 name,

@@ -153,7 +153,7 @@ pub async fn progress(
 ) -> Result<HttpResponse, AppError> {
     let id = path.into_inner();
     let job = state
-        .read(move |conn| jobs::find(conn, id)?.ok_or(AppError::NotFound))
+        .db(move |conn| jobs::find(conn, id)?.ok_or(AppError::NotFound))
         .await?;
     Ok(HttpResponse::Ok()
         .insert_header((header::CACHE_CONTROL, "no-store"))

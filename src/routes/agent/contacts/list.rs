@@ -1,22 +1,18 @@
-use std::sync::Arc;
-
 use actix_web::{web, HttpRequest, HttpResponse};
 use askama::Template;
 use chrono::NaiveDateTime;
-use diesel::QueryResult;
+use diesel::Connection;
 
 use super::params::{ListParams, RawListParams, ViewChoice};
 use super::table::{format_count, total_label, ContactTable};
 use crate::auth::guard::{shows_a_page, tell_of_finished_jobs, AgentSession};
 use crate::contacts::views::StandardView;
-use crate::db::generation::{DataGeneration, Generation};
 use crate::db::models::agent::Agent;
 use crate::db::models::contact::{
-    matching_ids_up_to_cap, next_day_start, next_invitation_expiry, search_is_unindexed,
-    search_term_looks_rare, Criteria, ListRequest, Page, ViewCounts, ViewTotal,
+    matching_ids_up_to_cap, search_is_unindexed, search_term_looks_rare, Criteria, ListRequest,
+    Page, ViewCounts, ViewTotal,
 };
 use crate::db::models::custom_view::CustomView;
-use crate::db::read_cache::ReadCache;
 use crate::db::{backend_of, now, DbConnection};
 use crate::error::AppError;
 use crate::jobs::{self, BulkJob};
@@ -49,10 +45,8 @@ struct ContactsPage<'a> {
     running_jobs: i64,
 }
 
-/// What the Contacts list shows for one address and agent, apart from the page's chrome and
-/// form keys: kept between requests while the database and the clock leave it as it is.
-pub struct ContactsListing {
-    /// As read with the rest: a change to the agent is a change to the database.
+/// What the Contacts list shows, apart from the page's chrome and form keys.
+struct ContactsListing {
     agent: Agent,
     title: String,
     views: Vec<SidebarLink>,
@@ -66,31 +60,6 @@ pub struct ContactsListing {
     running_jobs: i64,
     /// The agent's bulk jobs that ended since their last page.
     finished_jobs: Vec<BulkJob>,
-}
-
-/// The same address means the same listing only for the same agent: custom views are the
-/// agent's own or shared.
-#[derive(Debug, PartialEq, Eq, Hash)]
-pub struct ListingKey {
-    agent_id: i64,
-    query: String,
-}
-
-/// The Contacts list's kept pages, and when the next pending invitation expires: the same for
-/// every page of a generation, so it is read once for all of them rather than once a page.
-pub struct ListingCache {
-    pages: ReadCache<ListingKey, ContactsListing>,
-    next_expiry: ReadCache<(), Option<NaiveDateTime>>,
-}
-
-impl Default for ListingCache {
-    /// A few pages each for a few dozen agents.
-    fn default() -> Self {
-        ListingCache {
-            pages: ReadCache::new(256),
-            next_expiry: ReadCache::new(1),
-        }
-    }
 }
 
 /// The criteria of the view asked for, its title, and its saved sort if it is a custom view.
@@ -200,72 +169,31 @@ fn read_page_and_total(
 }
 
 /// The Customers tab's list. The agent is read with the page's other reads, in one
-/// transaction: this is the page agents load most. What the agent sees, the agent included, is
-/// reused while the database has not changed (see `db::generation`), since agents reload and
-/// page back and forth far more often than contacts change. On PostgreSQL the change feed
-/// says so without a trip to the database.
+/// transaction, so its counts and rows agree: this is the page agents load most.
 pub async fn list(
     agent_session: AgentSession,
     state: web::Data<AppState>,
-    listings: web::Data<ListingCache>,
     request: HttpRequest,
     query: web::Query<RawListParams>,
 ) -> Result<HttpResponse, AppError> {
     let raw = query.into_inner();
     let agent_id = agent_session.agent_id();
-    let key = ListingKey {
-        agent_id,
-        query: request.query_string().to_owned(),
+    let found = state
+        .db(move |conn| {
+            conn.transaction(|conn| {
+                let Some((agent, news)) = AgentSession::load_with_job_news(conn, agent_id)? else {
+                    return Ok(None);
+                };
+                Ok(Some(read_listing(conn, raw, agent, news, now())?))
+            })
+        })
+        .await?;
+    let Some(listing) = found else {
+        return Err(agent_session.refuse());
     };
-    let kept = listings.pages.get(&key, state.generation.followed(), now());
-    let listing = match kept {
-        Some(listing) => listing,
-        None => {
-            let generations = state.generation.clone();
-            let found = state
-                .read_in_generation(move |conn, generation| {
-                    let now = now();
-                    if let Some(listing) = listings.pages.get(&key, generation, now) {
-                        return Ok(Some(listing));
-                    }
-                    let Some((agent, news)) = AgentSession::load_with_job_news(conn, agent_id)?
-                    else {
-                        return Ok(None);
-                    };
-                    let listing = Arc::new(read_listing(conn, raw, agent, news, now)?);
-                    if generation.is_some() {
-                        let next_expiry =
-                            listings.next_invitation_expiry(conn, &generations, generation, now)?;
-                        let valid_until = [
-                            Some(next_day_start(now)),
-                            next_expiry,
-                            listing.table.status_changes_at,
-                        ]
-                        .into_iter()
-                        .flatten()
-                        .min()
-                        .unwrap_or(now);
-                        listings.pages.keep(
-                            &generations,
-                            key,
-                            generation,
-                            now,
-                            valid_until,
-                            listing.clone(),
-                        );
-                    }
-                    Ok(Some(listing))
-                })
-                .await?;
-            let Some(listing) = found else {
-                return Err(agent_session.refuse());
-            };
-            listing
-        }
-    };
-    let agent = agent_session.signed_in(listing.agent.clone())?;
+    let agent = agent_session.signed_in(listing.agent)?;
     if shows_a_page(&request) {
-        tell_of_finished_jobs(&state, agent.session(), listing.finished_jobs.clone(), None).await?;
+        tell_of_finished_jobs(&state, agent.session(), listing.finished_jobs, None).await?;
     }
     page(&ContactsPage {
         chrome: agent.chrome("customers"),
@@ -350,32 +278,4 @@ fn read_listing(
         },
         table,
     })
-}
-
-impl ListingCache {
-    /// When the soonest pending invitation of a listed contact expires (the invitation counts
-    /// move then), as of `now` in `generation`. The clock alone also changes a listing at the
-    /// next midnight ("Added in the last 30 days") and when one of its rows expires.
-    fn next_invitation_expiry(
-        &self,
-        conn: &mut DbConnection,
-        generations: &DataGeneration,
-        generation: Generation,
-        now: NaiveDateTime,
-    ) -> QueryResult<Option<NaiveDateTime>> {
-        if let Some(kept) = self.next_expiry.get(&(), generation, now) {
-            return Ok(*kept);
-        }
-        let next = next_invitation_expiry(conn, now)?;
-        let holds_until = next.unwrap_or(NaiveDateTime::MAX);
-        self.next_expiry.keep(
-            generations,
-            (),
-            generation,
-            now,
-            holds_until,
-            Arc::new(next),
-        );
-        Ok(next)
-    }
 }

@@ -165,7 +165,7 @@ pub async fn create(
     let mut notice = "Ticket created.".to_owned();
     // The ticket is saved whatever happens to the invitation; a failure is on the contact's page.
     match state
-        .with_inviter(move |inviter| invitations::auto_invite_for_ticket(inviter, contact_id))
+        .invitations(move |inviter| invitations::auto_invite_for_ticket(inviter, contact_id))
         .await
     {
         Ok(Some(result)) => match result.outcome {

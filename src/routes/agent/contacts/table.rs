@@ -54,16 +54,13 @@ pub struct ContactTable {
     pub offers_resend: bool,
     pub in_activated: bool,
     pub in_deactivated: bool,
-    /// When a row's Help Center status next changes by the clock alone (its invitation
-    /// expires).
-    pub status_changes_at: Option<NaiveDateTime>,
 }
 
 pub fn format_count(count: i64) -> String {
     let digits = count.abs().to_string();
     let mut grouped = String::new();
     for (index, digit) in digits.chars().enumerate() {
-        if index > 0 && (digits.len() - index) % 3 == 0 {
+        if index > 0 && (digits.len() - index).is_multiple_of(3) {
             grouped.push(',');
         }
         grouped.push(digit);
@@ -119,12 +116,6 @@ impl ContactTable {
         let on_first_page = params.cursor.is_none() && !params.backward;
         let on_last_page = page.next.is_none();
         let view = params.view;
-        let status_changes_at = page
-            .rows
-            .iter()
-            .filter_map(|row| row.contact.invitation_expires_at)
-            .filter(|expires_at| *expires_at > now)
-            .min();
         ContactTable {
             rows: page
                 .rows
@@ -194,7 +185,6 @@ impl ContactTable {
                 == ViewChoice::Standard(StandardView::Status(ShownStatus::Activated)),
             in_deactivated: view
                 == ViewChoice::Standard(StandardView::Status(ShownStatus::Deactivated)),
-            status_changes_at,
         }
     }
 }

@@ -65,14 +65,15 @@ pub async fn mass_invite(
         }
         BatchStart::New(id) => id,
     };
+    let request = InviteRequest {
+        contact_ids,
+        agent: Some((agent_id, agent.agent.name.clone())),
+        resend,
+        batch_id: Some(batch_id),
+        bulk_job_id: None,
+    };
     let results = state
-        .invite(InviteRequest {
-            contact_ids,
-            agent: Some((agent_id, agent.agent.name.clone())),
-            resend,
-            batch_id: Some(batch_id),
-            bulk_job_id: None,
-        })
+        .invitations(move |inviter| inviter.invite(&request))
         .await?;
     state
         .db(move |conn| Ok(batch::finish(conn, batch_id, &results)?))

@@ -37,12 +37,12 @@ pub async fn preview(
         })
         .await?;
     let now = now();
-    let server_ttl = chrono::Duration::hours(i64::from(state.invite_ttl_hours));
+    let server_ttl = state.inviter.ttl;
     let expires_at = now + settings.invite_ttl_or(server_ttl);
     let letter_settings = LetterSettings::from_settings(&settings);
     let (email, refusal) = match decide(Some(&contact), live.as_ref(), false, now) {
         Decision::Invite { address, .. } => (
-            Some(state.letter.preview_with(
+            Some(state.inviter.letter.preview_with(
                 &letter_settings,
                 &address,
                 &contact.name,
@@ -68,14 +68,15 @@ async fn invite_one(
     contact_id: i64,
     resend: bool,
 ) -> Result<HttpResponse, AppError> {
+    let request = InviteRequest {
+        contact_ids: vec![contact_id],
+        agent: Some((agent.agent.id, agent.agent.name.clone())),
+        resend,
+        batch_id: None,
+        bulk_job_id: None,
+    };
     let results = state
-        .invite(InviteRequest {
-            contact_ids: vec![contact_id],
-            agent: Some((agent.agent.id, agent.agent.name.clone())),
-            resend,
-            batch_id: None,
-            bulk_job_id: None,
-        })
+        .invitations(move |inviter| inviter.invite(&request))
         .await?;
     let result = results.into_iter().next().ok_or(AppError::NotFound)?;
     let address = result.email.unwrap_or_default();

@@ -86,7 +86,7 @@ pub async fn edit(
 ) -> Result<HttpResponse, AppError> {
     agent.require_admin()?;
     let settings = load_settings(&state).await?;
-    let default = state.letter.default_wording()?;
+    let default = state.inviter.letter.default_wording()?;
     let stored = settings.invitation_template.clone();
     let form = TemplateForm {
         subject: stored.subject.unwrap_or(default.subject),
@@ -195,11 +195,11 @@ pub async fn preview(
         }
     };
     let letter_settings = LetterSettings::from_settings(&settings).with_template(template);
-    let default_ttl = chrono::Duration::hours(i64::from(state.invite_ttl_hours));
+    let default_ttl = state.inviter.ttl;
     let expires_at = now() + settings.invite_ttl_or(default_ttl);
     let sample = EmailAddress::parse(SAMPLE_EMAIL)
         .map_err(|error| AppError::BadRequest(error.to_string()))?;
-    let email = state.letter.preview_with(
+    let email = state.inviter.letter.preview_with(
         &letter_settings,
         &sample,
         SAMPLE_NAME,

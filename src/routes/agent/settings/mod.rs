@@ -70,7 +70,7 @@ struct SettingsPage {
     new_agent: NewAgentForm,
     new_agent_errors: NewAgentErrors,
     mail_delivery: String,
-    server_ttl_hours: u32,
+    server_ttl_hours: i64,
     derived_company: String,
 }
 
@@ -108,8 +108,8 @@ async fn render(
         new_agent,
         new_agent_errors,
         mail_delivery: state.mailer.describe(),
-        server_ttl_hours: state.invite_ttl_hours,
-        derived_company: state.letter.company.clone(),
+        server_ttl_hours: state.inviter.ttl.num_hours(),
+        derived_company: state.inviter.letter.company.clone(),
     }
     .render()?;
     Ok(HttpResponse::build(status)

@@ -56,7 +56,9 @@ fn list_href(status: Option<TicketStatus>, position: Option<(&str, TicketCursor)
     if pairs.is_empty() {
         return "/tickets".to_owned();
     }
-    let query = serde_urlencoded::to_string(&pairs).unwrap_or_default();
+    let query = url::form_urlencoded::Serializer::new(String::new())
+        .extend_pairs(&pairs)
+        .finish();
     format!("/tickets?{query}")
 }
 
