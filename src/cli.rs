@@ -5,11 +5,11 @@ use std::io::BufRead;
 use diesel::RunQueryDsl;
 use std::time::Instant;
 
+use crate::accounts::NewAccount;
+use crate::agents::{AgentRole, NewAgent};
 use crate::auth::password::hash_password;
 use crate::config::{Command, Settings};
-use crate::db::models::account::NewAccount;
-use crate::db::models::agent::{AgentRole, NewAgent};
-use crate::db::models::contact::NewContact;
+use crate::contacts::NewContact;
 use crate::db::{self, now, write_transaction, DbConnection};
 use crate::demo::{email_domain_of, ACCOUNT_NAMES, FIRST_NAMES, LAST_NAMES};
 use crate::domain::EmailAddress;

@@ -4,6 +4,7 @@ use actix_web::http::{header, StatusCode};
 use actix_web::{HttpResponse, ResponseError};
 
 use crate::auth::hashing_threads::{HashingError, HashingUnavailable};
+use crate::invitations::mass_invite::MassInviteError;
 use crate::invitations::InviteError;
 
 #[derive(Debug, thiserror::Error)]
@@ -62,6 +63,16 @@ const BUSY_RETRY_AFTER_SECONDS: u32 = 5;
 impl From<HashingUnavailable> for AppError {
     fn from(error: HashingUnavailable) -> Self {
         AppError::Blocking(error.to_string())
+    }
+}
+
+impl From<MassInviteError> for AppError {
+    fn from(error: MassInviteError) -> Self {
+        match error {
+            MassInviteError::NotFound => AppError::NotFound,
+            MassInviteError::Invite(error) => AppError::Invite(error),
+            refused => AppError::BadRequest(refused.to_string()),
+        }
     }
 }
 

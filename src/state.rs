@@ -40,12 +40,15 @@ impl AppState {
     }
 
     /// Runs invitation work (database and synchronous SMTP sends) on the blocking pool.
-    pub async fn invitations<T, F>(&self, work: F) -> Result<T, AppError>
+    pub async fn invitations<T, E, F>(&self, work: F) -> Result<T, AppError>
     where
         T: Send + 'static,
-        F: FnOnce(&Inviter) -> Result<T, crate::invitations::InviteError> + Send + 'static,
+        E: Into<AppError> + Send + 'static,
+        F: FnOnce(&Inviter) -> Result<T, E> + Send + 'static,
     {
         let inviter = self.inviter.clone();
-        Ok(web::block(move || work(&inviter)).await??)
+        web::block(move || work(&inviter))
+            .await?
+            .map_err(Into::into)
     }
 }

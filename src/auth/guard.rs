@@ -9,8 +9,8 @@ use actix_web::{web, FromRequest, HttpRequest};
 use diesel::QueryResult;
 use std::future::{ready, Ready};
 
+use crate::agents::Agent;
 use crate::auth::session;
-use crate::db::models::agent::Agent;
 use crate::db::DbConnection;
 use crate::error::AppError;
 use crate::jobs;
@@ -191,7 +191,7 @@ impl FromRequest for AgentSession {
 /// The extractor every Help Center page takes: a customer whose portal account can sign in.
 /// An agent's session is not a customer's, and a customer's never reaches agent pages.
 pub struct SignedInCustomer {
-    pub contact: crate::db::models::contact::Contact,
+    pub contact: crate::contacts::Contact,
     session: Session,
 }
 
@@ -214,8 +214,8 @@ impl FromRequest for SignedInCustomer {
     type Future = Pin<Box<dyn Future<Output = Result<Self, AppError>>>>;
 
     fn from_request(req: &HttpRequest, _: &mut actix_web::dev::Payload) -> Self::Future {
-        use crate::db::models::contact::Contact;
-        use crate::db::models::portal_account::PortalAccount;
+        use crate::contacts::Contact;
+        use crate::help_center::accounts::PortalAccount;
         let session = req.get_session();
         let state = req.app_data::<web::Data<AppState>>().cloned();
         let next = if req.method() == Method::GET {

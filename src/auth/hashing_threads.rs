@@ -40,7 +40,9 @@ where
 }
 
 /// A new password's argon2 hash, made on a hashing thread.
-pub async fn hash_new_password(password: crate::domain::NewPassword) -> Result<String, HashingError> {
+pub async fn hash_new_password(
+    password: crate::domain::NewPassword,
+) -> Result<String, HashingError> {
     Ok(off_the_workers(move || super::password::hash_password(password.expose())).await??)
 }
 

@@ -3,9 +3,11 @@
 
 pub mod client_address;
 pub mod csrf;
+pub mod email_requests;
 pub mod guard;
 pub mod hashing_threads;
 pub mod password;
 pub mod rate_limit;
 pub mod session;
+pub mod sign_in_failures;
 pub mod sign_in_throttle;

@@ -8,7 +8,7 @@
 
 use chrono::Duration;
 
-use crate::db::models::email_request;
+use crate::auth::email_requests;
 use crate::error::AppError;
 use crate::state::AppState;
 
@@ -28,11 +28,11 @@ pub async fn allow_email(
             let now = crate::db::now();
             let since = now - Duration::hours(1);
             let (for_address, from_client) =
-                email_request::counts_since(conn, &address, &client, since)?;
+                email_requests::counts_since(conn, &address, &client, since)?;
             if for_address >= PER_ADDRESS_PER_HOUR || from_client >= PER_CLIENT_PER_HOUR {
                 return Ok(false);
             }
-            email_request::record(conn, &address, &client, now, since)?;
+            email_requests::record(conn, &address, &client, now, since)?;
             Ok(true)
         })
         .await

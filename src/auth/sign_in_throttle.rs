@@ -18,7 +18,7 @@ use chrono::{Duration, NaiveDateTime};
 use diesel::QueryResult;
 
 use crate::auth::hashing_threads::off_the_workers;
-use crate::db::models::sign_in_failure::{self, Counted};
+use crate::auth::sign_in_failures::{self, Counted};
 use crate::db::{write_transaction, DbConnection};
 use crate::error::AppError;
 use crate::state::AppState;
@@ -169,13 +169,13 @@ where
         state
             .db(move |conn| {
                 write_transaction(conn, |conn| {
-                    sign_in_failure::one_attempt_at_a_time(conn)?;
+                    sign_in_failures::one_attempt_at_a_time(conn)?;
                     if let Some(refusal) = check(conn, audience, &address, &client, now)? {
                         return Ok(Err(refusal));
                     }
                     // Counted as failed until the password proves right, so guesses sent at
                     // once cannot all pass the check while their passwords are being hashed.
-                    sign_in_failure::record(
+                    sign_in_failures::record(
                         conn,
                         audience.as_str(),
                         &address,
@@ -197,7 +197,7 @@ where
         state
             .db(move |conn| {
                 // Earlier typos from the owner's client no longer count against them.
-                Ok(sign_in_failure::clear(
+                Ok(sign_in_failures::clear(
                     conn,
                     audience.as_str(),
                     &address,
@@ -240,7 +240,7 @@ fn check(
     ];
     let mut refusal: Option<Refusal> = None;
     for (counted, allowed, too_many_for) in limits {
-        let latest = sign_in_failure::latest_since(
+        let latest = sign_in_failures::latest_since(
             conn,
             audience.as_str(),
             counted,

@@ -5,7 +5,7 @@ use diesel::dsl::sql;
 use diesel::prelude::*;
 use diesel::sql_types::Bool;
 
-use crate::db::models::contact::{Contact, NewContact};
+use crate::contacts::{Contact, NewContact};
 use crate::db::schema::contacts;
 use crate::db::DbConnection;
 

@@ -5,6 +5,8 @@
 mod checks;
 mod csv_file;
 mod rejected;
+pub mod rows;
+pub mod upload;
 
 use chrono::Duration;
 use diesel::dsl::sql;
@@ -13,10 +15,10 @@ use diesel::result::{DatabaseErrorKind, Error as DieselError};
 use diesel::sql_types::Bool;
 
 use super::{new_contact, refresh_duplicate_flags, DuplicateKeys};
-use crate::db::models::audit::{self, Actor};
-use crate::db::models::contact::{Contact, NewContact};
-use crate::db::models::contact_import::NewContactImport;
-use crate::db::models::import_upload::{ImportUpload, NewImportUpload};
+use crate::audit::{self, Actor};
+use crate::contacts::import::rows::NewContactImport;
+use crate::contacts::import::upload::{ImportUpload, NewImportUpload};
+use crate::contacts::{Contact, NewContact};
 use crate::db::schema::contacts;
 use crate::db::{now, write_transaction, DbConnection};
 

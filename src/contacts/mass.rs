@@ -2,7 +2,7 @@
 //! a bulk job over a whole view.
 
 use super::{delete, move_to_account, restore, set_spam, ContactError};
-use crate::db::models::audit::Actor;
+use crate::audit::Actor;
 use crate::db::DbConnection;
 use crate::invitations::access::{self, AccessChange};
 

@@ -3,6 +3,7 @@
 //! Recently deleted. One transaction, so a merge happens whole or not at all.
 
 mod groups;
+pub mod rows;
 
 pub use groups::{page_of_groups, ticket_counts, DuplicateGroup, GroupsPage, GROUPS_PER_PAGE};
 
@@ -14,9 +15,8 @@ use diesel::prelude::*;
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
 
 use super::{refresh_duplicate_flags, DuplicateKeys};
-use crate::db::models::audit::{self, Actor};
-use crate::db::models::contact::Contact;
-use crate::db::models::contact_merge;
+use crate::audit::{self, Actor};
+use crate::contacts::Contact;
 use crate::db::schema::{contacts, invitations, invite_batch_rows, portal_accounts, tickets};
 use crate::db::{now, write_transaction, DbConnection};
 use crate::domain::HelpCenterStatus;
@@ -240,7 +240,7 @@ pub fn merge(
         if deleted != secondaries.len() || updated != 1 {
             return Err(MergeError::Changed);
         }
-        contact_merge::record(conn, &secondaries, primary.id, timestamp)?;
+        rows::record(conn, &secondaries, primary.id, timestamp)?;
 
         let mut keys: Vec<DuplicateKeys> = group.iter().map(DuplicateKeys::of).collect();
         keys.push(DuplicateKeys {

@@ -1,26 +1,42 @@
 //! Changing contacts: every add, edit, spam mark, delete, restore and move goes through here, so
 //! the duplicate flags and the audit trail stay right whichever page asked.
 
+mod contact;
+mod counts;
+mod criteria;
+mod cursor;
+pub mod custom_views;
 mod duplicates;
 pub mod import;
+mod listing;
 pub mod mass;
 pub mod merge;
+mod name_order;
+mod search;
+mod trigram_sample;
 pub mod views;
 
 use chrono::Duration;
 use diesel::prelude::*;
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
 
-use crate::db::models::audit::{self, Actor};
-use crate::db::models::contact::{Contact, NewContact};
-use crate::db::models::contact_merge;
+use crate::audit::{self, Actor};
 use crate::db::schema::contacts;
 use crate::db::{now, write_transaction, DbConnection};
 use crate::domain::{ContactDraft, EmailAddress};
 
+pub use contact::{Contact, ContactRow, ListedContact, ListedRow, NewContact};
+pub use counts::{recent_start as counts_recent_start, ViewCounts, ViewTotal, COUNT_CAP};
+pub use criteria::{count_in_view, ids_in_view, matching_ids_up_to_cap, Criteria, Scope};
+pub use cursor::Cursor;
 pub use duplicates::{
     groups as duplicate_groups, refresh_all as refresh_all_duplicate_flags,
     refresh_duplicate_flags, refresh_flagged, DuplicateKeys,
+};
+pub use listing::{ListRequest, Page, Sort};
+pub use search::{
+    holds_term as search_holds_term, is_unindexed as search_is_unindexed,
+    looks_rare as search_term_looks_rare,
 };
 
 /// Deleted contacts can be restored for this long, then they are removed for good.
@@ -221,7 +237,7 @@ pub fn restore(conn: &mut DbConnection, id: i64, actor: Actor) -> Result<(), Con
         let contact = Contact::find(conn, id)?
             .filter(|contact| !contact.is_live())
             .ok_or(ContactError::NotFound)?;
-        if let Some(merged) = contact_merge::merged_into(conn, id)? {
+        if let Some(merged) = merge::rows::merged_into(conn, id)? {
             return Err(ContactError::MergedInto {
                 into_id: merged.contact_id,
             });

@@ -2,7 +2,7 @@
 
 use chrono::NaiveDateTime;
 
-use crate::db::models::contact::{counts_recent_start, Criteria, Scope, ViewCounts};
+use crate::contacts::{counts_recent_start, Criteria, Scope, ViewCounts};
 use crate::domain::ShownStatus;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -1,7 +1,6 @@
 //! Storage: one connection type over SQLite and PostgreSQL, chosen at run time from the URL.
 
 pub mod literal;
-pub mod models;
 pub mod schema;
 pub mod timestamp;
 

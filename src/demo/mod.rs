@@ -5,14 +5,14 @@ mod content;
 
 use std::collections::HashSet;
 
+use crate::accounts::NewAccount;
+use crate::agents::{Agent, AgentRole, NewAgent};
 use crate::auth::password::hash_password;
-use crate::db::models::account::NewAccount;
-use crate::db::models::agent::{Agent, AgentRole, NewAgent};
-use crate::db::models::article::NewArticle;
-use crate::db::models::contact::NewContact;
-use crate::db::models::ticket::{NewTicket, NewTicketMessage, TicketStatus};
+use crate::contacts::NewContact;
 use crate::db::{now, write_transaction, DbConnection};
 use crate::domain::EmailAddress;
+use crate::knowledge_base::NewArticle;
+use crate::tickets::{NewTicket, NewTicketMessage, TicketStatus};
 
 pub use content::{ACCOUNT_NAMES, FIRST_NAMES, LAST_NAMES};
 

@@ -4,13 +4,13 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-use crate::db::models::audit::{self, Actor};
-use crate::db::models::contact::Contact;
-use crate::db::models::invitation::{Invitation, InvitationState};
-use crate::db::models::portal_account::PortalAccount;
+use crate::audit::{self, Actor};
+use crate::contacts::Contact;
 use crate::db::schema::{contacts, invitations};
 use crate::db::{write_transaction, DbConnection};
 use crate::domain::{HelpCenterStatus, LinkToken};
+use crate::help_center::accounts::PortalAccount;
+use crate::invitations::invitation::{Invitation, InvitationState};
 
 /// The contact a still-valid link invites, or nothing; every kind of invalid looks the same.
 pub fn open_invitation(

@@ -4,7 +4,7 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-use crate::db::models::audit::{self, Actor};
+use crate::audit::{self, Actor};
 use crate::db::schema::{contacts, portal_accounts};
 use crate::db::{now, write_transaction, DbConnection};
 use crate::domain::HelpCenterStatus;

@@ -2,9 +2,9 @@
 
 use chrono::NaiveDateTime;
 
-use crate::db::models::contact::Contact;
-use crate::db::models::invitation::Invitation;
+use crate::contacts::Contact;
 use crate::domain::{EmailAddress, HelpCenterStatus};
+use crate::invitations::invitation::Invitation;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum SkipReason {

@@ -8,8 +8,8 @@ use url::Url;
 use super::template::{
     CustomTemplate, MailTemplate, Placeholder, PlaceholderValues, TemplateError,
 };
-use crate::db::models::setting::HelpCenterSettings;
 use crate::domain::{EmailAddress, LinkToken};
+use crate::help_center::settings::HelpCenterSettings;
 use crate::mail::OutgoingMail;
 
 #[derive(Template)]

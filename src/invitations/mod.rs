@@ -8,9 +8,10 @@
 
 pub mod acceptance;
 pub mod access;
-pub mod batch;
 mod eligibility;
 pub mod email;
+pub mod invitation;
+pub mod mass_invite;
 pub mod quota;
 mod record;
 pub mod template;
@@ -21,13 +22,13 @@ use std::sync::Arc;
 use chrono::{Duration, NaiveDateTime};
 use diesel::prelude::*;
 
-use crate::db::models::audit::{self, Actor, ContactEvent};
-use crate::db::models::contact::Contact;
-use crate::db::models::invitation::{Invitation, InvitationState, NewInvitation};
-use crate::db::models::setting::HelpCenterSettings;
+use crate::audit::{self, Actor, ContactEvent};
+use crate::contacts::Contact;
 use crate::db::schema::{contacts, invitations};
 use crate::db::{now, write_transaction, DbConnection, DbPool, ROWS_PER_STATEMENT};
 use crate::domain::{EmailAddress, HelpCenterStatus, LinkToken};
+use crate::help_center::settings::HelpCenterSettings;
+use crate::invitations::invitation::{Invitation, InvitationState, NewInvitation};
 use crate::mail::{Delivery, MailError, Mailer};
 
 pub use eligibility::{decide, Decision, SkipReason};
@@ -56,7 +57,7 @@ pub struct InviteRequest {
     pub agent: Option<(i64, String)>,
     /// Resend: replace a live invitation instead of skipping its contact.
     pub resend: bool,
-    pub batch_id: Option<i64>,
+    pub mass_invite_id: Option<i64>,
     pub bulk_job_id: Option<i64>,
 }
 
@@ -191,7 +192,7 @@ impl Inviter {
                     contact_id: results[w.result_index].contact_id,
                     token_digest: w.token.digest(),
                     created_by_agent_id: request.agent.as_ref().map(|(id, _)| *id),
-                    batch_id: request.batch_id,
+                    batch_id: request.mass_invite_id,
                     bulk_job_id: request.bulk_job_id,
                     state: InvitationState::Pending.as_str(),
                     created_at: now,
@@ -320,7 +321,7 @@ pub fn auto_invite_for_ticket(
         contact_ids: vec![contact_id],
         agent: None,
         resend: false,
-        batch_id: None,
+        mass_invite_id: None,
         bulk_job_id: None,
     })?;
     Ok(results.into_iter().next())

@@ -9,11 +9,11 @@ use diesel::dsl::count_star;
 use diesel::prelude::*;
 
 use super::{decide, Decision};
-use crate::db::models::contact::Contact;
-use crate::db::models::invitation::Invitation;
-use crate::db::models::setting::HelpCenterSettings;
+use crate::contacts::Contact;
 use crate::db::schema::{agents, contacts, invitations};
 use crate::db::DbConnection;
+use crate::help_center::settings::HelpCenterSettings;
+use crate::invitations::invitation::Invitation;
 
 /// An invite refused because it would take the agent past the day's limit.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -88,7 +88,7 @@ pub fn ensure_room(
 }
 
 /// Whether an agent's invite of these contacts fits today's quota, for entry points that write
-/// something of their own before inviting (a mass invite's batch). The invite checks again.
+/// something of their own before inviting (a mass invite). The invite checks again.
 pub fn precheck(
     conn: &mut DbConnection,
     agent_id: i64,

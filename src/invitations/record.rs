@@ -7,11 +7,11 @@ use diesel::prelude::*;
 use diesel::sql_types::{Array, BigInt, Text, Timestamp};
 
 use super::{InviteError, InviteRequest, SkipReason};
-use crate::db::models::audit::{self, Actor};
-use crate::db::models::invitation::InvitationState;
+use crate::audit::{self, Actor};
 use crate::db::schema::{contacts, delivery_attempts, invitations};
 use crate::db::{now, write_transaction, DbConnection, ROWS_PER_STATEMENT};
 use crate::domain::HelpCenterStatus;
+use crate::invitations::invitation::InvitationState;
 use crate::mail::{Delivery, MailError};
 
 #[derive(Debug, Clone, PartialEq, Eq)]

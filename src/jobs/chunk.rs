@@ -9,16 +9,16 @@ use diesel::prelude::*;
 use super::claim::Claim;
 use super::rows::{self, NotDone, RowKind};
 use super::{JobAction, JobState};
+use crate::accounts::Account;
+use crate::agents::Agent;
+use crate::audit::Actor;
+use crate::contacts::ids_in_view;
 use crate::contacts::mass::{self, MassChange};
 use crate::contacts::ContactError;
-use crate::db::models::account::Account;
-use crate::db::models::agent::Agent;
-use crate::db::models::audit::Actor;
-use crate::db::models::contact::ids_in_view;
-use crate::db::models::invitation::InvitationState;
-use crate::db::models::setting::HelpCenterSettings;
 use crate::db::schema::{bulk_invite_jobs, invitations};
 use crate::db::{now, write_transaction, DbConnection};
+use crate::help_center::settings::HelpCenterSettings;
+use crate::invitations::invitation::InvitationState;
 use crate::invitations::{quota, InviteError, InviteRequest, Inviter, RowOutcome};
 
 /// Contacts per chunk: what one runner does between two looks at the job's state, so Pause
@@ -207,7 +207,7 @@ fn invite(
             contact_ids: to_invite,
             agent,
             resend,
-            batch_id: None,
+            mass_invite_id: None,
             bulk_job_id: Some(job.id),
         }) {
             // The agent's other invites took the room meanwhile; nothing of this was written.

@@ -4,7 +4,7 @@
 use chrono::NaiveDateTime;
 use diesel::QueryResult;
 
-use crate::db::models::contact::{count_in_view, ids_in_view, Criteria, Scope};
+use crate::contacts::{count_in_view, ids_in_view, Criteria, Scope};
 use crate::db::DbConnection;
 use crate::domain::{EmailAddress, ShownStatus};
 use crate::invitations::{decide, quota, Decision, SkipReason};

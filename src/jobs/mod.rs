@@ -16,7 +16,7 @@ use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::contacts::mass::MassChange;
-use crate::db::models::contact::Criteria;
+use crate::contacts::Criteria;
 use crate::db::schema::{agents, bulk_invite_jobs};
 use crate::db::{now, write_transaction, DbConnection};
 use crate::invitations::access::AccessChange;

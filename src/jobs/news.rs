@@ -3,7 +3,7 @@
 use diesel::prelude::*;
 
 use super::BulkJob;
-use crate::db::models::agent::Agent;
+use crate::agents::Agent;
 use crate::db::schema::{agents, bulk_invite_jobs};
 use crate::db::{now, DbConnection};
 

@@ -2,10 +2,10 @@
 
 use diesel::prelude::*;
 
-use crate::db::models::invitation::InvitationState;
 use crate::db::schema::{bulk_job_rows, contacts, invitations};
 use crate::db::{DbConnection, ROWS_PER_STATEMENT};
 use crate::domain::HelpCenterStatus;
+use crate::invitations::invitation::InvitationState;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum RowKind {

@@ -3,9 +3,9 @@
 
 use actix_session::Session;
 
+use crate::agents::Agent;
 use crate::auth::guard::SignedInAgent;
 use crate::auth::session::{self, Flash};
-use crate::db::models::agent::Agent;
 
 pub struct SignedInBadge {
     pub name: String,

@@ -1,6 +1,6 @@
 use diesel::prelude::*;
-use portico::db::models::account::NewAccount;
-use portico::db::models::audit::Actor;
+use portico::accounts::NewAccount;
+use portico::audit::Actor;
 use portico::db::schema::contacts;
 
 use crate::helpers::{location, TestApp};

@@ -1,6 +1,6 @@
 use diesel::prelude::*;
-use portico::db::models::account::NewAccount;
-use portico::db::models::audit::Actor;
+use portico::accounts::NewAccount;
+use portico::audit::Actor;
 use portico::db::schema::{contacts, import_uploads};
 
 use crate::helpers::{csrf_token_in, location, new_client, TestApp, AGENT_PASSWORD};

@@ -1,9 +1,9 @@
 use diesel::prelude::*;
-use portico::db::models::ticket::NewTicket;
 use portico::db::now;
 use portico::db::schema::{
     audit_events, contacts, invitations, invite_batch_rows, invite_batches, portal_accounts,
 };
+use portico::tickets::NewTicket;
 
 use crate::helpers::{location, TestApp};
 use crate::on_both_backends;
@@ -275,7 +275,7 @@ on_both_backends! {
         let gone = app.add_contact("Jo Gone", Some("jo.gone@example.com"), None);
         {
             let mut conn = app.pool.get().unwrap();
-            portico::contacts::delete(&mut conn, &[gone], portico::db::models::audit::Actor::System).unwrap();
+            portico::contacts::delete(&mut conn, &[gone], portico::audit::Actor::System).unwrap();
         }
         let token_page = format!("/contacts/merge?ids={first}&ids={second}");
 

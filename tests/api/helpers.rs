@@ -6,9 +6,9 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use diesel::{Connection, PgConnection, RunQueryDsl};
+use portico::agents::NewAgent;
 use portico::auth::password::hash_password;
 use portico::config::{LogFormat, Settings};
-use portico::db::models::agent::NewAgent;
 use portico::db::{self, now, DbPool};
 use portico::startup::Application;
 use secrecy::SecretString;
@@ -400,13 +400,8 @@ impl TestApp {
             portico::domain::ContactDraft::parse(name, email.unwrap_or(""), phone.unwrap_or(""))
                 .expect("valid contact");
         self.with_connection(|conn| {
-            portico::contacts::create(
-                conn,
-                &draft,
-                None,
-                portico::db::models::audit::Actor::System,
-            )
-            .expect("contact added")
+            portico::contacts::create(conn, &draft, None, portico::audit::Actor::System)
+                .expect("contact added")
         })
     }
 
@@ -436,8 +431,7 @@ impl TestApp {
             })
             .collect();
         self.with_connection(|conn| {
-            portico::db::models::contact::NewContact::insert_many(conn, &rows)
-                .expect("contacts added")
+            portico::contacts::NewContact::insert_many(conn, &rows).expect("contacts added")
         });
     }
 

@@ -15,7 +15,7 @@ async fn an_agent_signs_in_and_reaches_customers_contacts() {
     let app = spawn_app(Backend::Sqlite).await;
     app.create_agent("ada@portico.test", "Ada Lovelace", true);
     {
-        use portico::db::models::contact::NewContact;
+        use portico::contacts::NewContact;
         let mut conn = app.pool.get().unwrap();
         let timestamp = portico::db::now();
         NewContact {

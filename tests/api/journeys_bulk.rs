@@ -24,6 +24,21 @@ async fn click_button(page: &Client, label: &str) {
         .unwrap();
 }
 
+/// Clicks the confirm page's button, once that page has replaced the view (whose action button
+/// can carry the same label).
+async fn confirm(page: &Client, label: &str) {
+    page.wait()
+        .at_most(WAIT)
+        .for_element(Locator::XPath(&format!(
+            "//form[@action='/bulk-jobs']//button[normalize-space()='{label}']"
+        )))
+        .await
+        .unwrap_or_else(|error| panic!("no confirm button {label:?}: {error}"))
+        .click()
+        .await
+        .unwrap();
+}
+
 async fn wait_for(page: &Client, xpath: &str) -> fantoccini::elements::Element {
     page.wait()
         .at_most(WAIT)
@@ -81,7 +96,7 @@ async fn an_agent_invites_a_whole_view_and_closes_the_tab(backend: Backend) {
     )
     .await;
     assert!(text_of(page, "dl.forecast").await.contains("about 1,200"));
-    click_button(page, "Invite all 1,200").await;
+    confirm(page, "Invite all 1,200").await;
     wait_for(
         page,
         "//h1[normalize-space()='Invite to Help Center: All contacts']",
@@ -134,7 +149,7 @@ async fn an_agent_without_javascript_invites_a_whole_view(backend: Backend) {
     sign_in(page, &app, "ada@portico.test").await;
     tick_apply_to_all(page).await;
     click_button(page, "Invite to Help Center").await;
-    click_button(page, "Invite all 40").await;
+    confirm(page, "Invite all 40").await;
     let summary = wait_for(page, "//p[@class='batch-summary' and strong='Done']")
         .await
         .text()
@@ -173,7 +188,7 @@ async fn an_agent_pauses_a_job_and_cleans_up_a_whole_view(backend: Backend) {
     sign_in(page, &app, "ada@portico.test").await;
     tick_apply_to_all(page).await;
     click_button(page, "Invite all 1,100").await;
-    click_button(page, "Invite all 1,100").await;
+    confirm(page, "Invite all 1,100").await;
     click_button(page, "Pause").await;
     wait_for(
         page,
@@ -187,7 +202,7 @@ async fn an_agent_pauses_a_job_and_cleans_up_a_whole_view(backend: Backend) {
     wait_for(page, "//p[@class='batch-summary' and strong='Done']").await;
     assert_eq!(app.smtp.wait_for_messages(1_100, WAIT).await.len(), 1_100);
 
-    for (view, action, confirm, after) in [
+    for (view, action, confirmation, after) in [
         (
             "Invited (pending)",
             "Mark as spam",
@@ -209,7 +224,7 @@ async fn an_agent_pauses_a_job_and_cleans_up_a_whole_view(backend: Backend) {
         wait_for(page, &format!("//h2[normalize-space()='{view}']")).await;
         tick_apply_to_all(page).await;
         click_button(page, action).await;
-        click_button(page, confirm).await;
+        confirm(page, confirmation).await;
         wait_for(page, "//p[@class='batch-summary' and strong='Done']").await;
         page.goto(&app.url("/contacts")).await.unwrap();
         let link = page

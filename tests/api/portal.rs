@@ -4,12 +4,12 @@
 use std::time::Duration;
 
 use diesel::prelude::*;
-use portico::db::models::article::NewArticle;
-use portico::db::models::portal_account::PortalAccount;
-use portico::db::models::setting::{HelpCenterSettings, SelfRegistration};
-use portico::db::models::ticket::Ticket;
 use portico::db::now;
 use portico::db::schema::{contacts, customer_tokens, portal_accounts, ticket_messages, tickets};
+use portico::help_center::accounts::PortalAccount;
+use portico::help_center::settings::{HelpCenterSettings, SelfRegistration};
+use portico::knowledge_base::NewArticle;
+use portico::tickets::Ticket;
 
 use crate::helpers::{
     csrf_token_in, get_as, link_in, location, new_client, path_of, post_as, subject_of, TestApp,

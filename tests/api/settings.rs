@@ -328,7 +328,7 @@ on_both_backends! {
         {
             let mut conn = app.pool.get().unwrap();
             for n in 0..60 {
-                portico::db::models::audit::record(&mut conn, portico::db::models::audit::Actor::System, "contact.updated", ("contact", Some(1)), &format!("event {n:02}")).unwrap();
+                portico::audit::record(&mut conn, portico::audit::Actor::System, "contact.updated", ("contact", Some(1)), &format!("event {n:02}")).unwrap();
             }
         }
         let first = app.get_html("/settings/audit").await;

@@ -1,8 +1,8 @@
 use chrono::{Duration, NaiveDateTime};
 use diesel::prelude::*;
-use portico::db::models::ticket::{NewTicket, NewTicketMessage, TicketStatus};
 use portico::db::now;
 use portico::db::schema::{audit_events, ticket_messages, tickets};
+use portico::tickets::{NewTicket, NewTicketMessage, TicketStatus};
 
 use crate::helpers::{location, TestApp};
 use crate::on_both_backends;

@@ -15,7 +15,7 @@ use diesel::dsl::sql;
 use diesel::prelude::*;
 use diesel::sql_types::{Bool, Nullable, Text};
 
-use portico::db::models::contact::{
+use portico::contacts::{
     search_holds_term, Criteria, ListRequest, ListedContact, Sort, ViewCounts, COUNT_CAP,
 };
 use portico::db::schema::contacts;

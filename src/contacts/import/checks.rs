@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use diesel::prelude::*;
 
 use super::csv_file::{CsvFile, CsvRow};
-use crate::db::models::account::Account;
+use crate::accounts::Account;
 use crate::db::schema::contacts;
 use crate::db::DbConnection;
 use crate::domain::{ContactDraft, ContactFieldErrors};

@@ -10,7 +10,7 @@ use diesel::prelude::*;
 use diesel::sql_types::Bool;
 
 use super::MAX_MERGE;
-use crate::db::models::contact::Contact;
+use crate::contacts::Contact;
 use crate::db::schema::{contacts, tickets};
 use crate::db::{backend_of, Backend, DbConnection};
 

@@ -7,9 +7,9 @@ use askama::Template;
 use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
 use serde::Deserialize;
 
+use crate::agents::Agent;
+use crate::audit::log::{AuditCursor, AuditEntry, AuditFilter, KNOWN_ACTIONS};
 use crate::auth::guard::SignedInAgent;
-use crate::db::models::agent::Agent;
-use crate::db::models::audit_log::{self, AuditCursor, AuditEntry, AuditFilter, KNOWN_ACTIONS};
 use crate::error::AppError;
 use crate::routes::chrome::Chrome;
 use crate::state::AppState;
@@ -164,7 +164,9 @@ pub async fn log(
             let found = if invalid {
                 None
             } else {
-                Some(audit_log::page(conn, &filter, cursor, backward, PAGE_SIZE)?)
+                Some(crate::audit::log::page(
+                    conn, &filter, cursor, backward, PAGE_SIZE,
+                )?)
             };
             Ok((agents, found))
         })

@@ -9,8 +9,8 @@ use actix_web::{web, HttpResponse};
 use askama::Template;
 
 use crate::auth::guard::SignedInAgent;
-use crate::db::models::article::ArticleSummary;
 use crate::error::AppError;
+use crate::knowledge_base::ArticleSummary;
 use crate::routes::chrome::Chrome;
 use crate::routes::page;
 use crate::state::AppState;

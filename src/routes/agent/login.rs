@@ -3,10 +3,10 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use askama::Template;
 use serde::Deserialize;
 
+use crate::agents::Agent;
 use crate::auth::password::{verify_against_dummy, verify_password};
 use crate::auth::session;
 use crate::auth::sign_in_throttle::{self, Audience};
-use crate::db::models::agent::Agent;
 use crate::error::AppError;
 use crate::routes::chrome::Chrome;
 use crate::routes::{page, redirect_see_other};

@@ -6,11 +6,11 @@ use actix_web::{web, HttpResponse};
 use askama::Template;
 use serde::Deserialize;
 
+use crate::agents::Agent;
 use crate::auth::guard::SignedInAgent;
 use crate::auth::hashing_threads::{hash_new_password, off_the_workers};
 use crate::auth::password::verify_password;
 use crate::auth::session::{self, set_flash, FlashKind};
-use crate::db::models::agent::Agent;
 use crate::db::now;
 use crate::domain::{password_errors, NewPassword, PASSWORD_MAX_CHARS, PASSWORD_MIN_CHARS};
 use crate::error::AppError;

@@ -10,11 +10,11 @@ use askama::Template;
 use chrono::NaiveDateTime;
 use serde::Deserialize;
 
+use crate::agents::password_reset::{self, LinkPurpose};
+use crate::agents::{Agent, AgentRole};
 use crate::auth::rate_limit;
 use crate::auth::session::{self, set_flash, FlashKind};
 use crate::auth::sign_in_throttle::address_key;
-use crate::db::models::agent::{Agent, AgentRole};
-use crate::db::models::agent_password_reset::{self, LinkPurpose};
 use crate::db::{now, DbConnection};
 use crate::domain::{
     password_errors, EmailAddress, LinkToken, PasswordError, PASSWORD_MAX_CHARS, PASSWORD_MIN_CHARS,
@@ -129,7 +129,7 @@ pub async fn send_welcome(
     let agent_id = welcome.agent_id;
     let issued = state
         .db(move |conn| {
-            Ok(agent_password_reset::issue(
+            Ok(password_reset::issue(
                 conn,
                 agent_id,
                 LinkPurpose::Welcome,
@@ -225,7 +225,7 @@ pub async fn request_link(
             else {
                 return Ok(None);
             };
-            let issued = agent_password_reset::issue(conn, agent.id, LinkPurpose::Reset, now())?;
+            let issued = password_reset::issue(conn, agent.id, LinkPurpose::Reset, now())?;
             Ok(Some((agent.name, issued)))
         })
         .await?;
@@ -276,7 +276,7 @@ impl PasswordLink for AgentPasswordLink {
     type Opened = String;
 
     fn open(conn: &mut DbConnection, token: &LinkToken) -> Result<Option<String>, AppError> {
-        Ok(agent_password_reset::agent_for(conn, token, now())?.map(|agent| agent.email))
+        Ok(password_reset::agent_for(conn, token, now())?.map(|agent| agent.email))
     }
 
     fn form_page(
@@ -330,7 +330,7 @@ pub async fn reset(
             Err(page) => return Ok(page),
         };
     let redeemed = state
-        .db(move |conn| Ok(agent_password_reset::redeem(conn, &token, &hash, now())?))
+        .db(move |conn| Ok(password_reset::redeem(conn, &token, &hash, now())?))
         .await?;
     let Some(agent_id) = redeemed else {
         return AgentPasswordLink::no_longer_valid(&session);

@@ -3,9 +3,9 @@
 
 use actix_web::{web, HttpResponse};
 
+use crate::agents::Agent;
 use crate::auth::guard::SignedInAgent;
 use crate::auth::session::{self, set_flash, FlashKind};
-use crate::db::models::agent::Agent;
 use crate::db::now;
 use crate::error::AppError;
 use crate::routes::redirect_see_other;

@@ -7,20 +7,20 @@ use askama::Template;
 use serde::Deserialize;
 
 use super::{page_with_status, password_errors, PortalChrome};
+use crate::audit::Actor;
 use crate::auth::guard::SignedInCustomer;
 use crate::auth::hashing_threads::{hash_new_password, off_the_workers};
 use crate::auth::password::verify_password;
 use crate::auth::session::{set_flash, sign_in_customer, FlashKind};
+use crate::contacts::Contact;
 use crate::contacts::{self, ContactError};
-use crate::db::models::audit::Actor;
-use crate::db::models::contact::Contact;
-use crate::db::models::customer_token::{change_password, end_sessions};
-use crate::db::models::portal_account::PortalAccount;
 use crate::db::now;
 use crate::domain::{
     ContactDraft, EmailAddress, NewPassword, PASSWORD_MAX_CHARS, PASSWORD_MIN_CHARS,
 };
 use crate::error::AppError;
+use crate::help_center::accounts::PortalAccount;
+use crate::help_center::links::{change_password, end_sessions};
 use crate::routes::redirect_see_other;
 use crate::state::AppState;
 

@@ -6,10 +6,10 @@ use serde::Deserialize;
 use super::PortalChrome;
 use crate::auth::guard::SignedInCustomer;
 use crate::auth::session;
-use crate::db::models::ticket::{Ticket, TicketStatus};
 use crate::error::AppError;
 use crate::routes::{page, redirect_see_other};
 use crate::state::AppState;
+use crate::tickets::{Ticket, TicketStatus};
 
 #[derive(Template)]
 #[template(path = "portal/home.html")]

@@ -7,7 +7,7 @@ use serde::Deserialize;
 use super::{signed_in_from_link, PortalChrome};
 use crate::auth::hashing_threads::hash_new_password;
 use crate::auth::rate_limit;
-use crate::db::models::contact::Contact;
+use crate::contacts::Contact;
 use crate::db::now;
 use crate::domain::{
     EmailAddress, LinkToken, NewPassword, PasswordError, PASSWORD_MAX_CHARS, PASSWORD_MIN_CHARS,
@@ -200,7 +200,7 @@ pub async fn request_new_link(
             contact_ids: vec![contact.id],
             agent: None,
             resend: true,
-            batch_id: None,
+            mass_invite_id: None,
             bulk_job_id: None,
         };
         state

@@ -9,8 +9,8 @@ use serde::Deserialize;
 
 use super::PortalChrome;
 use crate::auth::guard::SignedInCustomer;
-use crate::db::models::article::{Article, ArticleSummary};
 use crate::error::AppError;
+use crate::knowledge_base::{Article, ArticleSummary};
 use crate::markdown;
 use crate::routes::page;
 use crate::state::AppState;

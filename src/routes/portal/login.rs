@@ -8,10 +8,10 @@ use super::{page_with_status, PortalChrome};
 use crate::auth::password::{verify_against_dummy, verify_password};
 use crate::auth::session;
 use crate::auth::sign_in_throttle::{self, Audience};
-use crate::db::models::contact::Contact;
-use crate::db::models::customer_token::customer_who_can_sign_in;
-use crate::db::models::setting::{HelpCenterSettings, SelfRegistration};
+use crate::contacts::Contact;
 use crate::error::AppError;
+use crate::help_center::links::customer_who_can_sign_in;
+use crate::help_center::settings::{HelpCenterSettings, SelfRegistration};
 use crate::routes::redirect_see_other;
 use crate::state::AppState;
 

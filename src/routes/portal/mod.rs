@@ -165,7 +165,7 @@ impl PortalChrome {
 /// The name customers know the company by: the admin's setting, else the mail sender's name.
 fn company_name(
     state: &AppState,
-    settings: &crate::db::models::setting::HelpCenterSettings,
+    settings: &crate::help_center::settings::HelpCenterSettings,
 ) -> String {
     settings
         .company_name

@@ -12,16 +12,16 @@ use super::{
     password_errors, send_in_background, signed_in_from_link, PortalChrome,
 };
 use crate::auth::rate_limit;
-use crate::db::models::contact::Contact;
-use crate::db::models::customer_token::{
-    customer_who_can_sign_in, redeem_password_reset, CustomerToken, TokenPurpose,
-};
-use crate::db::models::setting::HelpCenterSettings;
+use crate::contacts::Contact;
 use crate::db::{now, DbConnection};
 use crate::domain::{
     EmailAddress, LinkToken, PasswordError, PASSWORD_MAX_CHARS, PASSWORD_MIN_CHARS,
 };
 use crate::error::AppError;
+use crate::help_center::links::{
+    customer_who_can_sign_in, redeem_password_reset, CustomerToken, TokenPurpose,
+};
+use crate::help_center::settings::HelpCenterSettings;
 use crate::mail::OutgoingMail;
 use crate::routes::password_link::{self, NewPasswordForm, PasswordLink};
 use crate::state::AppState;

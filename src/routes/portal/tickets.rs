@@ -9,10 +9,10 @@ use serde::Deserialize;
 use super::{page_with_status, PortalChrome};
 use crate::auth::guard::SignedInCustomer;
 use crate::auth::session::{set_flash, FlashKind};
-use crate::db::models::ticket::{Ticket, TicketMessage, TicketStatus};
 use crate::error::AppError;
 use crate::routes::redirect_see_other;
 use crate::state::AppState;
+use crate::tickets::{Ticket, TicketMessage, TicketStatus};
 
 pub const MESSAGE_MAX_BYTES: usize = 64 * 1024;
 const SUBJECT_MAX_CHARS: usize = 200;

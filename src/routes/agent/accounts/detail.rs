@@ -5,11 +5,11 @@ use actix_web::{web, HttpResponse};
 use askama::Template;
 use serde::Deserialize;
 
+use crate::accounts::{Account, ContactCounts};
+use crate::audit::{self, Actor};
 use crate::auth::guard::SignedInAgent;
 use crate::auth::session::{set_flash, FlashKind};
-use crate::db::models::account::{Account, ContactCounts};
-use crate::db::models::audit::{self, Actor};
-use crate::db::models::contact::ViewCounts;
+use crate::contacts::ViewCounts;
 use crate::db::{now, write_transaction};
 use crate::error::AppError;
 use crate::routes::agent::contacts::list::build_table;

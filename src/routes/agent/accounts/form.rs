@@ -5,10 +5,10 @@ use actix_web::{web, HttpResponse};
 use askama::Template;
 use serde::Deserialize;
 
+use crate::accounts::{Account, NewAccount};
+use crate::audit::{self, Actor};
 use crate::auth::guard::SignedInAgent;
 use crate::auth::session::{set_flash, FlashKind};
-use crate::db::models::account::{Account, NewAccount};
-use crate::db::models::audit::{self, Actor};
 use crate::db::{now, write_transaction};
 use crate::error::AppError;
 use crate::routes::chrome::Chrome;

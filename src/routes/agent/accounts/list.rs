@@ -4,8 +4,8 @@ use actix_web::{web, HttpResponse};
 use askama::Template;
 use serde::Deserialize;
 
+use crate::accounts::{Account, AccountPosition};
 use crate::auth::guard::SignedInAgent;
-use crate::db::models::account::{Account, AccountPosition};
 use crate::error::AppError;
 use crate::routes::agent::contacts::table::format_count;
 use crate::routes::chrome::Chrome;

@@ -12,10 +12,10 @@ use super::super::contacts::export::spreadsheet_safe;
 use super::super::invitations::mass_invite;
 use crate::auth::guard::SignedInAgent;
 use crate::auth::session::{set_flash, FlashKind};
-use crate::db::models::setting::HelpCenterSettings;
 use crate::db::now;
 use crate::error::AppError;
-use crate::invitations::batch::MAX_MASS_INVITE;
+use crate::help_center::settings::HelpCenterSettings;
+use crate::invitations::mass_invite::MAX_MASS_INVITE;
 use crate::invitations::quota;
 use crate::jobs::rows::{self, ListedRow, RowKind};
 use crate::jobs::{self, BulkJob, JobAction, JobState};
@@ -309,7 +309,7 @@ pub async fn cancel(
     .await
 }
 
-/// Invites again, as one batch, the job's contacts whose invitation is still failed.
+/// Invites again, as one mass invite, the job's contacts whose invitation is still failed.
 pub async fn retry_failed(
     agent: SignedInAgent,
     state: web::Data<AppState>,
@@ -318,7 +318,7 @@ pub async fn retry_failed(
     again(agent, state, path.into_inner(), RowKind::Failed).await
 }
 
-/// Sends a new link, as one batch, to the job's contacts whose delivery is unknown.
+/// Sends a new link, as one mass invite, to the job's contacts whose delivery is unknown.
 pub async fn resend_unknown(
     agent: SignedInAgent,
     state: web::Data<AppState>,

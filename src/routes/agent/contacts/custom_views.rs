@@ -6,11 +6,11 @@ use actix_web::{web, HttpResponse};
 use askama::Template;
 use serde::Deserialize;
 
+use crate::accounts::Account;
 use crate::auth::guard::SignedInAgent;
 use crate::auth::session::{set_flash, FlashKind};
-use crate::db::models::account::Account;
-use crate::db::models::contact::Sort;
-use crate::db::models::custom_view::CustomView;
+use crate::contacts::custom_views::CustomView;
+use crate::contacts::Sort;
 use crate::db::{now, write_transaction, DbConnection};
 use crate::domain::ShownStatus;
 use crate::error::AppError;

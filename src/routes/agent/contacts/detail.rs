@@ -1,22 +1,22 @@
 use actix_web::{web, HttpResponse};
 use askama::Template;
 
+use crate::accounts::Account;
+use crate::audit::log::AuditEntry;
+use crate::audit::Actor;
 use crate::auth::guard::SignedInAgent;
 use crate::auth::session::{set_flash, FlashKind};
+use crate::contacts::merge::rows::MergedInto;
+use crate::contacts::Contact;
 use crate::contacts::{self, ContactError, RESTORE_DAYS};
-use crate::db::models::account::Account;
-use crate::db::models::audit::Actor;
-use crate::db::models::audit_log::{self, AuditEntry};
-use crate::db::models::contact::Contact;
-use crate::db::models::contact_merge::{self, MergedInto};
-use crate::db::models::invitation::{DeliveryAttempt, Invitation, InvitationLabel};
-use crate::db::models::ticket::Ticket;
 use crate::db::now;
 use crate::domain::ShownStatus;
 use crate::error::AppError;
+use crate::invitations::invitation::{DeliveryAttempt, Invitation, InvitationLabel};
 use crate::routes::chrome::Chrome;
 use crate::routes::{page, redirect_see_other};
 use crate::state::AppState;
+use crate::tickets::Ticket;
 
 #[derive(Template)]
 #[template(path = "agent/contacts/detail.html")]
@@ -68,11 +68,11 @@ pub async fn show(
             };
             let tickets = Ticket::for_contact(conn, id)?;
             let history = Invitation::history(conn, id)?;
-            let audit_history = audit_log::for_contact(conn, id, HISTORY_SHOWN)?;
+            let audit_history = crate::audit::log::for_contact(conn, id, HISTORY_SHOWN)?;
             let merged_into = if contact.is_live() {
                 None
             } else {
-                contact_merge::merged_into(conn, id)?
+                contacts::merge::rows::merged_into(conn, id)?
             };
             Ok((
                 contact,

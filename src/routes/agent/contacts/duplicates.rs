@@ -6,13 +6,13 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use askama::Template;
 use serde::Deserialize;
 
+use crate::audit::Actor;
 use crate::auth::guard::SignedInAgent;
 use crate::auth::session::{set_flash, FlashKind};
 use crate::contacts::merge::{
     self, page_of_groups, ticket_counts, DuplicateGroup, MergeChoices, MergeError, GROUPS_PER_PAGE,
 };
-use crate::db::models::audit::Actor;
-use crate::db::models::contact::{Contact, ViewCounts};
+use crate::contacts::{Contact, ViewCounts};
 use crate::db::{now, DbConnection};
 use crate::domain::ShownStatus;
 use crate::error::AppError;

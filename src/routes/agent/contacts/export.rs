@@ -9,7 +9,7 @@ use futures_util::stream;
 use super::list::resolve_view;
 use super::params::{ListParams, RawListParams};
 use crate::auth::guard::SignedInAgent;
-use crate::db::models::contact::{ListRequest, ViewCounts};
+use crate::contacts::{ListRequest, ViewCounts};
 use crate::db::{now, DbConnection};
 use crate::error::AppError;
 use crate::state::AppState;

@@ -3,12 +3,12 @@ use actix_web::{web, HttpResponse};
 use askama::Template;
 use serde::Deserialize;
 
+use crate::accounts::Account;
+use crate::audit::Actor;
 use crate::auth::guard::SignedInAgent;
 use crate::auth::session::{set_flash, FlashKind};
+use crate::contacts::Contact;
 use crate::contacts::{self, ContactError};
-use crate::db::models::account::Account;
-use crate::db::models::audit::Actor;
-use crate::db::models::contact::Contact;
 use crate::domain::{ContactDraft, ContactFieldErrors};
 use crate::error::AppError;
 use crate::routes::chrome::Chrome;

@@ -10,10 +10,10 @@ use futures_util::StreamExt;
 
 use super::table::format_count;
 use crate::auth::guard::SignedInAgent;
+use crate::contacts::import::rows::ContactImport;
 use crate::contacts::import::{
     self, read_rejected, CheckedRow, FileError, ImportError, Preview, RejectedTable, MAX_FILE_BYTES,
 };
-use crate::db::models::contact_import::ContactImport;
 use crate::error::AppError;
 use crate::routes::chrome::Chrome;
 use crate::routes::{page, redirect_see_other};

@@ -5,14 +5,14 @@ use diesel::Connection;
 
 use super::params::{ListParams, RawListParams, ViewChoice};
 use super::table::{format_count, total_label, ContactTable};
+use crate::agents::Agent;
 use crate::auth::guard::{shows_a_page, tell_of_finished_jobs, AgentSession};
+use crate::contacts::custom_views::CustomView;
 use crate::contacts::views::StandardView;
-use crate::db::models::agent::Agent;
-use crate::db::models::contact::{
+use crate::contacts::{
     matching_ids_up_to_cap, search_is_unindexed, search_term_looks_rare, Criteria, ListRequest,
     Page, ViewCounts, ViewTotal,
 };
-use crate::db::models::custom_view::CustomView;
 use crate::db::{backend_of, now, DbConnection};
 use crate::error::AppError;
 use crate::jobs::{self, BulkJob};

@@ -4,12 +4,12 @@ use actix_web::web;
 use actix_web::HttpResponse;
 use serde::Deserialize;
 
+use crate::accounts::Account;
+use crate::audit::Actor;
 use crate::auth::guard::SignedInAgent;
 use crate::auth::session::{set_flash, FlashKind};
 use crate::contacts::mass;
 use crate::contacts::ContactError;
-use crate::db::models::account::Account;
-use crate::db::models::audit::Actor;
 use crate::db::DbConnection;
 use crate::error::AppError;
 use crate::jobs::JobAction;

@@ -7,19 +7,19 @@ use actix_web::{web, HttpResponse};
 use askama::Template;
 use serde::Deserialize;
 
+use crate::audit::{self, Actor};
 use crate::auth::guard::SignedInAgent;
 use crate::auth::session::{set_flash, FlashKind};
-use crate::db::models::audit::{self, Actor};
-use crate::db::models::contact::Contact;
-use crate::db::models::setting::HelpCenterSettings;
-use crate::db::models::ticket::{NewTicket, NewTicketMessage, TicketStatus};
+use crate::contacts::Contact;
 use crate::db::{now, write_transaction};
 use crate::error::AppError;
+use crate::help_center::settings::HelpCenterSettings;
 use crate::invitations::{self, RowOutcome};
 use crate::routes::chrome::Chrome;
 use crate::routes::page_with_status;
 use crate::routes::redirect_see_other;
 use crate::state::AppState;
+use crate::tickets::{NewTicket, NewTicketMessage, TicketStatus};
 
 const SUBJECT_MAX_CHARS: usize = 200;
 const MESSAGE_MAX_CHARS: usize = 20_000;

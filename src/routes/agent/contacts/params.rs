@@ -5,7 +5,7 @@ use chrono::NaiveDateTime;
 use serde::Deserialize;
 
 use crate::contacts::views::StandardView;
-use crate::db::models::contact::{Criteria, Cursor, Sort};
+use crate::contacts::{Criteria, Cursor, Sort};
 use crate::error::AppError;
 
 pub const PAGE_SIZES: [i64; 3] = [25, 50, 100];

@@ -2,10 +2,10 @@
 
 use actix_web::{web, HttpResponse};
 
+use crate::audit::Actor;
 use crate::auth::guard::SignedInAgent;
 use crate::auth::session::{set_flash, FlashKind};
-use crate::db::models::audit::Actor;
-use crate::db::models::contact::Contact;
+use crate::contacts::Contact;
 use crate::error::AppError;
 use crate::invitations::access::{self, AccessChange};
 use crate::routes::redirect_see_other;

@@ -5,7 +5,7 @@ use chrono::NaiveDateTime;
 
 use super::params::{ListParams, ViewChoice, PAGE_SIZES};
 use crate::contacts::views::StandardView;
-use crate::db::models::contact::{Page, Sort, ViewTotal, COUNT_CAP};
+use crate::contacts::{Page, Sort, ViewTotal, COUNT_CAP};
 use crate::domain::ShownStatus;
 
 pub struct TableRow {

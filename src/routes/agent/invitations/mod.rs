@@ -1,12 +1,12 @@
 //! Inviting contacts to the Help Center: one from its page, or a selection from the list (a
-//! batch). A whole view is a bulk job (`bulk_jobs`).
+//! mass invite). A whole view is a bulk job (`bulk_jobs`).
 
-mod batches;
+mod mass_invite;
 mod single;
 
 use actix_web::web;
 
-pub use batches::{mass_invite, new_submission_key};
+pub use mass_invite::{mass_invite, new_submission_key};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/contacts/{id}/invite", web::get().to(single::preview))
@@ -19,9 +19,12 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             "/contacts/{id}/invitation/revoke",
             web::post().to(single::revoke),
         )
-        .route("/invitations/batches/{id}", web::get().to(batches::show))
+        .route(
+            "/invitations/batches/{id}",
+            web::get().to(mass_invite::show),
+        )
         .route(
             "/invitations/batches/{id}/retry",
-            web::post().to(batches::retry),
+            web::post().to(mass_invite::retry),
         );
 }

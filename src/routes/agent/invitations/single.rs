@@ -3,11 +3,11 @@ use askama::Template;
 
 use crate::auth::guard::SignedInAgent;
 use crate::auth::session::{set_flash, FlashKind};
-use crate::db::models::contact::Contact;
-use crate::db::models::invitation::Invitation;
-use crate::db::models::setting::HelpCenterSettings;
+use crate::contacts::Contact;
 use crate::db::now;
 use crate::error::AppError;
+use crate::help_center::settings::HelpCenterSettings;
+use crate::invitations::invitation::Invitation;
 use crate::invitations::{self, decide, Decision, InviteRequest, LetterSettings, RowOutcome};
 use crate::mail::OutgoingMail;
 use crate::routes::chrome::Chrome;
@@ -72,7 +72,7 @@ async fn invite_one(
         contact_ids: vec![contact_id],
         agent: Some((agent.agent.id, agent.agent.name.clone())),
         resend,
-        batch_id: None,
+        mass_invite_id: None,
         bulk_job_id: None,
     };
     let results = state

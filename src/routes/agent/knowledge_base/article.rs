@@ -2,12 +2,12 @@ use actix_web::{web, HttpResponse};
 use askama::Template;
 use serde::Deserialize;
 
+use crate::audit::{self, Actor};
 use crate::auth::guard::SignedInAgent;
 use crate::auth::session::{set_flash, FlashKind};
-use crate::db::models::article::Article;
-use crate::db::models::audit::{self, Actor};
 use crate::db::{now, write_transaction};
 use crate::error::AppError;
+use crate::knowledge_base::Article;
 use crate::markdown;
 use crate::routes::chrome::Chrome;
 use crate::routes::{page, redirect_see_other};

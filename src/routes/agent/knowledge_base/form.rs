@@ -7,12 +7,12 @@ use super::draft::{
     ArticleDraft, ArticleFieldErrors, ArticleForm, CATEGORY_MAX_CHARS, SLUG_MAX_CHARS,
     TITLE_MAX_CHARS,
 };
+use crate::audit::{self, Actor};
 use crate::auth::guard::SignedInAgent;
 use crate::auth::session::{set_flash, FlashKind};
-use crate::db::models::article::{Article, ArticleChanges, NewArticle};
-use crate::db::models::audit::{self, Actor};
 use crate::db::{now, write_transaction, DbConnection};
 use crate::error::AppError;
+use crate::knowledge_base::{Article, ArticleChanges, NewArticle};
 use crate::routes::chrome::Chrome;
 use crate::routes::page_with_status;
 use crate::routes::{page, redirect_see_other};

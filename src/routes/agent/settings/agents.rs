@@ -4,18 +4,14 @@
 
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
-use chrono::NaiveDateTime;
-use diesel::prelude::*;
 use serde::Deserialize;
 
 use super::{render, Submitted};
+use crate::agents::{self, Agent, AgentRole, NewAgent};
 use crate::auth::guard::SignedInAgent;
 use crate::auth::hashing_threads::hash_new_password;
 use crate::auth::session::{set_flash, FlashKind};
-use crate::db::models::agent::{Agent, AgentRole, NewAgent};
-use crate::db::models::audit::{self, Actor};
-use crate::db::schema::agents;
-use crate::db::{now, write_transaction};
+use crate::db::now;
 use crate::domain::{EmailAddress, LinkToken, NewPassword};
 use crate::error::AppError;
 use crate::routes::agent::password_reset::{send_welcome, NewAgentWelcome};
@@ -167,43 +163,15 @@ pub async fn add(
     let inserted = state
         .db(move |conn| {
             let timestamp = now();
-            let result = write_transaction(conn, |conn| {
-                let id = NewAgent {
-                    email: email.as_str(),
-                    name: &name,
-                    role: role.as_str(),
-                    password_hash: &hash,
-                    created_at: timestamp,
-                    updated_at: timestamp,
-                }
-                .insert(conn)?;
-                audit::record(
-                    conn,
-                    Actor::Agent(admin_id),
-                    "agent.created",
-                    ("agent", Some(id)),
-                    &format!(
-                        "{} ({}{})",
-                        email.as_str(),
-                        role.as_str(),
-                        if emailed {
-                            ", emailed a link to choose a password"
-                        } else {
-                            ""
-                        }
-                    ),
-                )?;
-                Ok(id)
-            });
-            match result {
-                Ok(id) => Ok(Some(id)),
-                // Someone added the same address a moment ago.
-                Err(diesel::result::Error::DatabaseError(
-                    diesel::result::DatabaseErrorKind::UniqueViolation,
-                    _,
-                )) => Ok(None),
-                Err(error) => Err(error.into()),
-            }
+            let new_agent = NewAgent {
+                email: email.as_str(),
+                name: &name,
+                role: role.as_str(),
+                password_hash: &hash,
+                created_at: timestamp,
+                updated_at: timestamp,
+            };
+            Ok(agents::add(conn, admin_id, &new_agent, emailed)?)
         })
         .await?;
     let Some(new_id) = inserted else {
@@ -269,35 +237,7 @@ async fn set_disabled(
     let admin_id = agent.agent.id;
     let (target, changed) = state
         .db(move |conn| {
-            write_transaction(conn, |conn| {
-                let target = Agent::find(conn, target_id)?.ok_or(AppError::NotFound)?;
-                let disabled_at: Option<NaiveDateTime> = disable.then(now);
-                let changed = diesel::update(
-                    agents::table
-                        .find(target_id)
-                        .filter(agents::disabled_at.is_null().eq(disable)),
-                )
-                .set((
-                    agents::disabled_at.eq(disabled_at),
-                    agents::updated_at.eq(now()),
-                ))
-                .execute(conn)?
-                    == 1;
-                if changed {
-                    audit::record(
-                        conn,
-                        Actor::Agent(admin_id),
-                        if disable {
-                            "agent.disabled"
-                        } else {
-                            "agent.enabled"
-                        },
-                        ("agent", Some(target_id)),
-                        &target.email,
-                    )?;
-                }
-                Ok((target, changed))
-            })
+            agents::set_disabled(conn, admin_id, target_id, disable)?.ok_or(AppError::NotFound)
         })
         .await?;
     let message = match (changed, disable) {

@@ -7,10 +7,10 @@ use askama::Template;
 use serde::Deserialize;
 
 use super::agents::{parse_profile, NewAgentErrors};
+use crate::agents::{Agent, AgentRole};
+use crate::audit::{self, Actor};
 use crate::auth::guard::SignedInAgent;
 use crate::auth::session::{set_flash, FlashKind};
-use crate::db::models::agent::{Agent, AgentRole};
-use crate::db::models::audit::{self, Actor};
 use crate::db::{now, write_transaction};
 use crate::error::AppError;
 use crate::routes::chrome::Chrome;

@@ -6,12 +6,12 @@ use actix_web::{web, HttpResponse};
 use serde::Deserialize;
 
 use super::{render, Submitted};
+use crate::audit::{self, Actor};
 use crate::auth::guard::SignedInAgent;
 use crate::auth::session::{set_flash, FlashKind};
-use crate::db::models::audit::{self, Actor};
-use crate::db::models::setting::{HelpCenterSettings, SelfRegistration};
 use crate::db::{now, write_transaction};
 use crate::error::AppError;
+use crate::help_center::settings::{HelpCenterSettings, SelfRegistration};
 use crate::routes::redirect_see_other;
 use crate::state::AppState;
 

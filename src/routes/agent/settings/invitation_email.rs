@@ -6,13 +6,13 @@ use actix_web::{web, HttpResponse};
 use askama::Template;
 use serde::Deserialize;
 
+use crate::audit::{self, Actor};
 use crate::auth::guard::SignedInAgent;
 use crate::auth::session::{set_flash, FlashKind};
-use crate::db::models::audit::{self, Actor};
-use crate::db::models::setting::{HelpCenterSettings, InvitationTemplate};
 use crate::db::{now, write_transaction};
 use crate::domain::EmailAddress;
 use crate::error::AppError;
+use crate::help_center::settings::{HelpCenterSettings, InvitationTemplate};
 use crate::invitations::template::{CustomTemplate, Placeholder, TemplateFieldErrors};
 use crate::invitations::LetterSettings;
 use crate::mail::OutgoingMail;

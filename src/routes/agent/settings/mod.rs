@@ -10,10 +10,10 @@ use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
 use askama::Template;
 
+use crate::agents::Agent;
 use crate::auth::guard::SignedInAgent;
-use crate::db::models::agent::Agent;
-use crate::db::models::setting::HelpCenterSettings;
 use crate::error::AppError;
+use crate::help_center::settings::HelpCenterSettings;
 use crate::routes::chrome::Chrome;
 use crate::state::AppState;
 

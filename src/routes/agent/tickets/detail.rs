@@ -3,16 +3,16 @@ use actix_web::{web, HttpResponse};
 use askama::Template;
 use serde::Deserialize;
 
+use crate::audit::Actor;
 use crate::auth::guard::SignedInAgent;
 use crate::auth::session::{set_flash, FlashKind};
-use crate::db::models::audit::Actor;
-use crate::db::models::contact::Contact;
-use crate::db::models::ticket::{StatusChange, Ticket, TicketMessage, TicketStatus};
+use crate::contacts::Contact;
 use crate::error::AppError;
 use crate::routes::chrome::Chrome;
 use crate::routes::page_with_status;
 use crate::routes::{page, redirect_see_other};
 use crate::state::AppState;
+use crate::tickets::{StatusChange, Ticket, TicketMessage, TicketStatus};
 
 pub const REPLY_MAX_BYTES: usize = 64 * 1024;
 

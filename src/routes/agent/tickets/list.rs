@@ -3,13 +3,11 @@ use askama::Template;
 use serde::Deserialize;
 
 use crate::auth::guard::SignedInAgent;
-use crate::db::models::ticket::{
-    Ticket, TicketCursor, TicketListRequest, TicketPage, TicketStatus,
-};
 use crate::error::AppError;
 use crate::routes::chrome::Chrome;
 use crate::routes::page;
 use crate::state::AppState;
+use crate::tickets::{Ticket, TicketCursor, TicketListRequest, TicketPage, TicketStatus};
 
 const PAGE_SIZE: i64 = 50;
 

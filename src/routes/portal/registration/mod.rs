@@ -16,13 +16,13 @@ use super::{
     check_your_email, company_name, link_to, page_with_status, send_in_background, PortalChrome,
 };
 use crate::auth::rate_limit;
-use crate::db::models::contact::Contact;
-use crate::db::models::customer_token::{CustomerToken, IssuedToken, TokenPurpose};
-use crate::db::models::portal_account::PortalAccount;
-use crate::db::models::setting::{HelpCenterSettings, SelfRegistration};
+use crate::contacts::Contact;
 use crate::db::{now, DbConnection};
 use crate::domain::EmailAddress;
 use crate::error::AppError;
+use crate::help_center::accounts::PortalAccount;
+use crate::help_center::links::{CustomerToken, IssuedToken, TokenPurpose};
+use crate::help_center::settings::{HelpCenterSettings, SelfRegistration};
 use crate::mail::OutgoingMail;
 use crate::state::AppState;
 

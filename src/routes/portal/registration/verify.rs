@@ -6,15 +6,15 @@ use actix_web::{web, HttpResponse};
 use askama::Template;
 
 use super::load_settings;
+use crate::audit::Actor;
+use crate::contacts::Contact;
 use crate::contacts::{self, ContactError};
-use crate::db::models::audit::Actor;
-use crate::db::models::contact::Contact;
-use crate::db::models::customer_token::{complete_registration, CustomerToken, TokenPurpose};
 use crate::db::{now, DbConnection};
 use crate::domain::{
     ContactDraft, LinkToken, PasswordError, PASSWORD_MAX_CHARS, PASSWORD_MIN_CHARS,
 };
 use crate::error::AppError;
+use crate::help_center::links::{complete_registration, CustomerToken, TokenPurpose};
 use crate::routes::password_link::{self, NewPasswordForm, PasswordLink};
 use crate::routes::portal::{
     link_no_longer_valid, page_with_status, password_errors, signed_in_from_link, PortalChrome,

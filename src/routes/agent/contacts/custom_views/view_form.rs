@@ -4,8 +4,8 @@
 use chrono::{Duration, NaiveDate};
 use serde::Deserialize;
 
-use crate::db::models::contact::Sort;
-use crate::db::models::custom_view::{CustomView, CustomViewFields};
+use crate::contacts::custom_views::{CustomView, CustomViewFields};
+use crate::contacts::Sort;
 use crate::domain::ShownStatus;
 
 const NAME_MAX_CHARS: usize = 100;

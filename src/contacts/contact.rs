@@ -1,10 +1,4 @@
-mod counts;
-mod cursor;
-mod listing;
-mod name_order;
-mod search;
-mod trigram_sample;
-mod view;
+//! The contact row and the queries that read one contact at a time.
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
@@ -13,15 +7,6 @@ use crate::db::schema::{accounts, contacts};
 use crate::db::timestamp::{OptionalStoredTime, StoredTime};
 use crate::db::DbConnection;
 use crate::domain::ShownStatus;
-
-pub use counts::{recent_start as counts_recent_start, ViewCounts, ViewTotal, COUNT_CAP};
-pub use cursor::Cursor;
-pub use listing::{ListRequest, Page, Sort};
-pub use search::{
-    holds_term as search_holds_term, is_unindexed as search_is_unindexed,
-    looks_rare as search_term_looks_rare,
-};
-pub use view::{count_in_view, ids_in_view, matching_ids_up_to_cap, Criteria, Scope};
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = contacts)]

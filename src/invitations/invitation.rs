@@ -1,3 +1,5 @@
+//! Invitation rows: each link sent to a contact, its state and its delivery attempts.
+
 use std::collections::HashMap;
 
 use chrono::NaiveDateTime;

@@ -1,3 +1,5 @@
+//! Knowledge base articles: drafts agents write and the Help Center publishes.
+
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use diesel::sql_types::Bool;

@@ -1,8 +1,10 @@
+//! Tickets: a contact's requests, their messages and statuses, for agents and in the Help Center.
+
 use chrono::NaiveDateTime;
 use diesel::dsl::count_star;
 use diesel::prelude::*;
 
-use crate::db::models::audit::{self, Actor};
+use crate::audit::{self, Actor};
 use crate::db::schema::{agents, contacts, ticket_messages, tickets};
 use crate::db::{now, write_transaction, DbConnection};
 

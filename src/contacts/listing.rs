@@ -5,10 +5,10 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use diesel::sql_types::{Bool, Nullable, Text};
 
+use super::criteria::{filtered_with, Criteria};
 use super::cursor::{Cursor, RowsPast};
 use super::name_order::{self, NamePage};
 use super::search;
-use super::view::{filtered_with, Criteria};
 use super::{ListedContact, ListedRow};
 use crate::db::literal::CodeSql;
 use crate::db::schema::contacts;

@@ -6,11 +6,11 @@
 use chrono::{Duration, NaiveDateTime};
 use diesel::prelude::*;
 
-use crate::db::models::agent::{Agent, PasswordChange};
-use crate::db::models::customer_token::IssuedToken;
+use crate::agents::{Agent, PasswordChange};
 use crate::db::schema::{agent_password_resets, agents};
 use crate::db::{write_transaction, DbConnection};
 use crate::domain::LinkToken;
+use crate::help_center::links::IssuedToken;
 
 /// What a link is for, which sets how long it lives.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -1,3 +1,5 @@
+//! Accounts: the companies contacts belong to, their rows and queries.
+
 use std::collections::HashMap;
 
 use chrono::NaiveDateTime;

@@ -1,9 +1,10 @@
-//! Mass invites: each form submission is one batch, keyed by a random value the form carries,
-//! so a double click or a reload finds the batch already there and sends nothing twice.
+//! Mass invites: the contacts an agent selected, invited while the agent waits. Each form
+//! submission is one mass invite, keyed by a random value the form carries, so a double click
+//! or a reload finds it already there and sends nothing twice.
 
 use diesel::prelude::*;
 
-use super::{InviteResult, RowOutcome, SkipReason};
+use super::{quota, InviteError, InviteRequest, InviteResult, Inviter, RowOutcome, SkipReason};
 use crate::db::schema::{contacts, invite_batch_rows, invite_batches};
 use crate::db::{now, write_transaction, DbConnection, ROWS_PER_STATEMENT};
 
@@ -11,14 +12,14 @@ use crate::db::{now, write_transaction, DbConnection, ROWS_PER_STATEMENT};
 pub const MAX_MASS_INVITE: usize = 500;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum BatchStart {
+enum Start {
     New(i64),
     AlreadySubmitted(i64),
 }
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = invite_batches)]
-pub struct Batch {
+pub struct MassInvite {
     pub id: i64,
     pub agent_id: Option<i64>,
     pub submission_key: String,
@@ -29,7 +30,7 @@ pub struct Batch {
 }
 
 #[derive(Debug, Clone)]
-pub struct BatchRow {
+pub struct MassInviteRow {
     pub contact_id: i64,
     pub contact_name: String,
     pub email: Option<String>,
@@ -37,11 +38,7 @@ pub struct BatchRow {
     pub reason: String,
 }
 
-pub fn start(
-    conn: &mut DbConnection,
-    agent_id: i64,
-    submission_key: &str,
-) -> QueryResult<BatchStart> {
+fn start(conn: &mut DbConnection, agent_id: i64, submission_key: &str) -> QueryResult<Start> {
     write_transaction(conn, |conn| {
         let existing: Option<i64> = invite_batches::table
             .filter(invite_batches::submission_key.eq(submission_key))
@@ -49,7 +46,7 @@ pub fn start(
             .first(conn)
             .optional()?;
         if let Some(id) = existing {
-            return Ok(BatchStart::AlreadySubmitted(id));
+            return Ok(Start::AlreadySubmitted(id));
         }
         let insert = diesel::insert_into(invite_batches::table)
             .values((
@@ -69,17 +66,17 @@ pub fn start(
                 .optional()?,
         };
         match created {
-            Some(id) => Ok(BatchStart::New(id)),
+            Some(id) => Ok(Start::New(id)),
             None => invite_batches::table
                 .filter(invite_batches::submission_key.eq(submission_key))
                 .select(invite_batches::id)
                 .first(conn)
-                .map(BatchStart::AlreadySubmitted),
+                .map(Start::AlreadySubmitted),
         }
     })
 }
 
-pub fn finish(conn: &mut DbConnection, batch_id: i64, results: &[InviteResult]) -> QueryResult<()> {
+fn finish(conn: &mut DbConnection, id: i64, results: &[InviteResult]) -> QueryResult<()> {
     let count = |kind: &str| {
         results
             .iter()
@@ -92,7 +89,7 @@ pub fn finish(conn: &mut DbConnection, batch_id: i64, results: &[InviteResult]) 
             .filter(|result| result.outcome != RowOutcome::Skipped(SkipReason::NotFound))
             .map(|result| {
                 (
-                    invite_batch_rows::batch_id.eq(batch_id),
+                    invite_batch_rows::batch_id.eq(id),
                     invite_batch_rows::contact_id.eq(result.contact_id),
                     invite_batch_rows::outcome.eq(result.outcome.kind()),
                     invite_batch_rows::reason.eq(result.outcome.reason()),
@@ -107,7 +104,7 @@ pub fn finish(conn: &mut DbConnection, batch_id: i64, results: &[InviteResult]) 
                 DbConnection::Postgresql(pg) => insert.execute(pg)?,
             };
         }
-        diesel::update(invite_batches::table.find(batch_id))
+        diesel::update(invite_batches::table.find(id))
             .set((
                 invite_batches::invited.eq(count("invited")),
                 invite_batches::skipped.eq(count("skipped")),
@@ -118,18 +115,99 @@ pub fn finish(conn: &mut DbConnection, batch_id: i64, results: &[InviteResult]) 
     })
 }
 
-pub fn find(conn: &mut DbConnection, batch_id: i64) -> QueryResult<Option<Batch>> {
+#[derive(Debug, thiserror::Error)]
+pub enum MassInviteError {
+    #[error("Select at least one contact to invite, or tick “Apply to all in this view”.")]
+    NothingSelected,
+    #[error("Select at most {MAX_MASS_INVITE} contacts to invite at once. To invite more, tick “Apply to all in this view”: Portico then invites the whole view as a bulk job.")]
+    TooMany,
+    #[error("No invitation in this mass invite failed, so there is nothing to retry.")]
+    NothingFailed,
+    #[error("mass invite not found")]
+    NotFound,
+    #[error(transparent)]
+    Invite(#[from] InviteError),
+}
+
+impl From<diesel::result::Error> for MassInviteError {
+    fn from(error: diesel::result::Error) -> Self {
+        MassInviteError::Invite(error.into())
+    }
+}
+
+impl From<diesel::r2d2::PoolError> for MassInviteError {
+    fn from(error: diesel::r2d2::PoolError) -> Self {
+        MassInviteError::Invite(error.into())
+    }
+}
+
+/// Invites `contact_ids` for `agent` (id and name) as the mass invite `submission_key` names,
+/// unless that key was already submitted, and says which mass invite's result to show.
+pub fn send(
+    inviter: &Inviter,
+    agent: (i64, String),
+    contact_ids: Vec<i64>,
+    resend: bool,
+    submission_key: &str,
+) -> Result<i64, MassInviteError> {
+    if contact_ids.is_empty() {
+        return Err(MassInviteError::NothingSelected);
+    }
+    if contact_ids.len() > MAX_MASS_INVITE {
+        return Err(MassInviteError::TooMany);
+    }
+    let id = {
+        let mut conn = inviter.pool.get()?;
+        // Over the daily quota, nothing is written: not even the mass invite.
+        quota::precheck(&mut conn, agent.0, &contact_ids, resend, now())?
+            .map_err(InviteError::from)?;
+        match start(&mut conn, agent.0, submission_key)? {
+            Start::AlreadySubmitted(id) => return Ok(id),
+            Start::New(id) => id,
+        }
+    };
+    let results = inviter.invite(&InviteRequest {
+        contact_ids,
+        agent: Some(agent),
+        resend,
+        mass_invite_id: Some(id),
+        bulk_job_id: None,
+    })?;
+    let mut conn = inviter.pool.get()?;
+    finish(&mut conn, id, &results)?;
+    Ok(id)
+}
+
+/// Invites again, as a new mass invite, the contacts whose invitation failed in mass invite `id`.
+pub fn retry_failed(
+    inviter: &Inviter,
+    agent: (i64, String),
+    id: i64,
+    submission_key: &str,
+) -> Result<i64, MassInviteError> {
+    let failed = {
+        let mut conn = inviter.pool.get()?;
+        find(&mut conn, id)?.ok_or(MassInviteError::NotFound)?;
+        failed_contacts(&mut conn, id)?
+    };
+    if failed.is_empty() {
+        return Err(MassInviteError::NothingFailed);
+    }
+    send(inviter, agent, failed, false, submission_key)
+}
+
+pub fn find(conn: &mut DbConnection, id: i64) -> QueryResult<Option<MassInvite>> {
     invite_batches::table
-        .find(batch_id)
-        .select(Batch::as_select())
+        .find(id)
+        .select(MassInvite::as_select())
         .first(conn)
         .optional()
 }
 
-pub fn rows(conn: &mut DbConnection, batch_id: i64) -> QueryResult<Vec<BatchRow>> {
+pub fn rows(conn: &mut DbConnection, id: i64) -> QueryResult<Vec<MassInviteRow>> {
     let rows: Vec<(i64, String, Option<String>, String, String)> = invite_batch_rows::table
         .inner_join(contacts::table)
-        .filter(invite_batch_rows::batch_id.eq(batch_id))
+        .filter(invite_batch_rows::batch_id.eq(id))
         .order(invite_batch_rows::id.asc())
         .select((
             contacts::id,
@@ -142,7 +220,7 @@ pub fn rows(conn: &mut DbConnection, batch_id: i64) -> QueryResult<Vec<BatchRow>
     Ok(rows
         .into_iter()
         .map(
-            |(contact_id, contact_name, email, outcome, reason)| BatchRow {
+            |(contact_id, contact_name, email, outcome, reason)| MassInviteRow {
                 contact_id,
                 contact_name,
                 email,
@@ -153,16 +231,16 @@ pub fn rows(conn: &mut DbConnection, batch_id: i64) -> QueryResult<Vec<BatchRow>
         .collect())
 }
 
-pub fn failed_contacts(conn: &mut DbConnection, batch_id: i64) -> QueryResult<Vec<i64>> {
+fn failed_contacts(conn: &mut DbConnection, id: i64) -> QueryResult<Vec<i64>> {
     invite_batch_rows::table
-        .filter(invite_batch_rows::batch_id.eq(batch_id))
+        .filter(invite_batch_rows::batch_id.eq(id))
         .filter(invite_batch_rows::outcome.eq("failed"))
         .select(invite_batch_rows::contact_id)
         .load(conn)
 }
 
 /// "Invited 47 · Skipped 3 (2 spam, 1 already activated) · Failed 1".
-pub fn summary(batch: &Batch, rows: &[BatchRow]) -> String {
+pub fn summary(mass_invite: &MassInvite, rows: &[MassInviteRow]) -> String {
     let mut reasons: Vec<(String, usize)> = Vec::new();
     for row in rows.iter().filter(|row| row.outcome == "skipped") {
         match reasons.iter_mut().find(|(reason, _)| *reason == row.reason) {
@@ -170,7 +248,10 @@ pub fn summary(batch: &Batch, rows: &[BatchRow]) -> String {
             None => reasons.push((row.reason.clone(), 1)),
         }
     }
-    let mut text = format!("Invited {} · Skipped {}", batch.invited, batch.skipped);
+    let mut text = format!(
+        "Invited {} · Skipped {}",
+        mass_invite.invited, mass_invite.skipped
+    );
     if !reasons.is_empty() {
         let detail: Vec<String> = reasons
             .iter()
@@ -178,6 +259,6 @@ pub fn summary(batch: &Batch, rows: &[BatchRow]) -> String {
             .collect();
         text.push_str(&format!(" ({})", detail.join(", ")));
     }
-    text.push_str(&format!(" · Failed {}", batch.failed));
+    text.push_str(&format!(" · Failed {}", mass_invite.failed));
     text
 }

@@ -1,3 +1,7 @@
+//! The audit trail: every change an agent, a customer or the system makes is recorded here.
+
+pub mod log;
+
 use diesel::prelude::*;
 
 use crate::db::schema::audit_events;

@@ -5,7 +5,7 @@
 use chrono::{Duration, NaiveDateTime};
 use diesel::prelude::*;
 
-use super::view::{filtered, Criteria, Scope};
+use super::criteria::{filtered, Criteria, Scope};
 use crate::db::literal::{BoolLiteral, CodeSql, TextLiteral};
 use crate::db::schema::{contact_daily_counts, contact_view_counts, contacts};
 use crate::db::{backend_of, DbConnection};

@@ -1,7 +1,9 @@
+//! Custom views: an agent's saved criteria and sort, private or shared with every agent.
+
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-use crate::db::models::contact::{Criteria, Sort};
+use crate::contacts::{Criteria, Sort};
 use crate::db::schema::contact_views;
 use crate::db::DbConnection;
 use crate::domain::ShownStatus;

@@ -5,13 +5,13 @@
 use chrono::{Duration, NaiveDateTime};
 use diesel::prelude::*;
 
-use crate::db::models::audit::{self, Actor};
-use crate::db::models::contact::Contact;
-use crate::db::models::invitation::InvitationState;
-use crate::db::models::portal_account::PortalAccount;
+use crate::audit::{self, Actor};
+use crate::contacts::Contact;
 use crate::db::schema::{contacts, customer_tokens, invitations, portal_accounts};
 use crate::db::{write_transaction, DbConnection};
 use crate::domain::{HelpCenterStatus, LinkToken};
+use crate::help_center::accounts::PortalAccount;
+use crate::invitations::invitation::InvitationState;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TokenPurpose {

@@ -1,0 +1,5 @@
+//! Customers' Help Center accounts, their one-time links, and the Help Center settings.
+
+pub mod accounts;
+pub mod links;
+pub mod settings;
