@@ -1,5 +1,7 @@
--- Every request to a new address (an extra parameter the page ignores), so the server cannot
--- answer from a page it kept: what the page costs when it has to be read from the database.
+-- Every request to a new address (an extra parameter the page ignores), as agents opening
+-- different pages do: each request is a first look at its page, read from the database, and
+-- nothing before the database (a browser's or a proxy's cache) could answer it from an earlier
+-- response.
 -- The run's id (wrk's argument after --) keeps two runs on one path from sharing addresses.
 local prefix = ""
 local counter = 0

@@ -9,7 +9,7 @@
     helpers.py wrk PREFIX                       < wrk-output.txt
     helpers.py load ID SERVER_PID OUTPUT CMD... (runs wrk, accounts for the machine's CPU)
     helpers.py pg-url URL DBNAME
-    helpers.py sample-name SQLITE_FILE
+    helpers.py sample-contact SQLITE_FILE
     helpers.py sink-stats CONTROL_PORT [PREFIX]   (the SMTP sink's counts)
     helpers.py mass-invite BASE COOKIE SINK_CONTROL COUNT ROUNDS BARE_CMD...
     helpers.py bulk-invite BASE COOKIE SINK_CONTROL CREATED_UNTIL
@@ -689,21 +689,39 @@ def _verdict(failed, unknown=False):
     return "pass" if not failed else "**FAIL** (" + ", ".join(failed) + ")"
 
 
-WRK_RUNS = ("R0", "P9", "P1", "P1fresh", "P1floor", "P2", "P3", "P3single", "P3narrow", "P3narrowsingle", "P5idle",
-            "P5busy", "P6idle",
-            "P6busy")
+WRK_RUNS = ("R0", "P9", "P1", "P1floor", "P2", "P3", "P3single", "P3narrow", "P3narrowsingle",
+            "P5idle", "P5busy", "P6idle", "P6busy")
 
 
-def _bare_placement(r, post):
-    """Where P4's bare loop ran, and its time with the loop and its sink on one CPU."""
+# Each backend is judged against its own targets (BENCHMARKS.md, "What is measured"). bench/run
+# records the backend (backend=sqlite|postgresql, and PostgreSQL's major version) and the CPUs.
+# PostgreSQL's own targets (P1 without an rps ratio, P3 broad, P8) were set for PostgreSQL 15 on
+# 2 cores; every other target is the same on both backends.
+PG_TARGETS_FOR = (15, 2)
+
+
+def _on_postgres(r):
+    return r.get("backend") == "postgresql"
+
+
+def _pg_setting(r):
+    """Which setting PostgreSQL's own targets were set for, and what this run differs in."""
+    major, cpus = r.get("backend_major", "?"), r.get("cpus", "?")
+    said = f"set for PostgreSQL {PG_TARGETS_FOR[0]} on {PG_TARGETS_FOR[1]} cores"
+    if (major, cpus) != tuple(str(value) for value in PG_TARGETS_FOR):
+        said += f"; this run: PostgreSQL {major} on {cpus} CPUs"
+    return said
+
+
+def _bare_for_scale(r, post):
+    """P4's bare loop with its sink on the same CPU: measured five times, for scale only."""
     together = [float(t) for t in r.get("p4_bare_together_all_s", "").split(",") if t]
     if not together:
         return ""
     median = statistics.median(together)
-    return (f" with the loop and its sink on different CPUs, as the app and its sink run; on "
-            f"one CPU the loop took {median * 1000:,.1f} ms (median of {len(together)}: "
-            f"{','.join(f'{t:.3f}' for t in together)} s), the POST {post / median:.1f}× that, "
-            f"not judged (BENCHMARKS.md, P4)")
+    return (f"; for scale, not judged: the same loop on its sink's CPU took "
+            f"{median * 1000:,.1f} ms (median of {len(together)}: "
+            f"{','.join(f'{t:.3f}' for t in together)} s), the POST {post / median:.1f}× that")
 
 
 def _invitation_rows(r):
@@ -713,9 +731,16 @@ def _invitation_rows(r):
     post, bare = _f(r, "p4_post_s"), _f(r, "p4_bare_s")
     count, rounds = r.get("p4_count", "500"), r.get("p4_rounds", "1")
     pool, peak = _f(r, "smtp_pool_size"), _f(r, "p4_max_connections")
+    # P4 compares with the bare loop whose sink runs on the other CPU, as the app and its sink
+    # run (bench/run pins them apart); without a second CPU to pin to, that loop was not run and
+    # the ratio is not judged.
+    apart = r.get("p4_bare_placement") == "apart"
+    target = ("POST ≤ 1.5× the bare loop whose sink runs on the other CPU (as the app and its "
+              "sink run) and ≤ 2 s; SMTP connections ≤ the pool"
+              + (f" ({pool:.0f})" if pool is not None else ""))
     if post is not None and bare:
         failed = []
-        if post > 1.5 * bare:
+        if apart and post > 1.5 * bare:
             failed.append("ratio")
         if post > 2:
             failed.append("time")
@@ -725,22 +750,26 @@ def _invitation_rows(r):
             failed.append("messages")
         median_of = (f"median of {rounds} POSTs and {3 * int(rounds)} loops: " if rounds != "1"
                      else "median of 3 loops: ")
+        if apart:
+            placement = (f"sink on CPU {r.get('p4_bare_sink_cpu', '?')}, loop on CPU "
+                         f"{r.get('p4_bare_loop_cpu', '?')}")
+        else:
+            placement = "not pinned: no other CPU for the sink, so the ratio is not judged"
         rows.append((
             "P4", f"POST /contacts/mass-action inviting {count} selected contacts "
                   f"(the whole POST), against the bare loop: {count} messages over one SMTP "
-                  f"connection",
-            f"≤ 1.5× the bare loop and ≤ 2 s; SMTP connections ≤ the pool "
-            f"({pool:.0f})" if pool is not None else "≤ 1.5× the bare loop and ≤ 2 s",
+                  f"connection{', its sink on the other CPU' if apart else ''}",
+            target,
             f"{median_of}POST {post * 1000:,.0f} ms, bare loop {bare * 1000:,.1f} ms "
-            f"({post / bare:.1f}×){_bare_placement(r, post)}; all POSTs "
+            f"({placement}): the POST {post / bare:.1f}× the loop; all POSTs "
             f"{r.get('p4_post_all_s', '?')} s, all loops "
             f"{r.get('p4_bare_all_s', '?')} s; {peak:.0f} SMTP connections at most; the sink "
             f"got {r.get('p4_sink_messages', '?')} messages for "
-            f"{r.get('p4_invited', '?')} invited",
-            _verdict(failed)))
+            f"{r.get('p4_invited', '?')} invited{_bare_for_scale(r, post)}",
+            _verdict(failed) if failed or apart
+            else "n/a (ratio not judged: the bare loop's sink could not run on another CPU)"))
     else:
-        rows.append(("P4", f"mass invite of {count}", "≤ 1.5× bare loop and ≤ 2 s",
-                     "not measured", "n/a"))
+        rows.append(("P4", f"mass invite of {count}", target, "not measured", "n/a"))
 
     seconds, invited = _f(r, "p5_s"), _f(r, "p5_invited")
     idle, busy = _f(r, "P5idle_p99_ms"), _f(r, "P5busy_p99_ms")
@@ -799,19 +828,34 @@ def _invitation_rows(r):
     return rows
 
 
-P3_TARGET = "p50 ≤ 20 ms; the search ≥ 20× faster than without its index"
+def _search_targets(r, broad):
+    """P3's targets for one term on this run's backend: (p50 limit at 16 connections, p50 limit
+    at one connection or None, target text). SQLite: p50 ≤ 20 ms for both terms. PostgreSQL
+    (15 on 2 cores): the broad term p50 ≤ 60 ms at 16 connections and ≤ 10 ms at one; the
+    narrow term as on SQLite. The index speed-up (≥ 20×) is judged except for PostgreSQL's broad
+    term, whose floor (the capped count and the first page's rows) bounds it near 14×: there it
+    is shown for scale. Returns (p50 limit, one-connection limit or None, speed-up judged, text)."""
+    speedup = "the search ≥ 20× faster than without its index"
+    if broad and _on_postgres(r):
+        return (60, 10, False, f"p50 ≤ 60 ms at 16 connections and ≤ 10 ms at one connection "
+                               f"(P3single; PostgreSQL's targets, {_pg_setting(r)}); the "
+                               f"speed-up over no index shown for scale")
+    return 20, None, True, f"p50 ≤ 20 ms; {speedup}"
 
 
-def _search_row(r, kind, term, prefix, run):
-    """One P3 row: wrk's RUN (16 connections, judged) and RUN + "single" (one connection) on
-    /contacts?q=TERM, and the baseline's keys starting with PREFIX (search_, narrow_search_)."""
+def _search_row(r, kind, term, prefix, run, broad):
+    """One P3 row: wrk's RUN (16 connections, judged) and RUN + "single" (one connection, judged
+    only where the backend has a target for it) on /contacts?q=TERM, and the baseline's keys
+    starting with PREFIX (search_, narrow_search_)."""
+    p50_max, single_max, judge_speedup, target = _search_targets(r, broad)
     total = r.get(f"{prefix}baseline_total")
     matching = (f"{int(total):,} contact{'' if total == '1' else 's'} match"
                 f"{'es' if total == '1' else ''}" if total else "matches not counted")
-    what = (f"GET /contacts?q={term}: the {kind}; {matching} (p50 judged at 16 connections; "
+    judged = "p50 judged at 16 connections" + (" and at one" if single_max else "")
+    what = (f"GET /contacts?q={term}: the {kind}; {matching} ({judged}; "
             f"every request to a new address, so each one searches)")
     p50 = _f(r, f"{run}_p50_ms")
-    failed = [] if p50 is not None and p50 <= 20 else ["p50"]
+    failed = [] if p50 is not None and p50 <= p50_max else ["p50"]
     indexed, unindexed = _f(r, f"{prefix}indexed_ms"), _f(r, f"{prefix}unindexed_ms")
     if indexed and unindexed:
         speedup = unindexed / indexed
@@ -819,7 +863,7 @@ def _search_row(r, kind, term, prefix, run):
                     f"median of {r.get(prefix + 'baseline_runs', '?')}): {indexed:.2f} ms with "
                     f"the index, {unindexed:.2f} ms without ({speedup:.1f}×, "
                     f"capped count {r.get(prefix + 'baseline_matches', '?')})")
-        if speedup < 20:
+        if speedup < 20 and judge_speedup:
             failed.append("index speed-up")
     else:
         baseline = "; no-index baseline not measured"
@@ -830,22 +874,27 @@ def _search_row(r, kind, term, prefix, run):
     single = _f(r, f"{run}single_p50_ms")
     alone = (f"; one connection: p50 {single:.2f} ms, p99 {_f(r, run + 'single_p99_ms'):.2f} ms"
              if single is not None else "")
-    return (f"P3 {kind.split()[0]}", what, P3_TARGET,
+    if single_max is not None and (single is None or single > single_max):
+        failed.append("one-connection p50")
+    return (f"P3 {kind.split()[0]}", what, target,
             f"16 connections: {_rps(_f(r, run + '_rps'))}; {_lat(r, run)}{alone}{baseline}",
             _verdict(failed))
 
 
 def _search_rows(r):
-    """P3 for two terms, each judged against the same targets: a broad one (a seeded last
-    name, 1 contact in 60) and a narrow one (a fragment of one contact's email)."""
-    terms = (("broad term (a seeded last name)", r.get("search_term", ""), "search_", "P3"),
+    """P3 for two terms, each judged on its own against its backend's targets: a broad one (a
+    seeded last name, 1 contact in 60) and a narrow one (a fragment of one contact's email)."""
+    terms = (("broad term (a seeded last name)", r.get("search_term", ""), "search_", "P3",
+              True),
              ("narrow term (one contact's email without its first 3 characters)",
-              r.get("narrow_search_term", ""), "narrow_search_", "P3narrow"))
+              r.get("narrow_search_term", ""), "narrow_search_", "P3narrow", False))
     if r.get("search") == "yes":
-        return [_search_row(r, kind, term, prefix, run) for kind, term, prefix, run in terms]
-    return [(f"P3 {kind.split()[0]}", f"GET /contacts?q={term}: the {kind}", P3_TARGET,
+        return [_search_row(r, kind, term, prefix, run, broad)
+                for kind, term, prefix, run, broad in terms]
+    return [(f"P3 {kind.split()[0]}", f"GET /contacts?q={term}: the {kind}",
+             _search_targets(r, broad)[3],
              f"n/a ({r.get('search_reason', 'search not available')})", "n/a")
-            for kind, term, _, _ in terms]
+            for kind, term, _, _, broad in terms]
 
 
 def report(path):
@@ -856,35 +905,43 @@ def report(path):
     rows.append(("R0", "GET /healthz (no I/O): the ceiling", "baseline",
                  f"{_rps(r0)}; {_lat(r, 'R0')}", "—"))
 
+    # P1: every request to a new address, so every page is read from the database. On
+    # PostgreSQL only its p99 is judged: the page waits on the database over the network.
     p1 = _f(r, "P1_rps")
     p1_p99 = _f(r, "P1_p99_ms")
+    on_pg = _on_postgres(r)
     failed = []
-    if p1 is None or r0 is None or p1 < 0.20 * r0:
+    if not on_pg and (p1 is None or r0 is None or p1 < 0.072 * r0):
         failed.append("rps")
     if p1_p99 is None or p1_p99 > 25:
         failed.append("p99")
     ratio = _ratio(p1, r0, "R0")
-    rows.append(("P1", "GET /contacts, first page (signed in)",
-                 f"rps ≥ 0.20×R0 (≥ {0.2 * r0:,.0f}) and p99 ≤ 25 ms" if r0 else
-                 "rps ≥ 0.20×R0 and p99 ≤ 25 ms",
-                 f"{_rps(p1)}{ratio}; {_lat(r, 'P1')} (the page as agents reload it: kept "
-                 f"while nothing changes); every request to a new address, so every page is "
-                 f"read from the database (P1fresh): {_rps(_f(r, 'P1fresh_rps'))}"
-                 f"{_ratio(_f(r, 'P1fresh_rps'), r0, 'R0')}; {_lat(r, 'P1fresh')}; for scale, a "
-                 f"signed-in page with no list (GET /accounts/new, 1.7 KB): "
-                 f"{_rps(_f(r, 'P1floor_rps'))}{_ratio(_f(r, 'P1floor_rps'), r0, 'R0')}",
+    if on_pg:
+        target = (f"p99 ≤ 25 ms at 16 connections (PostgreSQL's target, {_pg_setting(r)}); "
+                  f"no rps ratio on PostgreSQL (SQLite's: ≥ 0.072×R0), since the page waits "
+                  f"on the database over the network")
+        if ratio:
+            ratio = ratio[:-1] + ", not judged)"
+    else:
+        target = (f"rps ≥ 0.072×R0 (≥ {0.072 * r0:,.0f}) and p99 ≤ 25 ms at 16 connections"
+                  if r0 else "rps ≥ 0.072×R0 and p99 ≤ 25 ms at 16 connections")
+    rows.append(("P1", "GET /contacts, first page (signed in), every request to a new "
+                       "address, so every page is read from the database",
+                 target,
+                 f"{_rps(p1)}{ratio}; {_lat(r, 'P1')}; for scale, a signed-in page with no "
+                 f"list (GET /accounts/new, 1.7 KB): {_rps(_f(r, 'P1floor_rps'))}"
+                 f"{_ratio(_f(r, 'P1floor_rps'), r0, 'R0')}; {_lat(r, 'P1floor')}",
                  _verdict(failed)))
 
-    # Both read from the database (fresh addresses): the keyset's cost, not a kept page's.
-    p2, p1_fresh = _f(r, "P2_rps"), _f(r, "P1fresh_rps")
+    # Both read from the database (fresh addresses): the deep page's keyset against page 1.
+    p2 = _f(r, "P2_rps")
     depth = r.get("deep_page", "?")
     how = (f"page {depth} ({r.get('deep_stop', '')}, reached by following rel=next), every "
            f"request to a new address")
-    failed = [] if p2 is not None and p1_fresh and p2 >= 0.8 * p1_fresh else ["rps"]
-    ratio = _ratio(p2, p1_fresh, "P1fresh")
+    failed = [] if p2 is not None and p1 and p2 >= 0.8 * p1 else ["rps"]
+    ratio = _ratio(p2, p1, "P1")
     rows.append(("P2", f"GET /contacts deep: {how}",
-                 f"rps ≥ 0.8×P1fresh (≥ {0.8 * p1_fresh:,.0f})" if p1_fresh
-                 else "rps ≥ 0.8×P1fresh",
+                 f"rps ≥ 0.8×P1 (≥ {0.8 * p1:,.0f})" if p1 else "rps ≥ 0.8×P1",
                  f"{_rps(p2)}{ratio}; {_lat(r, 'P2')}", _verdict(failed)))
 
     rows += _search_rows(r)
@@ -905,14 +962,17 @@ def report(path):
     seed_s, contacts = _f(r, "seed_s"), int(r.get("contacts", "0"))
     measured = f"{seed_s:.{1 if seed_s >= 10 else 2}f} s for {contacts:,} contacts " \
         f"({contacts / seed_s:,.0f}/s)" if seed_s else "?"
+    # PostgreSQL's own target: its GIN (pg_trgm) index build is single-threaded.
+    seed_max = 45 if on_pg else 20
     if contacts == 1_000_000:
-        verdict = _verdict([] if seed_s is not None and seed_s <= 20 else ["time"])
+        verdict = _verdict([] if seed_s is not None and seed_s <= seed_max else ["time"])
     else:
         if seed_s:
             measured += f"; linear extrapolation to 1M: {seed_s * 1_000_000 / contacts:.0f} s"
         verdict = "n/a (target is for 1M)"
     rows.append(("P8", f"seed {contacts:,} contacts (`portico seed`, wall time incl. start-up)",
-                 "≤ 20 s for 1M", measured, verdict))
+                 f"≤ 45 s for 1M (PostgreSQL's target, {_pg_setting(r)}: its GIN index build "
+                 f"is single-threaded)" if on_pg else "≤ 20 s for 1M", measured, verdict))
 
     p9 = _f(r, "P9_rps")
     first, rest = _f(r, "ka_first_ms"), _f(r, "ka_rest_median_ms")
