@@ -160,18 +160,15 @@ fn seed_sqlite_in_bulk(
             conn.batch_execute(&format!("DROP {kind} \"{}\"", object.name))?;
         }
         seed_rows(conn, contacts, accounts, run_tag)?;
-        // The indexes are built by SQLite's sorter, which sorts in runs the size of the page
-        // cache and merges them. One run of the whole table (the 512 MiB cache the insert
-        // uses) sorts far slower than many small ones merged: 16 MiB runs, and two threads
-        // sorting them, build the name index in 0.7 s instead of 2.1 s at 1M contacts.
+        // SQLite's sorter sorts in runs the size of the page cache: many 16 MiB runs on two
+        // threads build the indexes far faster than one 512 MiB run (target: P8, the seed).
         conn.batch_execute("PRAGMA cache_size = -16384; PRAGMA threads = 2;")?;
         for object in &objects {
             conn.batch_execute(&object.sql)?;
         }
         conn.batch_execute(
-            // A 64 MiB term buffer (1 MiB by default) lets the index be written as a few large
-            // segments instead of merging hundreds of small ones: 4.7 s → 3.2 s at 1M contacts.
-            // In key order, since FTS5 writes out its buffer whenever a key is lower than the
+            // A 64 MiB term buffer (1 MiB by default) writes the index as a few large segments
+            // instead of merging hundreds of small ones (target: P8). In key order, since FTS5 writes out its buffer whenever a key is lower than the
             // one before ('rebuild' would read the contacts in table order).
             "INSERT INTO contacts_search (contacts_search, rank) VALUES ('hashsize', 67108864);
              INSERT INTO contacts_search (contacts_search) VALUES ('delete-all');

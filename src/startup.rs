@@ -23,7 +23,7 @@ use crate::config::Settings;
 use crate::db::{self, DbPool};
 use crate::demo;
 use crate::error::AppError;
-use crate::invitations::{InvitationLetter, Inviter};
+use crate::invitations::{InvitationEmail, Inviter};
 use crate::jobs::{JobContext, JobRunner};
 use crate::mail::{Mailer, Outbox, SmtpMailer, SmtpSettings};
 use crate::routes;
@@ -86,7 +86,7 @@ impl Application {
             }
         }
         let mailer = Arc::new(build_mailer(settings)?);
-        let letter = Arc::new(InvitationLetter {
+        let invitation_email = Arc::new(InvitationEmail {
             company: company_name(mailer.from_address()),
             base_url: base_url.clone(),
         });
@@ -96,7 +96,7 @@ impl Application {
         let inviter = Inviter {
             pool: pool.clone(),
             mailer: mailer.clone(),
-            letter,
+            invitation_email,
             ttl: chrono::Duration::hours(i64::from(settings.invite_ttl_hours)),
         };
         let jobs = JobRunner::start(

@@ -1,10 +1,6 @@
-//! Password hashing on its own threads, at a lower CPU priority than request handling.
-//!
-//! One argon2 hash is about 12 ms of a core. On the shared blocking pool a hash competed with
-//! page requests as an equal, so on a two-core server every registration running beside the
-//! agents' work doubled the contacts list's p99. These threads run at nice 10: the threads
-//! serving requests get the CPU first, and hashing takes what they leave, which on an idle
-//! server is all of it (a lone registration costs the same as before).
+//! Password hashing on its own threads at nice 10, below the threads serving requests: an
+//! argon2 hash is ~12 ms of a core, and on two cores registrations would otherwise slow the
+//! agents' pages. Target: P6, the list's p99 beside registrations.
 
 use std::panic::{self, AssertUnwindSafe};
 use std::sync::mpsc::{self, Receiver, Sender};

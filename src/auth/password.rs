@@ -27,6 +27,26 @@ pub fn verify_password(phc: &str, candidate: &str) -> bool {
     }
 }
 
+/// Longer passwords are refused before hashing, so a huge field cannot buy CPU time.
+pub const MAX_PASSWORD_BYTES: usize = 1024;
+
+/// The id of the account found (its id and stored hash) if `password` opens it. Every path
+/// verifies one argon2 hash, so a wrong password and an unknown or refused address take the
+/// same time; an overlong password is checked against the dummy's empty one.
+pub fn verify_sign_in(found: Option<(i64, &str)>, password: &str) -> Option<i64> {
+    match found {
+        _ if password.len() > MAX_PASSWORD_BYTES => {
+            verify_against_dummy("");
+            None
+        }
+        Some((id, hash)) => verify_password(hash, password).then_some(id),
+        None => {
+            verify_against_dummy(password);
+            None
+        }
+    }
+}
+
 /// Verifies against a real hash of a random password, so that an unknown email costs the
 /// same time as a wrong password and timing does not reveal which addresses exist.
 pub fn verify_against_dummy(candidate: &str) {

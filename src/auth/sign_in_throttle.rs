@@ -1,15 +1,8 @@
-//! The limits on guessing passwords, each over the last `WINDOW_MINUTES`: an address tried
-//! from one client (`client_address`) gets `FAILURES_PER_ADDRESS_AND_CLIENT` failures, so
-//! someone guessing an agent's password locks out only their own network and the agent still
-//! signs in from theirs; an address tried from any number of clients gets
-//! `FAILURES_PER_ADDRESS`, so guessing spread over many machines is still slow; a client gets
-//! `FAILURES_PER_CLIENT` across every address it tries, so one machine cannot try a list of
-//! addresses. Past a limit, sign-in is refused, right password or not, until the oldest
-//! failure counted leaves the window. Counted in the database, so the limits hold however many
-//! instances share it, and per address as typed, whether or not an account has it, so a
-//! refusal says nothing about which addresses have accounts. A refused attempt costs no
-//! password hash and is not counted. Each attempt is counted as it starts, one at a time, so
-//! guesses sent at once get no more than the limits.
+//! The limits on guessing passwords over the last `WINDOW_MINUTES`: per address and client
+//! (a guesser locks out only their own network), per address from any client, and per client
+//! across addresses. Counted in the database, so they hold across instances, and per address as
+//! typed, so a refusal says nothing about which addresses have accounts. Attempts are counted
+//! one at a time as they start, so guesses sent at once get no more than the limits.
 
 use actix_web::http::header::{HeaderValue, RETRY_AFTER};
 use actix_web::http::StatusCode;

@@ -98,39 +98,27 @@ fn recompute(conn: &mut DbConnection, ids: &[i64]) -> QueryResult<()> {
     Ok(())
 }
 
-/// Groups of possible duplicates among the given flagged contacts: each group is the contacts
-/// that share one key, the first found for each contact.
-pub fn groups(conn: &mut DbConnection, flagged: &[Contact]) -> QueryResult<Vec<Vec<Contact>>> {
-    let mut seen = std::collections::HashSet::new();
-    let mut groups = Vec::new();
-    for contact in flagged {
-        if seen.contains(&contact.id) {
-            continue;
-        }
-        let mut query = contacts::table
-            .filter(contacts::deleted_at.is_null())
-            .into_boxed();
-        query = match (&contact.email_normalized, &contact.phone) {
-            (Some(email), Some(phone)) => query.filter(
-                contacts::email_normalized
-                    .eq(email.clone())
-                    .or(contacts::name
-                        .eq(contact.name.clone())
-                        .and(contacts::phone.eq(phone.clone()))),
-            ),
-            (Some(email), None) => query.filter(contacts::email_normalized.eq(email.clone())),
-            (None, Some(phone)) => query.filter(
-                contacts::name
-                    .eq(contact.name.clone())
-                    .and(contacts::phone.eq(phone.clone())),
-            ),
-            (None, None) => continue,
-        };
-        let members: Vec<Contact> = query.order(contacts::id.asc()).load(conn)?;
-        if members.len() > 1 {
-            seen.extend(members.iter().map(|member| member.id));
-            groups.push(members);
-        }
-    }
-    Ok(groups)
+/// The live contacts sharing a key with `contact`, itself included; `None` when it has no
+/// key (no email and no phone), so nothing can be its duplicate.
+pub fn sharing_a_key(
+    contact: &Contact,
+) -> Option<contacts::BoxedQuery<'static, crate::db::MultiBackend>> {
+    let query = contacts::table
+        .filter(contacts::deleted_at.is_null())
+        .into_boxed();
+    let same_name_and_phone = |phone: &String| {
+        contacts::name
+            .eq(contact.name.clone())
+            .and(contacts::phone.eq(phone.clone()))
+    };
+    Some(match (&contact.email_normalized, &contact.phone) {
+        (Some(email), Some(phone)) => query.filter(
+            contacts::email_normalized
+                .eq(email.clone())
+                .or(same_name_and_phone(phone)),
+        ),
+        (Some(email), None) => query.filter(contacts::email_normalized.eq(email.clone())),
+        (None, Some(phone)) => query.filter(same_name_and_phone(phone)),
+        (None, None) => return None,
+    })
 }

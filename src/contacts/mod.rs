@@ -30,8 +30,8 @@ pub use counts::{recent_start as counts_recent_start, ViewCounts, ViewTotal, COU
 pub use criteria::{count_in_view, ids_in_view, matching_ids_up_to_cap, Criteria, Scope};
 pub use cursor::Cursor;
 pub use duplicates::{
-    groups as duplicate_groups, refresh_all as refresh_all_duplicate_flags,
-    refresh_duplicate_flags, refresh_flagged, DuplicateKeys,
+    refresh_all as refresh_all_duplicate_flags, refresh_duplicate_flags, refresh_flagged,
+    sharing_a_key, DuplicateKeys,
 };
 pub use listing::{ListRequest, Page, Sort};
 pub use search::{

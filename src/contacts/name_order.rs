@@ -1,12 +1,7 @@
-//! A broad search's page in name order, read from the search index in its key order (SQLite).
-//!
-//! The trigram index keys each contact by a bucket of its name's first three characters (the
-//! high 31 bits) and its id (the low 32), computed by the `contacts.search_key` column (see the
-//! migration `search_index_in_name_order`). Keys ascend with the name from one bucket to the
-//! next; inside a bucket they ascend by id. So the first matches in key order, plus the rest of
-//! the bucket the last of them falls in, hold the first page of matches in name order: sorted
-//! by name, they are the page. A common last name (16,620 matches at 1M contacts) then costs
-//! the page's matches and its bucket's rest instead of every match.
+//! A broad search's page in name order, read from the search index in its key order (SQLite):
+//! keys are a bucket of the name's first three characters and the id (`contacts.search_key`),
+//! so the first matches in key order plus the rest of their last bucket hold the first page.
+//! Target: P3, a common last name at 1M contacts.
 
 use std::ops::RangeInclusive;
 
@@ -110,7 +105,7 @@ pub(super) fn matches_holding_page(
     .unwrap_or_default();
     if rest.len() as i64 > BUCKET_REST_LIMIT {
         // Every match lies in the first match's bucket or after it: a first name shared by
-        // 16,667 of 1M contacts walked every name before it (~24 ms), now from its bucket.
+        // Walk from its bucket, not from the first name: a common last name is deep in the order.
         let from_name = (!downward).then(|| least_name_in(first[0] >> ID_BITS));
         return Ok(Some(NamePage::Walk { from_name }));
     }

@@ -1,24 +1,8 @@
 //! The contacts search: a substring match over name, email and phone, through each backend's
-//! trigram index, confirmed by a substring test.
-//!
-//! On SQLite the FTS5 trigram table finds the rows holding the term's trigrams. Any subset of
-//! those trigrams finds every match (the substring test then drops the rows that hold the
-//! trigrams but not the term), and FTS5 pays for every row of every trigram it is given: a trigram found in
-//! almost every contact ("com", or the digits every address shares) costs as much as reading
-//! the whole index, while one found in a few rows costs next to nothing. So the search looks
-//! up only the term's rarest trigrams, judged from a sample of the contacts, and of those only
-//! the ones that narrow the search: the trigrams of a common last name ("nov", "ova", "vak")
-//! are held by the same contacts, so asking for all three reads three lists to find what the
-//! rarest one finds alone. The sample only steers speed, never the answer: a stale or empty
-//! sample still finds exactly the matches.
-//!
-//! PostgreSQL's pg_trgm GIN index has the same weakness (a full `LIKE '%term%'` reads the
-//! posting list of every trigram in the term), so there the chosen trigrams become one
-//! `LIKE '%abc%'` each, which the index serves, and `strpos` confirms the whole term. The index
-//! is on a table of its own, `contacts_search` (the lowercased fields, kept by triggers), so
-//! that an invite, which changes a contact's status, does not write trigram entries. Only
-//! ASCII letters and digits are chosen there: pg_trgm indexes the trigrams inside words, and a
-//! pattern it cannot extract a trigram from would not use the index at all.
+//! trigram index (SQLite FTS5, PostgreSQL pg_trgm on `contacts_search`), confirmed by a
+//! substring test. Both indexes pay for every row of every trigram asked, so the search asks
+//! only the term's rarest trigrams, judged from a sample (`trigram_sample`): the sample steers
+//! speed, never the answer. Target: P3, a search at 1M contacts.
 
 use diesel::prelude::*;
 use diesel::query_builder::{AstPass, Query, QueryFragment, QueryId};
@@ -271,9 +255,8 @@ uncached_query!(CountOf<Q>);
 
 /// Every contact the index finds for the term (its trigrams, before the text test), as a JSON
 /// array of ids in ascending order; `None` where no trigram index serves the term. A broad
-/// search walking another column's index tests each entry against these: the index gives them
-/// in name order, and SQLite fills the b-tree of an `IN` list several times faster from ids
-/// in order (a common last name at 1M, 16,620 candidates: the page sorted by email 10 → 6.5 ms).
+/// search walking another column's index tests each entry against these; ascending, because
+/// SQLite fills an `IN` list's b-tree several times faster from ids in order (target: P3).
 pub(super) fn index_candidates(conn: &mut DbConnection, term: &str) -> QueryResult<Option<String>> {
     let Some(fts_query) = fts_query(backend_of(conn), &term.to_lowercase()) else {
         return Ok(None);

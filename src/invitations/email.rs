@@ -6,7 +6,7 @@ use chrono::NaiveDateTime;
 use url::Url;
 
 use super::template::{
-    CustomTemplate, MailTemplate, Placeholder, PlaceholderValues, TemplateError,
+    parse_all, MailTemplate, Placeholder, PlaceholderValues, TemplateError, TemplateFieldErrors,
 };
 use crate::domain::{EmailAddress, LinkToken};
 use crate::help_center::settings::HelpCenterSettings;
@@ -32,24 +32,25 @@ struct InvitationHtml<'a> {
     expires: String,
 }
 
-/// What every invitation email shares.
-pub struct InvitationLetter {
+/// The invitation email as this server writes it: the company name derived from
+/// PORTICO_MAIL_FROM, the links' base URL, and Portico's default wording.
+pub struct InvitationEmail {
     pub company: String,
     pub base_url: Url,
 }
 
-/// What an admin changed about the email in Settings → Help Center; the default changes
-/// nothing.
+/// What an admin changed about the invitation email in Settings (the company name, their own
+/// subject and bodies); the default changes nothing.
 #[derive(Debug, Clone, Default)]
-pub struct LetterSettings {
+pub struct InvitationWording {
     pub company: Option<String>,
     pub subject: Option<MailTemplate>,
     pub text_body: Option<MailTemplate>,
     pub html_body: Option<MailTemplate>,
 }
 
-impl LetterSettings {
-    pub fn from_settings(settings: &HelpCenterSettings) -> LetterSettings {
+impl InvitationWording {
+    pub fn from_settings(settings: &HelpCenterSettings) -> InvitationWording {
         let stored = &settings.invitation_template;
         // Only valid templates are saved; one that no longer parses falls back to the default
         // wording rather than stopping every invitation.
@@ -63,7 +64,7 @@ impl LetterSettings {
                 }
             })
         };
-        LetterSettings {
+        InvitationWording {
             company: settings.company_name.clone(),
             subject: parsed(&stored.subject, MailTemplate::parse_subject),
             text_body: parsed(&stored.text_body, MailTemplate::parse_body),
@@ -71,12 +72,19 @@ impl LetterSettings {
         }
     }
 
-    /// Settings with a template not saved yet, for its preview.
-    pub fn with_template(mut self, template: CustomTemplate) -> LetterSettings {
-        self.subject = Some(template.subject);
-        self.text_body = Some(template.text_body);
-        self.html_body = Some(template.html_body);
-        self
+    /// This wording with the subject and bodies an admin typed, each checked: for a preview
+    /// before saving, or to refuse a mistake beside its field.
+    pub fn with_typed(
+        mut self,
+        subject: &str,
+        text_body: &str,
+        html_body: &str,
+    ) -> Result<InvitationWording, TemplateFieldErrors> {
+        let [subject, text_body, html_body] = parse_all(subject, text_body, html_body)?;
+        self.subject = Some(subject);
+        self.text_body = Some(text_body);
+        self.html_body = Some(html_body);
+        Ok(self)
     }
 }
 
@@ -87,13 +95,13 @@ pub struct DefaultWording {
     pub html_body: String,
 }
 
-impl InvitationLetter {
+impl InvitationEmail {
     pub fn subject(&self) -> String {
         default_subject(&self.company)
     }
 
     /// The company name emails use: the admin's, or the one derived from PORTICO_MAIL_FROM.
-    pub fn company_name<'a>(&'a self, settings: &'a LetterSettings) -> &'a str {
+    pub fn company_name<'a>(&'a self, settings: &'a InvitationWording) -> &'a str {
         settings.company.as_deref().unwrap_or(&self.company)
     }
 
@@ -116,7 +124,7 @@ impl InvitationLetter {
         expires_at: NaiveDateTime,
     ) -> Result<OutgoingMail, askama::Error> {
         self.compose_with(
-            &LetterSettings::default(),
+            &InvitationWording::default(),
             to,
             contact_name,
             inviter,
@@ -128,7 +136,7 @@ impl InvitationLetter {
     /// The email with the admin's company name and template where they set one.
     pub fn compose_with(
         &self,
-        settings: &LetterSettings,
+        settings: &InvitationWording,
         to: &EmailAddress,
         contact_name: &str,
         inviter: Option<&str>,
@@ -195,7 +203,7 @@ impl InvitationLetter {
         expires_at: NaiveDateTime,
     ) -> Result<OutgoingMail, askama::Error> {
         self.preview_with(
-            &LetterSettings::default(),
+            &InvitationWording::default(),
             to,
             contact_name,
             inviter,
@@ -205,7 +213,7 @@ impl InvitationLetter {
 
     pub fn preview_with(
         &self,
-        settings: &LetterSettings,
+        settings: &InvitationWording,
         to: &EmailAddress,
         contact_name: &str,
         inviter: &str,

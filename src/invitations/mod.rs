@@ -32,7 +32,7 @@ use crate::invitations::invitation::{Invitation, InvitationState, NewInvitation}
 use crate::mail::{Delivery, MailError, Mailer};
 
 pub use eligibility::{decide, Decision, SkipReason};
-pub use email::{InvitationLetter, LetterSettings};
+pub use email::{InvitationEmail, InvitationWording};
 pub use record::RowOutcome;
 
 /// Sends run on this many threads at once, each with its own pooled SMTP connection.
@@ -66,7 +66,7 @@ pub struct InviteRequest {
 pub struct Inviter {
     pub pool: DbPool,
     pub mailer: Arc<Mailer>,
-    pub letter: Arc<InvitationLetter>,
+    pub invitation_email: Arc<InvitationEmail>,
     /// How long a link lasts unless Settings say otherwise.
     pub ttl: Duration,
 }
@@ -108,7 +108,7 @@ impl Inviter {
         let deliveries = self.deliver(
             &ready,
             request.agent.as_ref().map(|(_, name)| name.as_str()),
-            &LetterSettings::from_settings(&settings),
+            &InvitationWording::from_settings(&settings),
         )?;
         let mut conn = self.pool.get()?;
         let outcomes = record::outcomes(&mut conn, &ready_refs(&ready), deliveries, request)?;
@@ -250,14 +250,14 @@ impl Inviter {
         &self,
         ready: &[ReadyToSend],
         inviter: Option<&str>,
-        letter_settings: &LetterSettings,
+        wording: &InvitationWording,
     ) -> Result<Vec<Result<Delivery, MailError>>, InviteError> {
         let mails = ready
             .iter()
             .map(|row| {
-                let link = self.letter.link(&row.token);
-                self.letter.compose_with(
-                    letter_settings,
+                let link = self.invitation_email.link(&row.token);
+                self.invitation_email.compose_with(
+                    wording,
                     &row.address,
                     &row.name,
                     inviter,

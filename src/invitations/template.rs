@@ -250,14 +250,6 @@ fn escape_html_into(value: &str, out: &mut String) {
     }
 }
 
-/// The three parts of an admin's invitation email, each parsed.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct CustomTemplate {
-    pub subject: MailTemplate,
-    pub text_body: MailTemplate,
-    pub html_body: MailTemplate,
-}
-
 /// Which field of the template form is wrong, and how.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct TemplateFieldErrors {
@@ -266,27 +258,22 @@ pub struct TemplateFieldErrors {
     pub html_body: Option<String>,
 }
 
-impl CustomTemplate {
-    pub fn parse(
-        subject: &str,
-        text_body: &str,
-        html_body: &str,
-    ) -> Result<CustomTemplate, TemplateFieldErrors> {
-        let subject = MailTemplate::parse_subject(subject);
-        let text_body = MailTemplate::parse_body(text_body);
-        let html_body = MailTemplate::parse_body(html_body);
-        match (subject, text_body, html_body) {
-            (Ok(subject), Ok(text_body), Ok(html_body)) => Ok(CustomTemplate {
-                subject,
-                text_body,
-                html_body,
-            }),
-            (subject, text_body, html_body) => Err(TemplateFieldErrors {
-                subject: subject.err().map(|error| error.to_string()),
-                text_body: text_body.err().map(|error| error.to_string()),
-                html_body: html_body.err().map(|error| error.to_string()),
-            }),
-        }
+/// An admin's subject, text body and HTML body, each parsed; every field's error at once.
+pub fn parse_all(
+    subject: &str,
+    text_body: &str,
+    html_body: &str,
+) -> Result<[MailTemplate; 3], TemplateFieldErrors> {
+    let subject = MailTemplate::parse_subject(subject);
+    let text_body = MailTemplate::parse_body(text_body);
+    let html_body = MailTemplate::parse_body(html_body);
+    match (subject, text_body, html_body) {
+        (Ok(subject), Ok(text_body), Ok(html_body)) => Ok([subject, text_body, html_body]),
+        (subject, text_body, html_body) => Err(TemplateFieldErrors {
+            subject: subject.err().map(|error| error.to_string()),
+            text_body: text_body.err().map(|error| error.to_string()),
+            html_body: html_body.err().map(|error| error.to_string()),
+        }),
     }
 }
 
@@ -360,7 +347,7 @@ mod tests {
 
     #[test]
     fn every_field_error_is_reported_at_once() {
-        let errors = CustomTemplate::parse("", "no link", "{{oops}} {{link}}").unwrap_err();
+        let errors = parse_all("", "no link", "{{oops}} {{link}}").unwrap_err();
         assert!(errors.subject.is_some());
         assert!(errors.text_body.unwrap().contains("{{link}}"));
         assert!(errors.html_body.unwrap().contains("{{oops}}"));

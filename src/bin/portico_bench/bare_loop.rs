@@ -19,7 +19,7 @@ use rand::RngCore;
 use url::Url;
 
 use portico::domain::{EmailAddress, LinkToken};
-use portico::invitations::InvitationLetter;
+use portico::invitations::InvitationEmail;
 
 /// PORTICO_MAIL_FROM's default, which the benchmark's server uses too.
 const FROM: &str = "Portico Help Center <help@portico.test>";
@@ -63,7 +63,7 @@ pub fn run(port: u16, count: usize, base_url: &str) -> anyhow::Result<Duration> 
 }
 
 fn prepare(number: usize, base_url: &str) -> anyhow::Result<Prepared> {
-    let letter = InvitationLetter {
+    let letter = InvitationEmail {
         company: COMPANY.to_owned(),
         base_url: Url::parse(base_url).context("--base-url")?,
     };

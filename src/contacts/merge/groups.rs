@@ -138,24 +138,8 @@ fn linked_group(conn: &mut DbConnection, seed: &Contact) -> QueryResult<Duplicat
 }
 
 fn sharing_a_key(conn: &mut DbConnection, contact: &Contact) -> QueryResult<Vec<Contact>> {
-    let mut query = contacts::table
-        .filter(contacts::deleted_at.is_null())
-        .into_boxed();
-    query = match (&contact.email_normalized, &contact.phone) {
-        (Some(email), Some(phone)) => query.filter(
-            contacts::email_normalized
-                .eq(email.clone())
-                .or(contacts::name
-                    .eq(contact.name.clone())
-                    .and(contacts::phone.eq(phone.clone()))),
-        ),
-        (Some(email), None) => query.filter(contacts::email_normalized.eq(email.clone())),
-        (None, Some(phone)) => query.filter(
-            contacts::name
-                .eq(contact.name.clone())
-                .and(contacts::phone.eq(phone.clone())),
-        ),
-        (None, None) => return Ok(Vec::new()),
+    let Some(query) = crate::contacts::sharing_a_key(contact) else {
+        return Ok(Vec::new());
     };
     query
         .order(contacts::id.asc())

@@ -4,18 +4,16 @@ use askama::Template;
 use serde::Deserialize;
 
 use crate::agents::Agent;
-use crate::auth::password::{verify_against_dummy, verify_password};
+use crate::auth::password::verify_sign_in;
 use crate::auth::session;
 use crate::auth::sign_in_throttle::{self, Audience};
 use crate::error::AppError;
 use crate::routes::chrome::Chrome;
-use crate::routes::{page, redirect_see_other};
+use crate::routes::{page, page_with_status, redirect_see_other};
 use crate::state::AppState;
 
 const DEFAULT_LANDING: &str = "/contacts";
 const SIGN_IN_FAILED: &str = "Incorrect email or password.";
-/// Longer passwords are refused before hashing, so a huge field cannot buy CPU time.
-const MAX_PASSWORD_BYTES: usize = 1024;
 
 #[derive(Template)]
 #[template(path = "agent/login.html")]
@@ -93,18 +91,12 @@ pub async fn login(
         &email,
         state.client_addresses.of(&request),
         Agent::find_by_email,
-        move |agent| match agent {
-            _ if password.len() > MAX_PASSWORD_BYTES => {
-                verify_against_dummy("");
-                None
-            }
-            Some(agent) if !agent.is_disabled() => {
-                verify_password(&agent.password_hash, &password).then_some(agent.id)
-            }
-            _ => {
-                verify_against_dummy(&password);
-                None
-            }
+        move |agent| {
+            let enabled = agent.as_ref().filter(|agent| !agent.is_disabled());
+            verify_sign_in(
+                enabled.map(|agent| (agent.id, agent.password_hash.as_str())),
+                &password,
+            )
         },
     )
     .await?;
@@ -115,18 +107,17 @@ pub async fn login(
         }
         Err(rejection) => rejection,
     };
-    let body = LoginPage {
-        chrome: Chrome::anonymous(&session),
-        email,
-        next,
-        error: Some(rejection.message.clone()),
-        signed_out: false,
-        demo: state.demo,
-    }
-    .render()?;
-    let mut response = HttpResponse::build(rejection.status)
-        .content_type("text/html; charset=utf-8")
-        .body(body);
+    let mut response = page_with_status(
+        &LoginPage {
+            chrome: Chrome::anonymous(&session),
+            email,
+            next,
+            error: Some(rejection.message.clone()),
+            signed_out: false,
+            demo: state.demo,
+        },
+        rejection.status,
+    )?;
     rejection.add_headers(&mut response);
     Ok(response)
 }

@@ -9,7 +9,7 @@ use serde::Deserialize;
 use crate::agents::Agent;
 use crate::auth::guard::SignedInAgent;
 use crate::auth::hashing_threads::{hash_new_password, off_the_workers};
-use crate::auth::password::verify_password;
+use crate::auth::password::{verify_password, MAX_PASSWORD_BYTES};
 use crate::auth::session::{self, set_flash, FlashKind};
 use crate::db::now;
 use crate::domain::{password_errors, NewPassword, PASSWORD_MAX_CHARS, PASSWORD_MIN_CHARS};
@@ -19,8 +19,6 @@ use crate::routes::{page, page_with_status, redirect_see_other};
 use crate::state::AppState;
 
 const PATH: &str = "/profile/password";
-/// Longer passwords are refused before hashing, so a huge field cannot buy CPU time.
-const MAX_PASSWORD_BYTES: usize = 1024;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(

@@ -10,7 +10,7 @@ use super::{page_with_status, password_errors, PortalChrome};
 use crate::audit::Actor;
 use crate::auth::guard::SignedInCustomer;
 use crate::auth::hashing_threads::{hash_new_password, off_the_workers};
-use crate::auth::password::verify_password;
+use crate::auth::password::{verify_password, MAX_PASSWORD_BYTES};
 use crate::auth::session::{set_flash, sign_in_customer, FlashKind};
 use crate::contacts::Contact;
 use crate::contacts::{self, ContactError};
@@ -25,8 +25,6 @@ use crate::routes::redirect_see_other;
 use crate::state::AppState;
 
 const NAME_MAX_CHARS: usize = 200;
-/// Longer passwords are refused before hashing, so a huge field cannot buy CPU time.
-const MAX_PASSWORD_BYTES: usize = 1024;
 
 #[derive(Template)]
 #[template(path = "portal/account.html")]

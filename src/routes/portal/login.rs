@@ -5,7 +5,7 @@ use askama::Template;
 use serde::Deserialize;
 
 use super::{page_with_status, PortalChrome};
-use crate::auth::password::{verify_against_dummy, verify_password};
+use crate::auth::password::verify_sign_in;
 use crate::auth::session;
 use crate::auth::sign_in_throttle::{self, Audience};
 use crate::contacts::Contact;
@@ -16,8 +16,6 @@ use crate::routes::redirect_see_other;
 use crate::state::AppState;
 
 const DEFAULT_LANDING: &str = "/portal";
-/// Longer passwords are refused before hashing, so a huge field cannot buy CPU time.
-const MAX_PASSWORD_BYTES: usize = 1024;
 /// The one answer for every failure, so the page never tells which addresses have accounts.
 const SIGN_IN_FAILED: &str = "Incorrect email or password.";
 
@@ -104,8 +102,6 @@ pub async fn login(
         next,
     } = form.into_inner();
     let next = safe_next(next.as_deref());
-    // Every path verifies one argon2 hash, so a wrong password and an unknown, deactivated or
-    // spam address take the same time.
     let attempt = sign_in_throttle::attempt(
         &state,
         Audience::Customer,
@@ -115,18 +111,11 @@ pub async fn login(
             let contact = Contact::find_live_by_email(conn, address)?;
             customer_who_can_sign_in(conn, contact)
         },
-        move |customer| match customer {
-            _ if password.len() > MAX_PASSWORD_BYTES => {
-                verify_against_dummy("");
-                None
-            }
-            Some((contact, account)) => {
-                verify_password(&account.password_hash, &password).then_some(contact.id)
-            }
-            None => {
-                verify_against_dummy(&password);
-                None
-            }
+        move |customer| {
+            let found = customer
+                .as_ref()
+                .map(|(contact, account)| (contact.id, account.password_hash.as_str()));
+            verify_sign_in(found, &password)
         },
     )
     .await?;

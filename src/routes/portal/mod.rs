@@ -171,7 +171,7 @@ fn company_name(
         .company_name
         .clone()
         .filter(|name| !name.trim().is_empty())
-        .unwrap_or_else(|| state.inviter.letter.company.clone())
+        .unwrap_or_else(|| state.inviter.invitation_email.company.clone())
 }
 
 #[derive(Template)]

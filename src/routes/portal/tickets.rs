@@ -11,42 +11,12 @@ use crate::auth::guard::SignedInCustomer;
 use crate::auth::session::{set_flash, FlashKind};
 use crate::error::AppError;
 use crate::routes::redirect_see_other;
+use crate::routes::ticket_message::ShownMessage;
 use crate::state::AppState;
 use crate::tickets::{Ticket, TicketMessage, TicketStatus};
 
 pub const MESSAGE_MAX_BYTES: usize = 64 * 1024;
 const SUBJECT_MAX_CHARS: usize = 200;
-
-pub struct ShownMessage {
-    pub from_customer: bool,
-    pub author: String,
-    pub sent: String,
-    /// Blank lines separate paragraphs; single line breaks are kept within one.
-    pub paragraphs: Vec<Vec<String>>,
-}
-
-impl ShownMessage {
-    fn new(message: TicketMessage, agent_name: Option<String>) -> ShownMessage {
-        let author = if message.from_customer {
-            "You".to_owned()
-        } else {
-            agent_name.unwrap_or_else(|| "Support team".to_owned())
-        };
-        let normalized = message.body.replace("\r\n", "\n");
-        let paragraphs = normalized
-            .split("\n\n")
-            .map(str::trim)
-            .filter(|paragraph| !paragraph.is_empty())
-            .map(|paragraph| paragraph.lines().map(str::to_owned).collect())
-            .collect();
-        ShownMessage {
-            from_customer: message.from_customer,
-            author,
-            sent: message.created_at.format("%Y-%m-%d %H:%M").to_string(),
-            paragraphs,
-        }
-    }
-}
 
 #[derive(Template)]
 #[template(path = "portal/ticket.html")]
@@ -121,7 +91,14 @@ async fn render_ticket(
             let ticket = Ticket::find_for_contact(conn, id, contact_id)?;
             let messages = TicketMessage::thread(conn, id)?
                 .into_iter()
-                .map(|(message, agent_name)| ShownMessage::new(message, agent_name))
+                .map(|(message, agent_name)| {
+                    let author = match (message.from_customer, agent_name) {
+                        (true, _) => "You".to_owned(),
+                        (false, Some(agent_name)) => agent_name,
+                        (false, None) => "Support team".to_owned(),
+                    };
+                    ShownMessage::new(&message, author)
+                })
                 .collect::<Vec<_>>();
             Ok((ticket, messages))
         })

@@ -15,7 +15,7 @@ use crate::contacts::{count_in_view, Criteria};
 use crate::db::{now, DbConnection};
 use crate::error::AppError;
 use crate::help_center::settings::HelpCenterSettings;
-use crate::invitations::{quota, LetterSettings, SkipReason};
+use crate::invitations::{quota, InvitationWording, SkipReason};
 use crate::jobs::forecast::{invite_forecast, InviteForecast};
 use crate::jobs::{self, JobAction, NewJob};
 use crate::mail::OutgoingMail;
@@ -156,8 +156,8 @@ pub async fn confirm(
     {
         Some((name, address)) => {
             let ttl = state.inviter.ttl;
-            Some(state.inviter.letter.preview_with(
-                &LetterSettings::from_settings(&settings),
+            Some(state.inviter.invitation_email.preview_with(
+                &InvitationWording::from_settings(&settings),
                 address,
                 name,
                 &agent.agent.name,

@@ -8,7 +8,7 @@ use crate::db::now;
 use crate::error::AppError;
 use crate::help_center::settings::HelpCenterSettings;
 use crate::invitations::invitation::Invitation;
-use crate::invitations::{self, decide, Decision, InviteRequest, LetterSettings, RowOutcome};
+use crate::invitations::{self, decide, Decision, InvitationWording, InviteRequest, RowOutcome};
 use crate::mail::OutgoingMail;
 use crate::routes::chrome::Chrome;
 use crate::routes::{page, redirect_see_other};
@@ -39,11 +39,11 @@ pub async fn preview(
     let now = now();
     let server_ttl = state.inviter.ttl;
     let expires_at = now + settings.invite_ttl_or(server_ttl);
-    let letter_settings = LetterSettings::from_settings(&settings);
+    let wording = InvitationWording::from_settings(&settings);
     let (email, refusal) = match decide(Some(&contact), live.as_ref(), false, now) {
         Decision::Invite { address, .. } => (
-            Some(state.inviter.letter.preview_with(
-                &letter_settings,
+            Some(state.inviter.invitation_email.preview_with(
+                &wording,
                 &address,
                 &contact.name,
                 &agent.agent.name,

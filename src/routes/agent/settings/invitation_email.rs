@@ -13,8 +13,8 @@ use crate::db::{now, write_transaction};
 use crate::domain::EmailAddress;
 use crate::error::AppError;
 use crate::help_center::settings::{HelpCenterSettings, InvitationTemplate};
-use crate::invitations::template::{CustomTemplate, Placeholder, TemplateFieldErrors};
-use crate::invitations::LetterSettings;
+use crate::invitations::template::{Placeholder, TemplateFieldErrors};
+use crate::invitations::InvitationWording;
 use crate::mail::OutgoingMail;
 use crate::routes::chrome::Chrome;
 use crate::routes::page_with_status;
@@ -86,7 +86,7 @@ pub async fn edit(
 ) -> Result<HttpResponse, AppError> {
     agent.require_admin()?;
     let settings = load_settings(&state).await?;
-    let default = state.inviter.letter.default_wording()?;
+    let default = state.inviter.invitation_email.default_wording()?;
     let stored = settings.invitation_template.clone();
     let form = TemplateForm {
         subject: stored.subject.unwrap_or(default.subject),
@@ -107,7 +107,9 @@ pub async fn save(
 ) -> Result<HttpResponse, AppError> {
     agent.require_admin()?;
     let form = form.into_inner();
-    if let Err(errors) = CustomTemplate::parse(&form.subject, &form.text_body, &form.html_body) {
+    let typed =
+        InvitationWording::default().with_typed(&form.subject, &form.text_body, &form.html_body);
+    if let Err(errors) = typed {
         let custom = load_settings(&state).await?.has_custom_template();
         return respond(
             page(&agent, form, errors, custom, None),
@@ -185,8 +187,13 @@ pub async fn preview(
     let form = form.into_inner();
     let settings = load_settings(&state).await?;
     let custom = settings.has_custom_template();
-    let template = match CustomTemplate::parse(&form.subject, &form.text_body, &form.html_body) {
-        Ok(template) => template,
+    let typed = InvitationWording::from_settings(&settings).with_typed(
+        &form.subject,
+        &form.text_body,
+        &form.html_body,
+    );
+    let wording = match typed {
+        Ok(wording) => wording,
         Err(errors) => {
             return respond(
                 page(&agent, form, errors, custom, None),
@@ -194,13 +201,12 @@ pub async fn preview(
             )
         }
     };
-    let letter_settings = LetterSettings::from_settings(&settings).with_template(template);
     let default_ttl = state.inviter.ttl;
     let expires_at = now() + settings.invite_ttl_or(default_ttl);
     let sample = EmailAddress::parse(SAMPLE_EMAIL)
         .map_err(|error| AppError::BadRequest(error.to_string()))?;
-    let email = state.inviter.letter.preview_with(
-        &letter_settings,
+    let email = state.inviter.invitation_email.preview_with(
+        &wording,
         &sample,
         SAMPLE_NAME,
         &agent.agent.name,

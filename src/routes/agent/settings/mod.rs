@@ -109,7 +109,7 @@ async fn render(
         new_agent_errors,
         mail_delivery: state.mailer.describe(),
         server_ttl_hours: state.inviter.ttl.num_hours(),
-        derived_company: state.inviter.letter.company.clone(),
+        derived_company: state.inviter.invitation_email.company.clone(),
     }
     .render()?;
     Ok(HttpResponse::build(status)

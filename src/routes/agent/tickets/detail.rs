@@ -10,6 +10,7 @@ use crate::contacts::Contact;
 use crate::error::AppError;
 use crate::routes::chrome::Chrome;
 use crate::routes::page_with_status;
+use crate::routes::ticket_message::ShownMessage;
 use crate::routes::{page, redirect_see_other};
 use crate::state::AppState;
 use crate::tickets::{StatusChange, Ticket, TicketMessage, TicketStatus};
@@ -29,37 +30,6 @@ pub struct ReplyForm {
 pub struct StatusForm {
     #[serde(default)]
     status: String,
-}
-
-pub struct ShownMessage {
-    pub from_customer: bool,
-    pub author: String,
-    pub sent: String,
-    /// Blank lines separate paragraphs; single line breaks are kept within one.
-    pub paragraphs: Vec<Vec<String>>,
-}
-
-impl ShownMessage {
-    fn new(message: TicketMessage, agent_name: Option<String>, contact_name: &str) -> ShownMessage {
-        let author = if message.from_customer {
-            contact_name.to_owned()
-        } else {
-            agent_name.unwrap_or_else(|| "A former agent".to_owned())
-        };
-        let normalized = message.body.replace("\r\n", "\n");
-        let paragraphs = normalized
-            .split("\n\n")
-            .map(str::trim)
-            .filter(|paragraph| !paragraph.is_empty())
-            .map(|paragraph| paragraph.lines().map(str::to_owned).collect())
-            .collect();
-        ShownMessage {
-            from_customer: message.from_customer,
-            author,
-            sent: message.created_at.format("%Y-%m-%d %H:%M").to_string(),
-            paragraphs,
-        }
-    }
 }
 
 #[derive(Template)]
@@ -103,7 +73,14 @@ async fn load(state: &web::Data<AppState>, id: i64) -> Result<Loaded, AppError> 
             let contact = Contact::find(conn, ticket.contact_id)?.ok_or(AppError::NotFound)?;
             let messages = TicketMessage::thread(conn, id)?
                 .into_iter()
-                .map(|(message, agent_name)| ShownMessage::new(message, agent_name, &contact.name))
+                .map(|(message, agent_name)| {
+                    let author = match (message.from_customer, agent_name) {
+                        (true, _) => contact.name.clone(),
+                        (false, Some(agent_name)) => agent_name,
+                        (false, None) => "A former agent".to_owned(),
+                    };
+                    ShownMessage::new(&message, author)
+                })
                 .collect();
             Ok(Loaded {
                 ticket,
