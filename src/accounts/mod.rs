@@ -1,5 +1,7 @@
 //! Accounts: the companies contacts belong to, their rows and queries.
 
+mod changes;
+
 use std::collections::HashMap;
 
 use chrono::NaiveDateTime;
@@ -9,6 +11,8 @@ use crate::db::literal::CodeSql;
 use crate::db::schema::{accounts, contact_views, contacts};
 use crate::db::{backend_of, contains_pattern, lower_function, Backend, DbConnection};
 use crate::domain::HelpCenterStatus;
+
+pub use changes::{delete, save, Saved};
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = accounts)]

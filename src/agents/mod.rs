@@ -1,5 +1,6 @@
 //! Agents: who signs in to Portico, their roles, passwords and sessions.
 
+mod admin;
 pub mod password_reset;
 
 use chrono::NaiveDateTime;
@@ -8,6 +9,8 @@ use diesel::prelude::*;
 use crate::audit::{self, Actor};
 use crate::db::schema::agents;
 use crate::db::DbConnection;
+
+pub use admin::{add, edit, set_disabled, Edited};
 
 /// How an agent's password came to change, as the audit log tells it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -214,80 +217,4 @@ impl NewAgent<'_> {
             .returning(agents::id)
             .get_result(conn)
     }
-}
-
-/// Adds `agent` for the admin `admin_id` and records it; `None` when the address is taken
-/// (someone added it a moment ago). `emailed`: the new agent was sent a link to choose a password.
-pub fn add(
-    conn: &mut DbConnection,
-    admin_id: i64,
-    agent: &NewAgent<'_>,
-    emailed: bool,
-) -> QueryResult<Option<i64>> {
-    let added = crate::db::write_transaction(conn, |conn| {
-        let id = agent.insert(conn)?;
-        let how = if emailed {
-            ", emailed a link to choose a password"
-        } else {
-            ""
-        };
-        audit::record(
-            conn,
-            Actor::Agent(admin_id),
-            "agent.created",
-            ("agent", Some(id)),
-            &format!("{} ({}{how})", agent.email, agent.role),
-        )?;
-        Ok(id)
-    });
-    match added {
-        Ok(id) => Ok(Some(id)),
-        Err(diesel::result::Error::DatabaseError(
-            diesel::result::DatabaseErrorKind::UniqueViolation,
-            _,
-        )) => Ok(None),
-        Err(error) => Err(error),
-    }
-}
-
-/// Disables or enables the agent `target_id` for the admin `admin_id`: the agent, and whether
-/// this changed anything (it may already have been so). `None` when there is no such agent.
-pub fn set_disabled(
-    conn: &mut DbConnection,
-    admin_id: i64,
-    target_id: i64,
-    disable: bool,
-) -> QueryResult<Option<(Agent, bool)>> {
-    crate::db::write_transaction(conn, |conn| {
-        let Some(target) = Agent::find(conn, target_id)? else {
-            return Ok(None);
-        };
-        let now = crate::db::now();
-        let changed = diesel::update(
-            agents::table
-                .find(target_id)
-                .filter(agents::disabled_at.is_null().eq(disable)),
-        )
-        .set((
-            agents::disabled_at.eq(disable.then_some(now)),
-            agents::updated_at.eq(now),
-        ))
-        .execute(conn)?
-            == 1;
-        if changed {
-            let action = if disable {
-                "agent.disabled"
-            } else {
-                "agent.enabled"
-            };
-            audit::record(
-                conn,
-                Actor::Agent(admin_id),
-                action,
-                ("agent", Some(target_id)),
-                &target.email,
-            )?;
-        }
-        Ok(Some((target, changed)))
-    })
 }

@@ -1,5 +1,8 @@
 //! Knowledge base articles: drafts agents write and the Help Center publishes.
 
+mod changes;
+pub mod draft;
+
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use diesel::sql_types::Bool;
@@ -7,6 +10,8 @@ use diesel::sql_types::Bool;
 use crate::db::literal::CodeSql;
 use crate::db::schema::kb_articles;
 use crate::db::{backend_of, contains_pattern, lower_function, DbConnection};
+
+pub use changes::{delete, save, set_published, Saved};
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = kb_articles)]

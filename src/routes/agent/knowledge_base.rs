@@ -2,7 +2,6 @@
 //! see them, publish, unpublish and delete them.
 
 mod article;
-mod draft;
 mod form;
 
 use actix_web::{web, HttpResponse};

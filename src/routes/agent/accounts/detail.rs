@@ -5,12 +5,12 @@ use actix_web::{web, HttpResponse};
 use askama::Template;
 use serde::Deserialize;
 
-use crate::accounts::{Account, ContactCounts};
-use crate::audit::{self, Actor};
+use crate::accounts::{self, Account, ContactCounts};
+use crate::audit::Actor;
 use crate::auth::guard::SignedInAgent;
 use crate::auth::session::{set_flash, FlashKind};
 use crate::contacts::ViewCounts;
-use crate::db::{now, write_transaction};
+use crate::db::now;
 use crate::error::AppError;
 use crate::routes::agent::contacts::list::build_table;
 use crate::routes::agent::contacts::params::{ListParams, RawListParams};
@@ -121,23 +121,7 @@ pub async fn delete(
     let id = path.into_inner();
     let actor = Actor::Agent(agent.agent.id);
     let (name, counts) = state
-        .db(move |conn| {
-            write_transaction(conn, |conn| {
-                let account = Account::find(conn, id)?.ok_or(AppError::NotFound)?;
-                let counts = Account::contact_counts(conn, &[id])?
-                    .remove(&id)
-                    .unwrap_or_default();
-                Account::delete(conn, id)?;
-                audit::record(
-                    conn,
-                    actor,
-                    "account.deleted",
-                    ("account", Some(id)),
-                    &account.name,
-                )?;
-                Ok::<_, AppError>((account.name, counts))
-            })
-        })
+        .db(move |conn| accounts::delete(conn, actor, id)?.ok_or(AppError::NotFound))
         .await?;
     let kept = match counts.contacts {
         0 => String::new(),

@@ -5,11 +5,10 @@ use actix_web::{web, HttpResponse};
 use askama::Template;
 use serde::Deserialize;
 
-use crate::accounts::{Account, NewAccount};
-use crate::audit::{self, Actor};
+use crate::accounts::{self, Account, Saved};
+use crate::audit::Actor;
 use crate::auth::guard::SignedInAgent;
 use crate::auth::session::{set_flash, FlashKind};
-use crate::db::{now, write_transaction};
 use crate::error::AppError;
 use crate::routes::chrome::Chrome;
 use crate::routes::page_with_status;
@@ -117,11 +116,6 @@ pub async fn update(
     save(agent, state, Some(path.into_inner()), form.into_inner()).await
 }
 
-enum Saved {
-    Done(i64),
-    Duplicate(i64, String),
-}
-
 async fn save(
     agent: SignedInAgent,
     state: web::Data<AppState>,
@@ -143,35 +137,7 @@ async fn save(
     };
     let actor = Actor::Agent(agent.agent.id);
     let outcome = state
-        .db(move |conn| {
-            write_transaction(conn, |conn| {
-                if let Some(id) = account_id {
-                    Account::find(conn, id)?.ok_or(AppError::NotFound)?;
-                }
-                Account::lock_names(conn)?;
-                if let Some(existing) = Account::find_other_by_name(conn, &name, account_id)? {
-                    return Ok(Saved::Duplicate(existing.id, existing.name));
-                }
-                let timestamp = now();
-                let (id, action) = match account_id {
-                    Some(id) => {
-                        Account::rename(conn, id, &name, timestamp)?;
-                        (id, "account.renamed")
-                    }
-                    None => {
-                        let id = NewAccount {
-                            name: &name,
-                            created_at: timestamp,
-                            updated_at: timestamp,
-                        }
-                        .insert(conn)?;
-                        (id, "account.created")
-                    }
-                };
-                audit::record(conn, actor, action, ("account", Some(id)), &name)?;
-                Ok::<_, AppError>(Saved::Done(id))
-            })
-        })
+        .db(move |conn| accounts::save(conn, actor, account_id, &name)?.ok_or(AppError::NotFound))
         .await?;
     match outcome {
         Saved::Done(id) => {

@@ -2,12 +2,11 @@ use actix_web::{web, HttpResponse};
 use askama::Template;
 use serde::Deserialize;
 
-use crate::audit::{self, Actor};
+use crate::audit::Actor;
 use crate::auth::guard::SignedInAgent;
 use crate::auth::session::{set_flash, FlashKind};
-use crate::db::{now, write_transaction};
 use crate::error::AppError;
-use crate::knowledge_base::Article;
+use crate::knowledge_base::{self, Article};
 use crate::markdown;
 use crate::routes::chrome::Chrome;
 use crate::routes::{page, redirect_see_other};
@@ -57,25 +56,7 @@ async fn set_published(
     let actor = Actor::Agent(agent.agent.id);
     let title = state
         .db(move |conn| {
-            write_transaction(conn, |conn| {
-                let article = Article::find(conn, id)?.ok_or(AppError::NotFound)?;
-                if article.published != published {
-                    Article::set_published(conn, id, published, now())?;
-                    let action = if published {
-                        "kb_article.published"
-                    } else {
-                        "kb_article.unpublished"
-                    };
-                    audit::record(
-                        conn,
-                        actor,
-                        action,
-                        ("kb_article", Some(id)),
-                        &article.title,
-                    )?;
-                }
-                Ok(article.title)
-            })
+            knowledge_base::set_published(conn, actor, id, published)?.ok_or(AppError::NotFound)
         })
         .await?;
     let message = if published {
@@ -111,20 +92,7 @@ pub async fn delete(
     let id = path.into_inner();
     let actor = Actor::Agent(agent.agent.id);
     let title = state
-        .db(move |conn| {
-            write_transaction(conn, |conn| {
-                let article = Article::find(conn, id)?.ok_or(AppError::NotFound)?;
-                Article::delete(conn, id)?;
-                audit::record(
-                    conn,
-                    actor,
-                    "kb_article.deleted",
-                    ("kb_article", Some(id)),
-                    &article.title,
-                )?;
-                Ok(article.title)
-            })
-        })
+        .db(move |conn| knowledge_base::delete(conn, actor, id)?.ok_or(AppError::NotFound))
         .await?;
     set_flash(
         agent.session(),

@@ -1,18 +1,16 @@
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
 use askama::Template;
-use diesel::result::{DatabaseErrorKind, Error as DieselError};
 
-use super::draft::{
+use crate::audit::Actor;
+use crate::auth::guard::SignedInAgent;
+use crate::auth::session::{set_flash, FlashKind};
+use crate::error::AppError;
+use crate::knowledge_base::draft::{
     ArticleDraft, ArticleFieldErrors, ArticleForm, CATEGORY_MAX_CHARS, SLUG_MAX_CHARS,
     TITLE_MAX_CHARS,
 };
-use crate::audit::{self, Actor};
-use crate::auth::guard::SignedInAgent;
-use crate::auth::session::{set_flash, FlashKind};
-use crate::db::{now, write_transaction, DbConnection};
-use crate::error::AppError;
-use crate::knowledge_base::{Article, ArticleChanges, NewArticle};
+use crate::knowledge_base::{self, Article, Saved};
 use crate::routes::chrome::Chrome;
 use crate::routes::page_with_status;
 use crate::routes::{page, redirect_see_other};
@@ -115,74 +113,6 @@ pub async fn update(
     save(agent, state, Some(path.into_inner()), form.into_inner()).await
 }
 
-#[derive(Debug)]
-enum SaveError {
-    /// The slug belongs to another article (`None`: found by the unique index, not yet looked up).
-    SlugTaken(Option<i64>),
-    NotFound,
-    Database(DieselError),
-}
-
-impl From<DieselError> for SaveError {
-    fn from(error: DieselError) -> Self {
-        match error {
-            DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, _) => {
-                SaveError::SlugTaken(None)
-            }
-            error => SaveError::Database(error),
-        }
-    }
-}
-
-/// Writes the draft as a new article or over an existing one, with its audit event.
-fn write_article(
-    conn: &mut DbConnection,
-    article_id: Option<i64>,
-    draft: &ArticleDraft,
-    actor: Actor,
-) -> Result<i64, SaveError> {
-    write_transaction(conn, |conn| {
-        if let Some(existing) = Article::find_by_slug(conn, &draft.slug)? {
-            if Some(existing.id) != article_id {
-                return Err(SaveError::SlugTaken(Some(existing.id)));
-            }
-        }
-        let at = now();
-        let (id, action) = match article_id {
-            Some(id) => {
-                let changed = ArticleChanges {
-                    title: &draft.title,
-                    slug: &draft.slug,
-                    category: &draft.category,
-                    body: &draft.body,
-                    published: draft.published,
-                    updated_at: at,
-                }
-                .apply(conn, id)?;
-                if !changed {
-                    return Err(SaveError::NotFound);
-                }
-                (id, "kb_article.updated")
-            }
-            None => {
-                let id = NewArticle {
-                    title: &draft.title,
-                    slug: &draft.slug,
-                    category: &draft.category,
-                    body: &draft.body,
-                    published: draft.published,
-                    created_at: at,
-                    updated_at: at,
-                }
-                .insert_returning_id(conn)?;
-                (id, "kb_article.created")
-            }
-        };
-        audit::record(conn, actor, action, ("kb_article", Some(id)), &draft.title)?;
-        Ok(id)
-    })
-}
-
 enum Outcome {
     Saved(i64),
     Invalid(ArticleFieldErrors),
@@ -201,15 +131,10 @@ async fn save(
         .db(move |conn| {
             let outcome = match draft {
                 Err(errors) => Outcome::Invalid(errors),
-                Ok(draft) => match write_article(conn, article_id, &draft, actor) {
-                    Ok(id) => return Ok((Outcome::Saved(id), Vec::new())),
-                    Err(SaveError::SlugTaken(Some(existing))) => Outcome::SlugTaken(Some(existing)),
-                    // The transaction is over, so the article that won the race can be read.
-                    Err(SaveError::SlugTaken(None)) => Outcome::SlugTaken(
-                        Article::find_by_slug(conn, &draft.slug)?.map(|article| article.id),
-                    ),
-                    Err(SaveError::NotFound) => return Err(AppError::NotFound),
-                    Err(SaveError::Database(error)) => return Err(error.into()),
+                Ok(draft) => match knowledge_base::save(conn, actor, article_id, &draft)? {
+                    Saved::Done(id) => return Ok((Outcome::Saved(id), Vec::new())),
+                    Saved::SlugTaken(existing) => Outcome::SlugTaken(existing),
+                    Saved::NotFound => return Err(AppError::NotFound),
                 },
             };
             Ok((outcome, Article::categories(conn)?))

@@ -7,11 +7,9 @@ use askama::Template;
 use serde::Deserialize;
 
 use super::agents::{parse_profile, NewAgentErrors};
-use crate::agents::{Agent, AgentRole};
-use crate::audit::{self, Actor};
+use crate::agents::{self, Agent, AgentRole, Edited};
 use crate::auth::guard::SignedInAgent;
 use crate::auth::session::{set_flash, FlashKind};
-use crate::db::{now, write_transaction};
 use crate::error::AppError;
 use crate::routes::chrome::Chrome;
 use crate::routes::{page, page_with_status, redirect_see_other};
@@ -36,13 +34,6 @@ struct EditAgentPage {
     shown_name: String,
     form: EditAgentForm,
     errors: NewAgentErrors,
-}
-
-/// What saving came to, decided inside the transaction.
-enum Saved {
-    Done { changes: Vec<String> },
-    EmailTaken,
-    LastAdmin,
 }
 
 async fn load_agent(state: &AppState, agent_id: i64) -> Result<Agent, AppError> {
@@ -101,59 +92,26 @@ pub async fn save(
     let (saved_name, saved_email) = (name.clone(), email.as_str().to_owned());
     let saved = state
         .db(move |conn| {
-            let result = write_transaction(conn, |conn| {
-                let before = Agent::find(conn, target_id)?.ok_or(AppError::NotFound)?;
-                let taken = Agent::find_by_email(conn, &saved_email)?
-                    .is_some_and(|other| other.id != target_id);
-                if taken {
-                    return Ok(Saved::EmailTaken);
-                }
-                let demoted = before.role() == AgentRole::Admin && role == AgentRole::Agent;
-                if demoted
-                    && !before.is_disabled()
-                    && Agent::other_enabled_admins(conn, target_id)? == 0
-                {
-                    return Ok(Saved::LastAdmin);
-                }
-                Agent::update_profile(conn, target_id, &saved_name, &saved_email, role, now())?;
-                let changes = changes(&before, &saved_name, &saved_email, role);
-                if !changes.is_empty() {
-                    audit::record(
-                        conn,
-                        Actor::Agent(admin_id),
-                        "agent.updated",
-                        ("agent", Some(target_id)),
-                        &changes.join("; "),
-                    )?;
-                }
-                Ok(Saved::Done { changes })
-            });
-            match result {
-                // Another agent took the address a moment ago.
-                Err(AppError::Database(diesel::result::Error::DatabaseError(
-                    diesel::result::DatabaseErrorKind::UniqueViolation,
-                    _,
-                ))) => Ok(Saved::EmailTaken),
-                other => other,
-            }
+            agents::edit(conn, admin_id, target_id, &saved_name, &saved_email, role)?
+                .ok_or(AppError::NotFound)
         })
         .await?;
     match saved {
-        Saved::EmailTaken => {
+        Edited::EmailTaken => {
             let errors = NewAgentErrors {
                 email: Some("Another agent already has this email address.".to_owned()),
                 ..NewAgentErrors::default()
             };
             refuse(form, errors, StatusCode::CONFLICT)
         }
-        Saved::LastAdmin => {
+        Edited::LastAdmin => {
             let errors = NewAgentErrors {
                 role: Some("This is the only enabled admin: make another agent an admin first, so someone can still manage settings and agents.".to_owned()),
                 ..NewAgentErrors::default()
             };
             refuse(form, errors, StatusCode::CONFLICT)
         }
-        Saved::Done { changes } => {
+        Edited::Done { changes } => {
             let message = if changes.is_empty() {
                 format!("Nothing changed for {name}.")
             } else {
@@ -169,19 +127,4 @@ pub async fn save(
             }))
         }
     }
-}
-
-/// What the audit log says changed, one phrase a field.
-fn changes(before: &Agent, name: &str, email: &str, role: AgentRole) -> Vec<String> {
-    let mut changes = Vec::new();
-    if before.name != name {
-        changes.push(format!("name: {} → {name}", before.name));
-    }
-    if before.email != email {
-        changes.push(format!("email: {} → {email}", before.email));
-    }
-    if before.role() != role {
-        changes.push(format!("role: {} → {}", before.role, role.as_str()));
-    }
-    changes
 }
