@@ -7,7 +7,7 @@ use diesel::query_builder::QueryFragment;
 use diesel::sql_types::{BigInt, Bool, Text, Timestamp};
 use diesel::QueryResult;
 
-use super::listing::Sort;
+use super::sort::Sort;
 use super::ListedContact;
 use crate::db::schema::contacts;
 

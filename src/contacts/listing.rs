@@ -9,6 +9,7 @@ use super::criteria::{filtered_with, Criteria};
 use super::cursor::{Cursor, RowsPast};
 use super::name_order::{self, NamePage};
 use super::search;
+use super::sort::Sort;
 use super::{ListedContact, ListedRow};
 use crate::db::literal::CodeSql;
 use crate::db::schema::contacts;
@@ -16,45 +17,6 @@ use crate::db::{Backend, DbConnection};
 
 type Db = <DbConnection as Connection>::Backend;
 type ContactQuery = contacts::BoxedQuery<'static, Db>;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Sort {
-    #[default]
-    Name,
-    Email,
-    Created,
-    LastInvited,
-    Status,
-}
-
-impl Sort {
-    pub const ALL: [Sort; 5] = [
-        Sort::Name,
-        Sort::Email,
-        Sort::Created,
-        Sort::LastInvited,
-        Sort::Status,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Sort::Name => "name",
-            Sort::Email => "email",
-            Sort::Created => "created",
-            Sort::LastInvited => "last_invited",
-            Sort::Status => "status",
-        }
-    }
-
-    pub fn parse(value: &str) -> Option<Sort> {
-        Sort::ALL.into_iter().find(|sort| sort.as_str() == value)
-    }
-
-    /// Nullable sort columns list their NULLs after every value, in both directions.
-    fn nullable(self) -> bool {
-        matches!(self, Sort::Email | Sort::LastInvited)
-    }
-}
 
 #[derive(Debug, Clone)]
 pub struct ListRequest {

@@ -13,6 +13,7 @@ pub mod mass;
 pub mod merge;
 mod name_order;
 mod search;
+mod sort;
 mod trigram_sample;
 pub mod views;
 
@@ -33,11 +34,12 @@ pub use duplicates::{
     refresh_all as refresh_all_duplicate_flags, refresh_duplicate_flags, refresh_flagged,
     sharing_a_key, DuplicateKeys,
 };
-pub use listing::{ListRequest, Page, Sort};
+pub use listing::{ListRequest, Page};
 pub use search::{
     holds_term as search_holds_term, is_unindexed as search_is_unindexed,
     looks_rare as search_term_looks_rare,
 };
+pub use sort::Sort;
 
 /// Deleted contacts can be restored for this long, then they are removed for good.
 pub const RESTORE_DAYS: i64 = 30;

@@ -5,15 +5,12 @@
 
 use std::ops::RangeInclusive;
 
-use super::search;
+use super::search::{self, ID_BITS, ID_MASK};
 use crate::db::DbConnection;
 
 type Db = <DbConnection as diesel::Connection>::Backend;
 type ContactQuery = crate::db::schema::contacts::BoxedQuery<'static, Db>;
 
-const ID_BITS: u32 = 32;
-/// The contact's id in its search key.
-pub(super) const ID_MASK: i64 = (1 << ID_BITS) - 1;
 /// How many matches past the page's last are read to finish its bucket at most. A bucket
 /// holding more (thousands of matches whose names start alike) is left to the name index walk.
 const BUCKET_REST_LIMIT: i64 = 2_000;

@@ -9,7 +9,6 @@ use diesel::query_builder::{AstPass, Query, QueryFragment, QueryId};
 use diesel::sql_types::{BigInt, Bool, Integer, Text};
 use std::ops::RangeInclusive;
 
-use super::name_order::ID_MASK;
 use super::trigram_sample::{self, choose, Trigram};
 use crate::db::literal::CodeSql;
 use crate::db::schema::contacts;
@@ -20,10 +19,10 @@ pub use super::trigram_sample::prepare;
 type Db = <DbConnection as Connection>::Backend;
 type ContactQuery = contacts::BoxedQuery<'static, Db>;
 
-/// What a search looks in: name, email and phone (on PostgreSQL, `contacts_search.document` is
-/// this, lowercased).
-pub(super) const SEARCHED_COLUMNS: &str =
-    "contacts.name || ' ' || coalesce(contacts.email, '') || ' ' || coalesce(contacts.phone, '')";
+/// The bits of a search key (`contacts.search_key`) that hold the contact's id; the rest are
+/// its name's bucket (`name_order`).
+pub(super) const ID_BITS: u32 = 32;
+pub(super) const ID_MASK: i64 = (1 << ID_BITS) - 1;
 
 /// The filter for a search term. `drive_from_search_index`: let the database start from the
 /// index's matches (best when they are few) rather than from the sort's index.

@@ -9,9 +9,13 @@ use diesel::dsl::sql;
 use diesel::prelude::*;
 use diesel::sql_types::Text;
 
-use super::search::SEARCHED_COLUMNS;
 use crate::db::schema::contacts;
 use crate::db::DbConnection;
+
+/// What a search looks in: name, email and phone (on PostgreSQL, `contacts_search.document` is
+/// this, lowercased).
+pub(super) const SEARCHED_COLUMNS: &str =
+    "contacts.name || ' ' || coalesce(contacts.email, '') || ' ' || coalesce(contacts.phone, '')";
 
 /// Trigrams of a term looked up at most.
 const TRIGRAMS_LOOKED_UP: usize = 3;

@@ -4,8 +4,9 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
+use crate::audit::{self, Actor};
 use crate::db::schema::settings;
-use crate::db::DbConnection;
+use crate::db::{now, write_transaction, DbConnection};
 
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub enum SelfRegistration {
@@ -148,4 +149,73 @@ impl HelpCenterSettings {
         }
         Ok(())
     }
+}
+
+/// Saves Settings → Help Center as `wanted` (the invitation email stays as it is) and records
+/// what changed, if anything.
+pub fn update(
+    conn: &mut DbConnection,
+    actor: Actor,
+    wanted: HelpCenterSettings,
+) -> QueryResult<()> {
+    write_transaction(conn, |conn| {
+        let before = HelpCenterSettings::load(conn)?;
+        let wanted = HelpCenterSettings {
+            invitation_template: before.invitation_template.clone(),
+            ..wanted
+        };
+        let changed = changes(&before, &wanted);
+        if !changed.is_empty() {
+            wanted.save(conn, now())?;
+            audit::record(
+                conn,
+                actor,
+                "settings.updated",
+                ("settings", None),
+                &changed,
+            )?;
+        }
+        Ok(())
+    })
+}
+
+/// Saves the admin's invitation email (the default wording when empty), recorded as `action`.
+pub fn update_invitation_template(
+    conn: &mut DbConnection,
+    actor: Actor,
+    template: InvitationTemplate,
+    action: &str,
+) -> QueryResult<()> {
+    write_transaction(conn, |conn| {
+        let mut settings = HelpCenterSettings::load(conn)?;
+        settings.invitation_template = template;
+        settings.save(conn, now())?;
+        audit::record(conn, actor, action, ("settings", None), "")?;
+        Ok(())
+    })
+}
+
+/// What changed, in words, for the audit log.
+fn changes(before: &HelpCenterSettings, after: &HelpCenterSettings) -> String {
+    let mut changed = Vec::new();
+    if before.self_registration != after.self_registration {
+        changed.push("self-registration");
+    }
+    if before.auto_invite != after.auto_invite {
+        changed.push(if after.auto_invite {
+            "auto-invite on"
+        } else {
+            "auto-invite off"
+        });
+    }
+    if before.invite_ttl_hours != after.invite_ttl_hours {
+        changed.push("invitation link validity");
+    }
+    if before.daily_invite_quota != after.daily_invite_quota {
+        changed.push("daily invitation quota");
+    }
+    if before.company_name != after.company_name {
+        changed.push("company name");
+    }
+    changed.join(", ")
 }

@@ -60,9 +60,12 @@ impl Ticket {
             .first(conn)
     }
 
-    /// A customer's new ticket: open, with their message as the first of the conversation.
+    /// A new ticket of contact `contact_id`: open, with the customer's message as the first of
+    /// the conversation, submitted by them in the Help Center or typed in by an agent (`actor`)
+    /// who took the call.
     pub fn open_for_customer(
         conn: &mut DbConnection,
+        actor: Actor,
         contact_id: i64,
         subject: &str,
         body: &str,
@@ -87,7 +90,7 @@ impl Ticket {
             .insert(conn)?;
             audit::record(
                 conn,
-                Actor::Contact(contact_id),
+                actor,
                 "ticket.created",
                 ("ticket", Some(ticket_id)),
                 subject,

@@ -84,7 +84,14 @@ fn message_count(app: &TestApp, ticket: i64) -> i64 {
 
 fn open_ticket(app: &TestApp, contact: i64, subject: &str, body: &str) -> i64 {
     let mut conn = app.pool.get().unwrap();
-    Ticket::open_for_customer(&mut conn, contact, subject, body).unwrap()
+    Ticket::open_for_customer(
+        &mut conn,
+        portico::audit::Actor::Contact(contact),
+        contact,
+        subject,
+        body,
+    )
+    .unwrap()
 }
 
 fn close_ticket(app: &TestApp, ticket: i64) {

@@ -68,7 +68,6 @@ fn render(
     errors: AccountErrors,
 ) -> Result<HttpResponse, AppError> {
     page_with_status(
-        status,
         &AccountPage {
             chrome: PortalChrome::for_customer(customer, "account"),
             name,
@@ -77,6 +76,7 @@ fn render(
             min_chars: PASSWORD_MIN_CHARS,
             max_chars: PASSWORD_MAX_CHARS,
         },
+        status,
     )
 }
 

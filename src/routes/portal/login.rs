@@ -78,7 +78,6 @@ pub async fn login_form(
         return Ok(redirect_see_other(&next));
     }
     page_with_status(
-        StatusCode::OK,
         &LoginPage {
             chrome: PortalChrome::anonymous(&session),
             email: String::new(),
@@ -87,6 +86,7 @@ pub async fn login_form(
             signed_out: query.signed_out.is_some(),
             registration_open: registration_open(&state).await?,
         },
+        StatusCode::OK,
     )
 }
 
@@ -128,7 +128,6 @@ pub async fn login(
     };
     let shown_email: String = email.trim().chars().take(254).collect();
     let mut response = page_with_status(
-        rejection.status,
         &LoginPage {
             chrome: PortalChrome::anonymous(&session),
             email: shown_email,
@@ -137,6 +136,7 @@ pub async fn login(
             signed_out: false,
             registration_open: registration_open(&state).await?,
         },
+        rejection.status,
     )?;
     rejection.add_headers(&mut response);
     Ok(response)

@@ -18,6 +18,7 @@ use askama::Template;
 use crate::domain::password_errors;
 use crate::error::AppError;
 use crate::routes::emailed::{link_to, send_in_background};
+use crate::routes::page_with_status;
 use crate::state::AppState;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -81,14 +82,6 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .route(web::get().to(account::show))
                 .route(web::post().to(account::update)),
         );
-}
-
-/// A rendered page with a status other than 200 (a form with errors, a used-up link).
-fn page_with_status(
-    status: StatusCode,
-    template: &impl Template,
-) -> Result<HttpResponse, AppError> {
-    crate::routes::page_with_status(template, status)
 }
 
 /// After a link's form made or reset a customer's account: signed in, and welcomed with
@@ -190,12 +183,12 @@ fn link_no_longer_valid(
     ask_again_label: &'static str,
 ) -> Result<HttpResponse, AppError> {
     page_with_status(
-        StatusCode::GONE,
         &LinkExpiredPage {
             chrome: PortalChrome::anonymous(session),
             ask_again_href,
             ask_again_label,
         },
+        StatusCode::GONE,
     )
 }
 
@@ -213,10 +206,10 @@ fn check_your_email(
     message: &'static str,
 ) -> Result<HttpResponse, AppError> {
     page_with_status(
-        StatusCode::OK,
         &CheckEmailPage {
             chrome: PortalChrome::anonymous(session),
             message,
         },
+        StatusCode::OK,
     )
 }

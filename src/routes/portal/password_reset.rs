@@ -73,12 +73,12 @@ pub struct RequestForm {
 
 pub async fn request_form(session: Session) -> Result<HttpResponse, AppError> {
     page_with_status(
-        StatusCode::OK,
         &RequestPage {
             chrome: PortalChrome::anonymous(&session),
             email: String::new(),
             email_error: None,
         },
+        StatusCode::OK,
     )
 }
 
@@ -93,12 +93,12 @@ pub async fn request_link(
         Ok(address) => address,
         Err(error) => {
             return page_with_status(
-                StatusCode::UNPROCESSABLE_ENTITY,
                 &RequestPage {
                     chrome: PortalChrome::anonymous(&session),
                     email: typed.chars().take(254).collect(),
                     email_error: Some(error.to_string()),
                 },
+                StatusCode::UNPROCESSABLE_ENTITY,
             );
         }
     };
@@ -196,7 +196,6 @@ impl PasswordLink for CustomerResetLink {
     ) -> Result<HttpResponse, AppError> {
         let (password_error, confirm_error) = password_errors(error);
         page_with_status(
-            status,
             &ResetPage {
                 chrome: PortalChrome::anonymous(session),
                 email,
@@ -205,6 +204,7 @@ impl PasswordLink for CustomerResetLink {
                 min_chars: PASSWORD_MIN_CHARS,
                 max_chars: PASSWORD_MAX_CHARS,
             },
+            status,
         )
     }
 

@@ -7,6 +7,7 @@ use askama::Template;
 use serde::Deserialize;
 
 use super::{page_with_status, PortalChrome};
+use crate::audit::Actor;
 use crate::auth::guard::SignedInCustomer;
 use crate::auth::session::{set_flash, FlashKind};
 use crate::error::AppError;
@@ -104,7 +105,6 @@ async fn render_ticket(
         })
         .await?;
     page_with_status(
-        status,
         &TicketPage {
             chrome: PortalChrome::for_customer(customer, "tickets"),
             status: ticket.status(),
@@ -114,6 +114,7 @@ async fn render_ticket(
             reply_error,
             max_bytes: MESSAGE_MAX_BYTES,
         },
+        status,
     )
 }
 
@@ -158,7 +159,6 @@ pub async fn reply(
 
 pub async fn new_form(customer: SignedInCustomer) -> Result<HttpResponse, AppError> {
     page_with_status(
-        StatusCode::OK,
         &NewTicketPage {
             chrome: PortalChrome::for_customer(&customer, "tickets"),
             subject: String::new(),
@@ -168,6 +168,7 @@ pub async fn new_form(customer: SignedInCustomer) -> Result<HttpResponse, AppErr
             max_bytes: MESSAGE_MAX_BYTES,
             subject_max_chars: SUBJECT_MAX_CHARS,
         },
+        StatusCode::OK,
     )
 }
 
@@ -198,7 +199,6 @@ pub async fn create(
             message
         };
         return page_with_status(
-            status,
             &NewTicketPage {
                 chrome: PortalChrome::for_customer(&customer, "tickets"),
                 subject: subject.chars().take(SUBJECT_MAX_CHARS * 2).collect(),
@@ -208,14 +208,16 @@ pub async fn create(
                 max_bytes: MESSAGE_MAX_BYTES,
                 subject_max_chars: SUBJECT_MAX_CHARS,
             },
+            status,
         );
     }
     let contact_id = customer.contact.id;
     let body = message.trim().to_owned();
     let id = state
         .db(move |conn| {
+            let actor = Actor::Contact(contact_id);
             Ok(Ticket::open_for_customer(
-                conn, contact_id, &subject, &body,
+                conn, actor, contact_id, &subject, &body,
             )?)
         })
         .await?;

@@ -7,11 +7,10 @@ use actix_web::{web, HttpResponse};
 use askama::Template;
 use serde::Deserialize;
 
-use crate::audit::{self, Actor};
+use crate::audit::Actor;
 use crate::auth::guard::SignedInAgent;
 use crate::auth::session::{set_flash, FlashKind};
 use crate::contacts::Contact;
-use crate::db::{now, write_transaction};
 use crate::error::AppError;
 use crate::help_center::settings::HelpCenterSettings;
 use crate::invitations::{self, RowOutcome};
@@ -19,7 +18,7 @@ use crate::routes::chrome::Chrome;
 use crate::routes::page_with_status;
 use crate::routes::redirect_see_other;
 use crate::state::AppState;
-use crate::tickets::{NewTicket, NewTicketMessage, TicketStatus};
+use crate::tickets::Ticket;
 
 const SUBJECT_MAX_CHARS: usize = 200;
 const MESSAGE_MAX_CHARS: usize = 20_000;
@@ -129,37 +128,12 @@ pub async fn create(
             return render(page, StatusCode::UNPROCESSABLE_ENTITY);
         }
     };
-    let agent_id = agent.agent.id;
+    let actor = Actor::Agent(agent.agent.id);
     let ticket_id = state
         .db(move |conn| {
-            let at = now();
-            Ok(write_transaction(conn, |conn| {
-                let ticket_id = NewTicket {
-                    contact_id,
-                    subject: &subject,
-                    status: TicketStatus::Open.as_str(),
-                    created_at: at,
-                    updated_at: at,
-                }
-                .insert(conn)?;
-                // The customer's words, typed in by the agent who took the call.
-                NewTicketMessage {
-                    ticket_id,
-                    author_agent_id: None,
-                    from_customer: true,
-                    body: &message,
-                    created_at: at,
-                }
-                .insert(conn)?;
-                audit::record(
-                    conn,
-                    Actor::Agent(agent_id),
-                    "ticket.created",
-                    ("ticket", Some(ticket_id)),
-                    &subject,
-                )?;
-                Ok::<_, diesel::result::Error>(ticket_id)
-            })?)
+            Ok(Ticket::open_for_customer(
+                conn, actor, contact_id, &subject, &message,
+            )?)
         })
         .await?;
     let mut notice = "Ticket created.".to_owned();

@@ -6,12 +6,11 @@ use actix_web::{web, HttpResponse};
 use serde::Deserialize;
 
 use super::{render, Submitted};
-use crate::audit::{self, Actor};
+use crate::audit::Actor;
 use crate::auth::guard::SignedInAgent;
 use crate::auth::session::{set_flash, FlashKind};
-use crate::db::{now, write_transaction};
 use crate::error::AppError;
-use crate::help_center::settings::{HelpCenterSettings, SelfRegistration};
+use crate::help_center::settings::{self, HelpCenterSettings, SelfRegistration};
 use crate::routes::redirect_see_other;
 use crate::state::AppState;
 
@@ -193,31 +192,6 @@ fn is_domain_name(domain: &str) -> bool {
             .is_some_and(|top| top.chars().any(|c| c.is_ascii_alphabetic()))
 }
 
-/// What changed, in words, for the audit log.
-fn changes(before: &HelpCenterSettings, after: &HelpCenterSettings) -> String {
-    let mut changed = Vec::new();
-    if before.self_registration != after.self_registration {
-        changed.push("self-registration");
-    }
-    if before.auto_invite != after.auto_invite {
-        changed.push(if after.auto_invite {
-            "auto-invite on"
-        } else {
-            "auto-invite off"
-        });
-    }
-    if before.invite_ttl_hours != after.invite_ttl_hours {
-        changed.push("invitation link validity");
-    }
-    if before.daily_invite_quota != after.daily_invite_quota {
-        changed.push("daily invitation quota");
-    }
-    if before.company_name != after.company_name {
-        changed.push("company name");
-    }
-    changed.join(", ")
-}
-
 pub async fn save(
     agent: SignedInAgent,
     state: web::Data<AppState>,
@@ -225,7 +199,6 @@ pub async fn save(
 ) -> Result<HttpResponse, AppError> {
     agent.require_admin()?;
     let form = form.into_inner();
-    let agent_id = agent.agent.id;
     let wanted = match form.parse() {
         Ok(wanted) => wanted,
         Err(errors) => {
@@ -236,29 +209,9 @@ pub async fn save(
             return render(&agent, &state, submitted, StatusCode::UNPROCESSABLE_ENTITY).await;
         }
     };
+    let actor = Actor::Agent(agent.agent.id);
     state
-        .db(move |conn| {
-            write_transaction(conn, |conn| {
-                let before = HelpCenterSettings::load(conn)?;
-                let wanted = HelpCenterSettings {
-                    invitation_template: before.invitation_template.clone(),
-                    ..wanted
-                };
-                let changed = changes(&before, &wanted);
-                if !changed.is_empty() {
-                    wanted.save(conn, now())?;
-                    audit::record(
-                        conn,
-                        Actor::Agent(agent_id),
-                        "settings.updated",
-                        ("settings", None),
-                        &changed,
-                    )?;
-                }
-                Ok::<_, diesel::result::Error>(())
-            })?;
-            Ok(())
-        })
+        .db(move |conn| Ok(settings::update(conn, actor, wanted)?))
         .await?;
     set_flash(
         agent.session(),

@@ -6,13 +6,13 @@ use actix_web::{web, HttpResponse};
 use askama::Template;
 use serde::Deserialize;
 
-use crate::audit::{self, Actor};
+use crate::audit::Actor;
 use crate::auth::guard::SignedInAgent;
 use crate::auth::session::{set_flash, FlashKind};
-use crate::db::{now, write_transaction};
+use crate::db::now;
 use crate::domain::EmailAddress;
 use crate::error::AppError;
-use crate::help_center::settings::{HelpCenterSettings, InvitationTemplate};
+use crate::help_center::settings::{self, HelpCenterSettings, InvitationTemplate};
 use crate::invitations::template::{Placeholder, TemplateFieldErrors};
 use crate::invitations::InvitationWording;
 use crate::mail::OutgoingMail;
@@ -162,17 +162,12 @@ async fn store(
     template: InvitationTemplate,
     action: &'static str,
 ) -> Result<(), AppError> {
-    let agent_id = agent.agent.id;
+    let actor = Actor::Agent(agent.agent.id);
     state
         .db(move |conn| {
-            write_transaction(conn, |conn| {
-                let mut settings = HelpCenterSettings::load(conn)?;
-                settings.invitation_template = template;
-                settings.save(conn, now())?;
-                audit::record(conn, Actor::Agent(agent_id), action, ("settings", None), "")?;
-                Ok::<_, diesel::result::Error>(())
-            })?;
-            Ok(())
+            Ok(settings::update_invitation_template(
+                conn, actor, template, action,
+            )?)
         })
         .await
 }

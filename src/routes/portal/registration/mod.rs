@@ -107,7 +107,6 @@ fn register_page(
         StatusCode::OK
     };
     page_with_status(
-        status,
         &RegisterPage {
             chrome: PortalChrome::anonymous(session),
             closed,
@@ -117,6 +116,7 @@ fn register_page(
             name_error,
             email_error,
         },
+        status,
     )
 }
 

@@ -59,7 +59,6 @@ impl PasswordLink for VerifyLink {
     ) -> Result<HttpResponse, AppError> {
         let (password_error, confirm_error) = password_errors(error);
         page_with_status(
-            status,
             &VerifyPage {
                 chrome: PortalChrome::anonymous(session),
                 name: row.name,
@@ -69,6 +68,7 @@ impl PasswordLink for VerifyLink {
                 min_chars: PASSWORD_MIN_CHARS,
                 max_chars: PASSWORD_MAX_CHARS,
             },
+            status,
         )
     }
 
