@@ -1,6 +1,7 @@
 //! Agents: who signs in to Portico, their roles, passwords and sessions.
 
 mod admin;
+pub mod emails;
 pub mod password_reset;
 
 use chrono::NaiveDateTime;

@@ -7,11 +7,10 @@ use actix_session::Session;
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use askama::Template;
-use chrono::NaiveDateTime;
 use serde::Deserialize;
 
 use crate::agents::password_reset::{self, LinkPurpose};
-use crate::agents::{Agent, AgentRole};
+use crate::agents::{emails, Agent, AgentRole};
 use crate::auth::rate_limit;
 use crate::auth::session::{self, set_flash, FlashKind};
 use crate::auth::sign_in_throttle::address_key;
@@ -20,7 +19,6 @@ use crate::domain::{
     password_errors, EmailAddress, LinkToken, PasswordError, PASSWORD_MAX_CHARS, PASSWORD_MIN_CHARS,
 };
 use crate::error::AppError;
-use crate::mail::OutgoingMail;
 use crate::routes::chrome::Chrome;
 use crate::routes::emailed::{link_to, send_in_background};
 use crate::routes::password_link::{self, NewPasswordForm, PasswordLink};
@@ -69,48 +67,6 @@ struct LinkExpiredPage {
     chrome: Chrome,
 }
 
-/// What a reset email says, in both its parts.
-struct ResetMail<'a> {
-    name: &'a str,
-    link: &'a str,
-    expires: &'a str,
-}
-
-#[derive(Template)]
-#[template(path = "mail/agent_password_reset.txt", escape = "none")]
-struct ResetMailText<'a> {
-    mail: &'a ResetMail<'a>,
-}
-
-#[derive(Template)]
-#[template(path = "mail/agent_password_reset.html")]
-struct ResetMailHtml<'a> {
-    mail: &'a ResetMail<'a>,
-}
-
-/// What a welcome email says, in both its parts.
-struct WelcomeMail<'a> {
-    name: &'a str,
-    email: &'a str,
-    role: &'a str,
-    added_by: &'a str,
-    link: &'a str,
-    forgot_link: &'a str,
-    expires: &'a str,
-}
-
-#[derive(Template)]
-#[template(path = "mail/agent_welcome.txt", escape = "none")]
-struct WelcomeMailText<'a> {
-    mail: &'a WelcomeMail<'a>,
-}
-
-#[derive(Template)]
-#[template(path = "mail/agent_welcome.html")]
-struct WelcomeMailHtml<'a> {
-    mail: &'a WelcomeMail<'a>,
-}
-
 /// A new agent an admin added without a password, to be sent a link to choose one.
 pub struct NewAgentWelcome {
     pub agent_id: i64,
@@ -139,33 +95,15 @@ pub async fn send_welcome(
         .await?;
     let link = link_for(state, &issued.token);
     let forgot_link = link_to(state, FORGOT_PATH);
-    let expires = issued.expires_at.format("%Y-%m-%d %H:%M").to_string();
-    let role = match welcome.role {
-        AgentRole::Admin => "an admin",
-        AgentRole::Agent => "an agent",
-    };
-    let welcome_mail = WelcomeMail {
+    let mail = emails::welcome(&emails::Welcome {
         name: &welcome.name,
-        email: welcome.email.as_str(),
-        role,
+        email: &welcome.email,
+        role: welcome.role,
         added_by: &welcome.added_by,
         link: &link,
+        expires_at: issued.expires_at,
         forgot_link: &forgot_link,
-        expires: &expires,
-    };
-    let mail = OutgoingMail {
-        to: welcome.email.clone(),
-        to_name: Some(welcome.name.clone()),
-        subject: "You have been added to Portico".to_owned(),
-        text: WelcomeMailText {
-            mail: &welcome_mail,
-        }
-        .render()?,
-        html: WelcomeMailHtml {
-            mail: &welcome_mail,
-        }
-        .render()?,
-    };
+    })?;
     let mailer = state.mailer.clone();
     let sent = web::block(move || mailer.send(&mail)).await?;
     Ok(sent.map(|_| ()).map_err(|error| error.to_string()))
@@ -231,7 +169,10 @@ pub async fn request_link(
         .await?;
     if let Some((name, issued)) = issued {
         let link = link_for(&state, &issued.token);
-        send_in_background(&state, compose(&address, &name, &link, issued.expires_at)?);
+        send_in_background(
+            &state,
+            emails::reset(&address, &name, &link, issued.expires_at)?,
+        );
     }
     request_page(
         &session,
@@ -245,27 +186,6 @@ pub async fn request_link(
 /// Where a link's email sends its reader.
 fn link_for(state: &AppState, token: &LinkToken) -> String {
     link_to(state, &format!("/password/reset/{}", token.as_str()))
-}
-
-fn compose(
-    to: &EmailAddress,
-    name: &str,
-    link: &str,
-    expires_at: NaiveDateTime,
-) -> Result<OutgoingMail, AppError> {
-    let expires = expires_at.format("%Y-%m-%d %H:%M").to_string();
-    let reset_mail = ResetMail {
-        name,
-        link,
-        expires: &expires,
-    };
-    Ok(OutgoingMail {
-        to: to.clone(),
-        to_name: Some(name.to_owned()),
-        subject: "Reset your Portico password".to_owned(),
-        text: ResetMailText { mail: &reset_mail }.render()?,
-        html: ResetMailHtml { mail: &reset_mail }.render()?,
-    })
 }
 
 /// An agent's reset or welcome link.

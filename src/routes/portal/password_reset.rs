@@ -4,7 +4,6 @@ use actix_session::Session;
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use askama::Template;
-use chrono::NaiveDateTime;
 use serde::Deserialize;
 
 use super::{
@@ -18,11 +17,11 @@ use crate::domain::{
     EmailAddress, LinkToken, PasswordError, PASSWORD_MAX_CHARS, PASSWORD_MIN_CHARS,
 };
 use crate::error::AppError;
+use crate::help_center::emails;
 use crate::help_center::links::{
     customer_who_can_sign_in, redeem_password_reset, CustomerToken, TokenPurpose,
 };
 use crate::help_center::settings::HelpCenterSettings;
-use crate::mail::OutgoingMail;
 use crate::routes::password_link::{self, NewPasswordForm, PasswordLink};
 use crate::state::AppState;
 
@@ -45,24 +44,6 @@ struct ResetPage {
     confirm_error: Option<String>,
     min_chars: usize,
     max_chars: usize,
-}
-
-#[derive(Template)]
-#[template(path = "mail/password_reset.txt", escape = "none")]
-struct ResetMailText<'a> {
-    name: &'a str,
-    company: &'a str,
-    link: &'a str,
-    expires: &'a str,
-}
-
-#[derive(Template)]
-#[template(path = "mail/password_reset.html")]
-struct ResetMailHtml<'a> {
-    name: &'a str,
-    company: &'a str,
-    link: &'a str,
-    expires: &'a str,
 }
 
 #[derive(Deserialize)]
@@ -131,41 +112,10 @@ pub async fn request_link(
             &format!("/portal/password/reset/{}", issued.token.as_str()),
         );
         let company = company_name(&state, &settings);
-        let mail = compose(&address, &name, &company, &link, issued.expires_at)?;
+        let mail = emails::password_reset(&address, &name, &company, &link, issued.expires_at)?;
         send_in_background(&state, mail);
     }
     check_your_email(&session, LINK_SENT)
-}
-
-fn compose(
-    to: &EmailAddress,
-    name: &str,
-    company: &str,
-    link: &str,
-    expires_at: NaiveDateTime,
-) -> Result<OutgoingMail, AppError> {
-    let expires = expires_at.format("%Y-%m-%d %H:%M").to_string();
-    let text = ResetMailText {
-        name,
-        company,
-        link,
-        expires: &expires,
-    }
-    .render()?;
-    let html = ResetMailHtml {
-        name,
-        company,
-        link,
-        expires: &expires,
-    }
-    .render()?;
-    Ok(OutgoingMail {
-        to: to.clone(),
-        to_name: Some(name.to_owned()),
-        subject: format!("Reset your {company} Help Center password"),
-        text,
-        html,
-    })
 }
 
 /// A Help Center customer's reset link.

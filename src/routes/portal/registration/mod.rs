@@ -16,14 +16,12 @@ use super::{
     check_your_email, company_name, link_to, page_with_status, send_in_background, PortalChrome,
 };
 use crate::auth::rate_limit;
-use crate::contacts::Contact;
-use crate::db::{now, DbConnection};
+use crate::db::DbConnection;
 use crate::domain::EmailAddress;
 use crate::error::AppError;
-use crate::help_center::accounts::PortalAccount;
-use crate::help_center::links::{CustomerToken, IssuedToken, TokenPurpose};
+use crate::help_center::emails::{self, RegistrationEmail};
+use crate::help_center::registration::{self, Outcome};
 use crate::help_center::settings::{HelpCenterSettings, SelfRegistration};
-use crate::mail::OutgoingMail;
 use crate::state::AppState;
 
 const NAME_MAX_CHARS: usize = 200;
@@ -42,42 +40,12 @@ struct RegisterPage {
     email_error: Option<String>,
 }
 
-/// One template, two messages: the verification link, or "you already have an account".
-#[derive(Template)]
-#[template(path = "mail/verify_email.txt", escape = "none")]
-struct VerifyMailText<'a> {
-    letter: &'a Letter,
-}
-
-#[derive(Template)]
-#[template(path = "mail/verify_email.html")]
-struct VerifyMailHtml<'a> {
-    letter: &'a Letter,
-}
-
-struct Letter {
-    name: String,
-    company: String,
-    already_registered: bool,
-    /// The verification link, or the sign-in page for an existing account.
-    link: String,
-    reset_link: String,
-    expires: String,
-}
-
 #[derive(Deserialize)]
 pub struct RegisterForm {
     #[serde(default)]
     name: String,
     #[serde(default)]
     email: String,
-}
-
-/// Who gets which email; spam contacts and deactivated accounts get none.
-enum Outcome {
-    Verify { name: String, issued: IssuedToken },
-    AlreadyRegistered { name: String },
-    Nothing,
 }
 
 fn load_settings(conn: &mut DbConnection) -> Result<HelpCenterSettings, AppError> {
@@ -176,11 +144,11 @@ pub async fn register(
     }
     let lookup = address.clone();
     let outcome = state
-        .db(move |conn| Ok(decide(conn, &lookup, name)?))
+        .db(move |conn| Ok(registration::ask(conn, &lookup, name)?))
         .await?;
     let company = company_name(&state, &settings);
     let letter = match outcome {
-        Outcome::Verify { name, issued } => Some(Letter {
+        Outcome::Verify { name, issued } => Some(RegistrationEmail {
             name,
             company,
             already_registered: false,
@@ -191,7 +159,7 @@ pub async fn register(
             reset_link: String::new(),
             expires: issued.expires_at.format("%Y-%m-%d %H:%M").to_string(),
         }),
-        Outcome::AlreadyRegistered { name } => Some(Letter {
+        Outcome::AlreadyRegistered { name } => Some(RegistrationEmail {
             name,
             company,
             already_registered: true,
@@ -202,50 +170,7 @@ pub async fn register(
         Outcome::Nothing => None,
     };
     if let Some(letter) = letter {
-        send_in_background(&state, compose(&address, &letter)?);
+        send_in_background(&state, emails::registration(&address, &letter)?);
     }
     check_your_email(&session, LINK_SENT)
-}
-
-fn decide(
-    conn: &mut DbConnection,
-    address: &EmailAddress,
-    name: String,
-) -> diesel::QueryResult<Outcome> {
-    if let Some(contact) = Contact::find_live_by_email(conn, address.as_str())? {
-        if contact.is_spam {
-            return Ok(Outcome::Nothing);
-        }
-        match PortalAccount::for_contact(conn, contact.id)? {
-            Some(account) if account.deactivated_at.is_some() => return Ok(Outcome::Nothing),
-            Some(account) if account.can_sign_in() => {
-                return Ok(Outcome::AlreadyRegistered { name: contact.name })
-            }
-            _ => {}
-        }
-    }
-    let issued = CustomerToken::issue(
-        conn,
-        TokenPurpose::VerifyEmail,
-        None,
-        address.as_str(),
-        &name,
-        now(),
-    )?;
-    Ok(Outcome::Verify { name, issued })
-}
-
-fn compose(to: &EmailAddress, letter: &Letter) -> Result<OutgoingMail, AppError> {
-    let subject = if letter.already_registered {
-        format!("You already have a {} Help Center account", letter.company)
-    } else {
-        format!("Confirm your email for the {} Help Center", letter.company)
-    };
-    Ok(OutgoingMail {
-        to: to.clone(),
-        to_name: Some(letter.name.clone()),
-        subject,
-        text: VerifyMailText { letter }.render()?,
-        html: VerifyMailHtml { letter }.render()?,
-    })
 }
