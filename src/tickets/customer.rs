@@ -34,16 +34,7 @@ impl Ticket {
             .group_by(tickets::status)
             .select((tickets::status, count_star()))
             .load(conn)?;
-        let mut counts = StatusCounts::default();
-        for (status, count) in rows {
-            match TicketStatus::parse(&status) {
-                Some(TicketStatus::Open) => counts.open = count,
-                Some(TicketStatus::OnHold) => counts.on_hold = count,
-                Some(TicketStatus::Closed) => counts.closed = count,
-                None => {}
-            }
-        }
-        Ok(counts)
+        Ok(StatusCounts::of_rows(rows))
     }
 
     /// The ticket if this contact raised it; another customer's ticket is no ticket at all,

@@ -109,16 +109,7 @@ impl Ticket {
             .group_by(tickets::status)
             .select((tickets::status, count_star()))
             .load(conn)?;
-        let mut counts = StatusCounts::default();
-        for (status, count) in rows {
-            match TicketStatus::parse(&status) {
-                Some(TicketStatus::Open) => counts.open = count,
-                Some(TicketStatus::OnHold) => counts.on_hold = count,
-                Some(TicketStatus::Closed) => counts.closed = count,
-                None => {}
-            }
-        }
-        Ok(counts)
+        Ok(StatusCounts::of_rows(rows))
     }
 
     /// An agent's answer: the message, then the status if one was chosen, in one transaction.
@@ -223,6 +214,20 @@ pub struct StatusCounts {
 }
 
 impl StatusCounts {
+    /// From (status, count) rows grouped by status; a status Portico does not know is left out.
+    fn of_rows(rows: Vec<(String, i64)>) -> StatusCounts {
+        let mut counts = StatusCounts::default();
+        for (status, count) in rows {
+            match TicketStatus::parse(&status) {
+                Some(TicketStatus::Open) => counts.open = count,
+                Some(TicketStatus::OnHold) => counts.on_hold = count,
+                Some(TicketStatus::Closed) => counts.closed = count,
+                None => {}
+            }
+        }
+        counts
+    }
+
     pub fn of(&self, status: TicketStatus) -> i64 {
         match status {
             TicketStatus::Open => self.open,
