@@ -260,6 +260,22 @@ where
     }
 }
 
+/// Runs a page's reads in one read transaction on SQLite: one snapshot (its counts and rows
+/// agree) and one lock taken instead of one per statement. On PostgreSQL, whose read-committed
+/// transaction would not hold one snapshot either, they run as they are, sparing two round trips.
+pub fn reads<T, E>(
+    conn: &mut DbConnection,
+    work: impl FnOnce(&mut DbConnection) -> Result<T, E>,
+) -> Result<T, E>
+where
+    E: From<diesel::result::Error>,
+{
+    match conn {
+        DbConnection::Sqlite(_) => conn.transaction(work),
+        DbConnection::Postgresql(_) => work(conn),
+    }
+}
+
 /// Rows or ids per multi-row statement. With up to eight bound values a row this stays well
 /// under both backends' limits on bound parameters (SQLite 32,766, PostgreSQL 65,535), and a
 /// batch of a thousand is one round trip on PostgreSQL instead of a thousand.

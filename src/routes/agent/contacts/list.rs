@@ -1,7 +1,6 @@
 use actix_web::{web, HttpRequest, HttpResponse};
 use askama::Template;
 use chrono::NaiveDateTime;
-use diesel::Connection;
 
 use super::params::{ListParams, RawListParams, ViewChoice};
 use super::table::{format_count, total_label, ContactTable};
@@ -13,7 +12,7 @@ use crate::contacts::{
     matching_ids_up_to_cap, search_is_unindexed, search_term_looks_rare, Criteria, ListRequest,
     Page, ViewCounts, ViewTotal,
 };
-use crate::db::{backend_of, now, DbConnection};
+use crate::db::{self, backend_of, now, DbConnection};
 use crate::error::AppError;
 use crate::jobs::{self, BulkJob};
 use crate::routes::agent::invitations::new_submission_key;
@@ -168,8 +167,8 @@ fn read_page_and_total(
     })
 }
 
-/// The Customers tab's list. The agent is read with the page's other reads, in one
-/// transaction, so its counts and rows agree: this is the page agents load most.
+/// The Customers tab's list, the page agents load most: the agent is read with the page's
+/// other reads (`db::reads`), in one trip to the blocking pool.
 pub async fn list(
     agent_session: AgentSession,
     state: web::Data<AppState>,
@@ -180,7 +179,7 @@ pub async fn list(
     let agent_id = agent_session.agent_id();
     let found = state
         .db(move |conn| {
-            conn.transaction(|conn| {
+            db::reads(conn, |conn| {
                 let Some((agent, news)) = AgentSession::load_with_job_news(conn, agent_id)? else {
                     return Ok(None);
                 };
