@@ -41,29 +41,7 @@ async fn an_agent_signs_in_and_reaches_customers_contacts() {
         "anonymous visitors are sent to sign in"
     );
 
-    page.find(Locator::Css("input[name=email]"))
-        .await
-        .unwrap()
-        .send_keys("ada@portico.test")
-        .await
-        .unwrap();
-    page.find(Locator::Css("input[name=password]"))
-        .await
-        .unwrap()
-        .send_keys(AGENT_PASSWORD)
-        .await
-        .unwrap();
-    page.find(Locator::XPath("//button[normalize-space()='Sign in']"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-    page.wait()
-        .at_most(Duration::from_secs(10))
-        .for_element(Locator::XPath("//h1[normalize-space()='Contacts']"))
-        .await
-        .unwrap();
+    fill_in_sign_in(page, "ada@portico.test").await;
 
     page.find(Locator::LinkText("Accounts"))
         .await
@@ -101,6 +79,12 @@ async fn an_agent_signs_in_and_reaches_customers_contacts() {
 
 pub async fn sign_in(page: &fantoccini::Client, app: &crate::helpers::TestApp, email: &str) {
     page.goto(&app.url("/login")).await.unwrap();
+    fill_in_sign_in(page, email).await;
+}
+
+/// Types the agent's email and password into the sign-in page shown, signs in, and waits for
+/// the Contacts list.
+async fn fill_in_sign_in(page: &fantoccini::Client, email: &str) {
     page.find(Locator::Css("input[name=email]"))
         .await
         .unwrap()
