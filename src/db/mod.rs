@@ -80,7 +80,7 @@ impl ManageConnection for ConnectionManager {
         match self.backend {
             Backend::Postgres => {
                 let mut conn =
-                    PgConnection::establish(&self.url).map_err(r2d2::Error::ConnectionError)?;
+                    establish_postgres(&self.url).map_err(r2d2::Error::ConnectionError)?;
                 conn.batch_execute(LOCK_TIMEOUT)
                     .map_err(r2d2::Error::QueryError)?;
                 Ok(DbConnection::Postgresql(conn))
@@ -186,6 +186,14 @@ pub fn connect(url: &str, max_connections: u32) -> Result<DbPool, DbSetupError> 
         .test_on_check_out(false)
         .build(manager)?;
     Ok(pool)
+}
+
+/// Opens a PostgreSQL connection. libpq would otherwise be the first to start OpenSSL and
+/// register its exit-time cleanup, which frees TLS state under threads still connected when
+/// the process exits (openssl/openssl#3505: a SIGSEGV at exit); openssl-sys starts it without.
+pub fn establish_postgres(url: &str) -> diesel::ConnectionResult<PgConnection> {
+    openssl_sys::init();
+    PgConnection::establish(url)
 }
 
 pub fn backend_of(conn: &DbConnection) -> Backend {

@@ -5,7 +5,7 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use diesel::{Connection, PgConnection, RunQueryDsl};
+use diesel::RunQueryDsl;
 use portico::agents::NewAgent;
 use portico::auth::password::hash_password;
 use portico::config::{LogFormat, Settings};
@@ -475,7 +475,7 @@ impl PostgresTestDatabase {
         tokio::task::spawn_blocking(move || {
             let template = ensure_template(&server_url);
             let name = format!("portico_test_{}", random_suffix());
-            let mut conn = PgConnection::establish(&server_url).expect("connect to PostgreSQL");
+            let mut conn = db::establish_postgres(&server_url).expect("connect to PostgreSQL");
             let mut attempts = 0;
             // Two clones of one template at the same instant can collide; a retry settles it.
             while let Err(error) =
@@ -500,7 +500,7 @@ impl PostgresTestDatabase {
 
 impl Drop for PostgresTestDatabase {
     fn drop(&mut self) {
-        if let Ok(mut conn) = PgConnection::establish(&self.server_url) {
+        if let Ok(mut conn) = db::establish_postgres(&self.server_url) {
             let _ = diesel::sql_query(format!(
                 "DROP DATABASE IF EXISTS {} WITH (FORCE)",
                 self.name
@@ -535,7 +535,7 @@ fn ensure_template(server_url: &str) -> String {
         return name.clone();
     }
     let name = format!("portico_tpl_{}", migrations_fingerprint());
-    let mut conn = PgConnection::establish(server_url).expect("connect to PostgreSQL");
+    let mut conn = db::establish_postgres(server_url).expect("connect to PostgreSQL");
     diesel::sql_query("SELECT pg_advisory_lock(7270)")
         .execute(&mut conn)
         .expect("lock");
