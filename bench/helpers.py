@@ -644,6 +644,57 @@ def register(base, links_file, first, count, concurrency, duration_s, prefix):
     print(f"{prefix}_used_links={len(times)}")
 
 
+def _expire_invitations(database, digests):
+    """Makes the invitations behind DIGESTS expired an hour ago, as if their week had passed."""
+    listed = ", ".join(f"'{digest}'" for digest in digests)  # hex digits only
+    if database.startswith("postgres"):
+        subprocess.run(["psql", database, "-qAtX", "-v", "ON_ERROR_STOP=1", "-c",
+                        "UPDATE invitations SET expires_at = (now() AT TIME ZONE 'UTC') - "
+                        f"interval '1 hour' WHERE token_digest IN ({listed})"], check=True)
+        return
+    import sqlite3
+    with sqlite3.connect(database, timeout=30) as db:
+        db.execute("UPDATE invitations SET expires_at = strftime('%Y-%m-%d %H:%M:%f', 'now', "
+                   f"'-1 hour') WHERE token_digest IN ({listed})")
+
+
+def new_link_timing(base, links_file, database, pairs):
+    """P10: "Email me a new link" posted from PAIRS invitation links made to expire (each
+    earns its contact a new invitation, sent after the answer) and PAIRS made-up links,
+    interleaved, one request at a time; prints each kind's median answer time."""
+    import base64
+    import hashlib
+    import secrets
+
+    pairs = int(pairs)
+    with open(links_file, encoding="ascii") as f:
+        links = [line.strip() for line in f if line.strip()]
+    tokens = [urllib.parse.urlsplit(link).path.rsplit("/", 1)[-1] for link in links[-pairs:]]
+    if len(tokens) < pairs:
+        sys.exit(f"only {len(tokens)} invitation links; {pairs} are needed")
+    _expire_invitations(database, [hashlib.sha256(t.encode()).hexdigest() for t in tokens])
+    browser = Browser(base)
+    forms, _ = forms_of(browser.get(f"/portal/invitations/{tokens[0]}", expect=410))
+    fields = dict(next(form["fields"] for form in forms
+                       if form["action"] == "/portal/invitations/new-link"))
+    known, made_up = [], []
+    for index, token in enumerate(tokens):
+        invented = base64.urlsafe_b64encode(secrets.token_bytes(32)).rstrip(b"=").decode()
+        order = [(token, known), (invented, made_up)]
+        for presented, times in order[::-1] if index % 2 else order:
+            body = [("csrf_token", fields["csrf_token"]), ("token", presented)]
+            started = time.perf_counter()
+            status, _, page = browser.request("POST", "/portal/invitations/new-link", body)
+            times.append((time.perf_counter() - started) * 1000)
+            if status != 200 or "Check your email" not in page:
+                sys.exit(f"the new-link form answered {status}: {_page_message(page)}")
+            # One request at a time, each on a quiet server, as someone probing would send them.
+            time.sleep(0.1)
+    print(f"p10_pairs={pairs}")
+    print(f"p10_known_ms={statistics.median(known):.3f}")
+    print(f"p10_unknown_ms={statistics.median(made_up):.3f}")
+
+
 # ---------------------------------------------------------------------------------------------
 # The report
 
@@ -948,6 +999,16 @@ def report(path):
 
     rows += _invitation_rows(r)
 
+    known, unknown = _f(r, "p10_known_ms"), _f(r, "p10_unknown_ms")
+    slower = max(known, unknown) / min(known, unknown) if known and unknown else None
+    rows.append(("P10", f"\"Email me a new link\" from {r.get('p10_pairs', '?')} expired "
+                        f"invitation links (each earns an email) and as many made-up ones, "
+                        f"interleaved: median answer time",
+                 "the two medians within 1.2× of each other",
+                 f"expired links {known:.2f} ms, made-up links {unknown:.2f} ms "
+                 f"({slower:.2f}×)" if slower else "?",
+                 _verdict([] if slower is not None and slower <= 1.2 else ["time"])))
+
     idle, peak = _f(r, "rss_idle_mib"), _f(r, "rss_peak_mib")
     failed = []
     if idle is None or idle > 64:
@@ -1044,6 +1105,7 @@ COMMANDS = {
     "bulk-view-date": bulk_view_date,
     "bulk-invite": bulk_invite,
     "register": register,
+    "new-link-timing": new_link_timing,
     "report": report,
 }
 

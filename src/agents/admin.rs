@@ -5,6 +5,7 @@ use diesel::prelude::*;
 
 use super::{Agent, AgentRole, NewAgent};
 use crate::audit::{self, Actor};
+use crate::auth::sessions::{self, Holder};
 use crate::db::schema::agents;
 use crate::db::{now, write_transaction, DbConnection};
 
@@ -70,6 +71,9 @@ pub fn set_disabled(
         ))
         .execute(conn)?
             == 1;
+        if changed && disable {
+            sessions::end_all_but(conn, Holder::Agent(target_id), None)?;
+        }
         if changed {
             let action = if disable {
                 "agent.disabled"

@@ -8,6 +8,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use crate::audit::{self, Actor};
+use crate::auth::sessions::{self, Holder, SessionKey};
 use crate::db::schema::agents;
 use crate::db::DbConnection;
 
@@ -66,9 +67,6 @@ pub struct Agent {
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
     pub password_changed_at: Option<NaiveDateTime>,
-    /// Sessions signed in before this end (set when the password changes, and when they sign
-    /// out of their other sessions).
-    pub sessions_ended_at: Option<NaiveDateTime>,
 }
 
 impl Agent {
@@ -102,12 +100,14 @@ impl Agent {
             .optional()
     }
 
-    /// Ends every session of the agent signed in before `now`, recorded in the audit log.
-    pub fn end_sessions(conn: &mut DbConnection, id: i64, now: NaiveDateTime) -> QueryResult<()> {
+    /// Ends every session of the agent but `kept`, recorded in the audit log.
+    pub fn end_other_sessions(
+        conn: &mut DbConnection,
+        id: i64,
+        kept: &SessionKey,
+    ) -> QueryResult<()> {
         crate::db::write_transaction(conn, |conn| {
-            diesel::update(agents::table.find(id))
-                .set(agents::sessions_ended_at.eq(now))
-                .execute(conn)?;
+            sessions::end_all_but(conn, Holder::Agent(id), Some(kept))?;
             audit::record(
                 conn,
                 Actor::Agent(id),
@@ -119,23 +119,24 @@ impl Agent {
         })
     }
 
-    /// The agent's new password, recorded in the audit log: their sessions from before end
+    /// The agent's new password, recorded in the audit log: their sessions but `kept` end
     /// and their outstanding reset links stop working. Call inside a transaction.
     pub fn set_password(
         conn: &mut DbConnection,
         id: i64,
         password_hash: &str,
         how: PasswordChange,
+        kept: Option<&SessionKey>,
         now: NaiveDateTime,
     ) -> QueryResult<()> {
         diesel::update(agents::table.find(id))
             .set((
                 agents::password_hash.eq(password_hash),
                 agents::password_changed_at.eq(now),
-                agents::sessions_ended_at.eq(now),
                 agents::updated_at.eq(now),
             ))
             .execute(conn)?;
+        sessions::end_all_but(conn, Holder::Agent(id), kept)?;
         password_reset::retire(conn, id, now)?;
         audit::record(
             conn,
@@ -147,15 +148,23 @@ impl Agent {
         Ok(())
     }
 
-    /// The agent's own new password, typed while signed in.
+    /// The agent's own new password, typed while signed in on the session `kept`.
     pub fn change_password(
         conn: &mut DbConnection,
         id: i64,
         password_hash: &str,
+        kept: &SessionKey,
         now: NaiveDateTime,
     ) -> QueryResult<()> {
         crate::db::write_transaction(conn, |conn| {
-            Agent::set_password(conn, id, password_hash, PasswordChange::Changed, now)
+            Agent::set_password(
+                conn,
+                id,
+                password_hash,
+                PasswordChange::Changed,
+                Some(kept),
+                now,
+            )
         })
     }
 

@@ -112,6 +112,7 @@ pub fn redeem(
             agent.id,
             password_hash,
             PasswordChange::ResetByEmail,
+            None,
             now,
         )?;
         Ok(Some(agent.id))

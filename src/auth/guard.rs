@@ -11,7 +11,8 @@ use std::future::{ready, Ready};
 
 use crate::agents::Agent;
 use crate::auth::session;
-use crate::db::DbConnection;
+use crate::auth::sessions::{self, Holder, SessionKey};
+use crate::db::{now, DbConnection};
 use crate::error::AppError;
 use crate::jobs;
 use crate::state::AppState;
@@ -19,11 +20,17 @@ use crate::state::AppState;
 pub struct SignedInAgent {
     pub agent: Agent,
     session: Session,
+    key: SessionKey,
 }
 
 impl SignedInAgent {
     pub fn session(&self) -> &Session {
         &self.session
+    }
+
+    /// This browser's session on the server.
+    pub fn session_key(&self) -> &SessionKey {
+        &self.key
     }
 
     pub fn require_admin(&self) -> Result<(), AppError> {
@@ -49,8 +56,12 @@ impl FromRequest for SignedInAgent {
             let state =
                 state.ok_or_else(|| AppError::Blocking("application state missing".into()))?;
             let agent_id = agent_session.agent_id();
+            let key = agent_session.key.clone();
             let (agent, finished) = state
                 .db(move |conn| {
+                    if !sessions::check(conn, &key, now())? {
+                        return Ok((None, Vec::new()));
+                    }
                     let Some((agent, news)) = AgentSession::load_with_job_news(conn, agent_id)?
                     else {
                         return Ok((None, Vec::new()));
@@ -66,7 +77,7 @@ impl FromRequest for SignedInAgent {
             let Some(agent) = agent else {
                 return Err(agent_session.refuse());
             };
-            let signed_in = agent_session.signed_in(agent)?;
+            let signed_in = agent_session.signed_in(agent);
             tell_of_finished_jobs(&state, &signed_in.session, finished, watching).await?;
             Ok(signed_in)
         })
@@ -117,9 +128,11 @@ pub async fn tell_of_finished_jobs(
 /// An agent's session whose agent is not yet read: for a page that reads the agent inside its
 /// own database work, in the same transaction (and on PostgreSQL the same trip to the blocking
 /// pool) as its other reads, rather than in one of its own first. The page must call
-/// `AgentSession::load_with_job_news` there and show nothing unless it finds the agent.
+/// `sessions::check` and `AgentSession::load_with_job_news` there and show nothing unless
+/// both find the agent.
 pub struct AgentSession {
     agent_id: i64,
+    key: SessionKey,
     session: Session,
     /// Where signing in again should return to.
     next: String,
@@ -128,6 +141,10 @@ pub struct AgentSession {
 impl AgentSession {
     pub fn agent_id(&self) -> i64 {
         self.agent_id
+    }
+
+    pub fn key(&self) -> &SessionKey {
+        &self.key
     }
 
     /// The session's agent, if it still exists and is enabled, and whether a bulk job the
@@ -139,22 +156,17 @@ impl AgentSession {
         Ok(jobs::agent_with_job_news(conn, agent_id)?.filter(|(agent, _)| !agent.is_disabled()))
     }
 
-    /// The agent read for this session, unless their sessions were ended (a new password, or
-    /// signing out of the others) after it signed in.
-    pub fn signed_in(self, agent: Agent) -> Result<SignedInAgent, AppError> {
-        if agent
-            .sessions_ended_at
-            .is_some_and(|ended| session::signed_in_before(&self.session, ended))
-        {
-            return Err(self.refuse());
-        }
-        Ok(SignedInAgent {
+    /// The agent read for this session, once its session was checked.
+    pub fn signed_in(self, agent: Agent) -> SignedInAgent {
+        SignedInAgent {
             agent,
             session: self.session,
-        })
+            key: self.key,
+        }
     }
 
-    /// The agent was removed or disabled: the session ends and the page asks to sign in.
+    /// The session ended, or the agent was removed or disabled: the cookie is forgotten and
+    /// the page asks to sign in.
     pub fn refuse(self) -> AppError {
         session::sign_out(&self.session);
         AppError::SignInRequired { next: self.next }
@@ -177,9 +189,10 @@ impl FromRequest for AgentSession {
         } else {
             "/contacts".to_owned()
         };
-        ready(match session::signed_in_agent_id(&session) {
-            Some(agent_id) => Ok(AgentSession {
-                agent_id,
+        ready(match session::agent_key(&session) {
+            Some(key) => Ok(AgentSession {
+                agent_id: key.holder.id(),
+                key,
                 session,
                 next,
             }),
@@ -193,11 +206,17 @@ impl FromRequest for AgentSession {
 pub struct SignedInCustomer {
     pub contact: crate::contacts::Contact,
     session: Session,
+    key: SessionKey,
 }
 
 impl SignedInCustomer {
     pub fn session(&self) -> &Session {
         &self.session
+    }
+
+    /// This browser's session on the server.
+    pub fn session_key(&self) -> &SessionKey {
+        &self.key
     }
 
     pub fn csrf_token(&self) -> String {
@@ -229,11 +248,18 @@ impl FromRequest for SignedInCustomer {
         Box::pin(async move {
             let state =
                 state.ok_or_else(|| AppError::Blocking("application state missing".into()))?;
-            let Some(contact_id) = session::signed_in_customer_id(&session) else {
+            let Some(key) = session::customer_key(&session) else {
                 return Err(AppError::CustomerSignInRequired { next });
             };
+            let Holder::Customer(contact_id) = key.holder else {
+                return Err(AppError::CustomerSignInRequired { next });
+            };
+            let checked = key.clone();
             let found = state
                 .db(move |conn| {
+                    if !sessions::check(conn, &checked, now())? {
+                        return Ok(None);
+                    }
                     let contact = Contact::find(conn, contact_id)?;
                     let account = PortalAccount::for_contact(conn, contact_id)?;
                     Ok(contact.zip(account))
@@ -241,14 +267,13 @@ impl FromRequest for SignedInCustomer {
                 .await?;
             match found {
                 Some((contact, account))
-                    if contact.is_live()
-                        && !contact.is_spam
-                        && account.can_sign_in()
-                        && !account
-                            .sessions_ended_at
-                            .is_some_and(|ended| session::signed_in_before(&session, ended)) =>
+                    if contact.is_live() && !contact.is_spam && account.can_sign_in() =>
                 {
-                    Ok(SignedInCustomer { contact, session })
+                    Ok(SignedInCustomer {
+                        contact,
+                        session,
+                        key,
+                    })
                 }
                 _ => {
                     session::sign_out(&session);

@@ -9,5 +9,7 @@ pub mod hashing_threads;
 pub mod password;
 pub mod rate_limit;
 pub mod session;
+pub mod sessions;
 pub mod sign_in_failures;
 pub mod sign_in_throttle;
+pub mod signing_in;

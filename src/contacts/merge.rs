@@ -220,6 +220,7 @@ pub fn merge(
             contacts::updated_at.eq(timestamp),
         ))
         .execute(conn)?;
+        crate::auth::sessions::end_for_contacts(conn, &secondaries)?;
         let updated = diesel::update(
             contacts::table
                 .find(primary.id)

@@ -22,6 +22,7 @@ use diesel::prelude::*;
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
 
 use crate::audit::{self, Actor};
+use crate::auth::sessions;
 use crate::db::schema::contacts;
 use crate::db::{now, write_transaction, DbConnection};
 use crate::domain::{ContactDraft, EmailAddress};
@@ -200,6 +201,9 @@ pub fn set_spam(
         )
         .set((contacts::is_spam.eq(spam), contacts::updated_at.eq(now())))
         .execute(conn)?;
+        if spam {
+            sessions::end_for_contacts(conn, ids)?;
+        }
         let action = if spam {
             "contact.marked_spam"
         } else {
@@ -225,6 +229,7 @@ pub fn delete(conn: &mut DbConnection, ids: &[i64], actor: Actor) -> Result<usiz
             contacts::possible_duplicate.eq(false),
         ))
         .execute(conn)?;
+        sessions::end_for_contacts(conn, ids)?;
         // Removing a contact can only end duplicate groups, never start one.
         refresh_flagged(conn)?;
         for id in ids {

@@ -11,7 +11,6 @@ diesel::table! {
         created_at -> Timestamp,
         updated_at -> Timestamp,
         password_changed_at -> Nullable<Timestamp>,
-        sessions_ended_at -> Nullable<Timestamp>,
     }
 }
 
@@ -104,7 +103,6 @@ diesel::table! {
         created_at -> Timestamp,
         updated_at -> Timestamp,
         password_changed_at -> Nullable<Timestamp>,
-        sessions_ended_at -> Nullable<Timestamp>,
     }
 }
 
@@ -313,6 +311,19 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    sessions (id) {
+        id -> BigInt,
+        token_digest -> Text,
+        agent_id -> Nullable<BigInt>,
+        contact_id -> Nullable<BigInt>,
+        created_at -> Timestamp,
+        last_seen_at -> Timestamp,
+        client_address -> Text,
+        user_agent -> Text,
+    }
+}
+
 diesel::joinable!(contacts -> accounts (account_id));
 diesel::joinable!(agent_password_resets -> agents (agent_id));
 diesel::joinable!(portal_accounts -> contacts (contact_id));
@@ -330,6 +341,7 @@ diesel::joinable!(bulk_job_rows -> contacts (contact_id));
 diesel::joinable!(bulk_job_rows -> bulk_invite_jobs (job_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
+    sessions,
     customer_tokens,
     import_uploads,
     agents,

@@ -1,6 +1,7 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
+use crate::auth::sessions::{self, Holder};
 use crate::db::schema::portal_accounts;
 use crate::db::DbConnection;
 
@@ -15,9 +16,6 @@ pub struct PortalAccount {
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
     pub password_changed_at: Option<NaiveDateTime>,
-    /// Sessions signed in before this end (set when the password changes, and when they sign
-    /// out of their other sessions).
-    pub sessions_ended_at: Option<NaiveDateTime>,
 }
 
 impl PortalAccount {
@@ -37,7 +35,8 @@ impl PortalAccount {
             .optional()
     }
 
-    /// Sets the password and activates, creating the account if the contact has none.
+    /// Sets the password and activates, creating the account if the contact has none; any
+    /// session from before ends.
     pub fn activate(
         conn: &mut DbConnection,
         contact_id: i64,
@@ -53,7 +52,6 @@ impl PortalAccount {
             portal_accounts::deactivated_at.eq(None::<NaiveDateTime>),
             portal_accounts::updated_at.eq(now),
             portal_accounts::password_changed_at.eq(now),
-            portal_accounts::sessions_ended_at.eq(now),
         ))
         .execute(conn)?;
         if updated == 0 {
@@ -65,10 +63,10 @@ impl PortalAccount {
                     portal_accounts::created_at.eq(now),
                     portal_accounts::updated_at.eq(now),
                     portal_accounts::password_changed_at.eq(now),
-                    portal_accounts::sessions_ended_at.eq(now),
                 ))
                 .execute(conn)?;
         }
+        sessions::end_all_but(conn, Holder::Customer(contact_id), None)?;
         Ok(())
     }
 }

@@ -6,6 +6,7 @@ use chrono::{Duration, NaiveDateTime};
 use diesel::prelude::*;
 
 use crate::audit::{self, Actor};
+use crate::auth::sessions::{self, Holder, SessionKey};
 use crate::contacts::Contact;
 use crate::db::schema::{contacts, customer_tokens, invitations, portal_accounts};
 use crate::db::{write_transaction, DbConnection};
@@ -152,10 +153,12 @@ pub fn customer_who_can_sign_in(
         .map(|account| (contact, account)))
 }
 
+/// The new password of an account that can sign in; its sessions but `kept` end.
 fn replace_password_hash(
     conn: &mut DbConnection,
     contact_id: i64,
     password_hash: &str,
+    kept: Option<&SessionKey>,
     now: NaiveDateTime,
 ) -> QueryResult<bool> {
     let changed = diesel::update(
@@ -168,9 +171,11 @@ fn replace_password_hash(
         portal_accounts::password_hash.eq(password_hash),
         portal_accounts::updated_at.eq(now),
         portal_accounts::password_changed_at.eq(now),
-        portal_accounts::sessions_ended_at.eq(now),
     ))
     .execute(conn)?;
+    if changed == 1 {
+        sessions::end_all_but(conn, Holder::Customer(contact_id), kept)?;
+    }
     Ok(changed == 1)
 }
 
@@ -196,7 +201,7 @@ pub fn redeem_password_reset(
         }
         let contact = Contact::find(conn, contact_id)?;
         if customer_who_can_sign_in(conn, contact)?.is_none()
-            || !replace_password_hash(conn, contact_id, password_hash, now)?
+            || !replace_password_hash(conn, contact_id, password_hash, None, now)?
         {
             return Ok(None);
         }
@@ -212,15 +217,17 @@ pub fn redeem_password_reset(
     })
 }
 
-/// A signed-in customer's new password; outstanding reset links stop working.
+/// A signed-in customer's new password, typed on the session `kept`: their other sessions
+/// end and outstanding reset links stop working.
 pub fn change_password(
     conn: &mut DbConnection,
     contact_id: i64,
     password_hash: &str,
+    kept: &SessionKey,
     now: NaiveDateTime,
 ) -> QueryResult<bool> {
     write_transaction(conn, |conn| {
-        if !replace_password_hash(conn, contact_id, password_hash, now)? {
+        if !replace_password_hash(conn, contact_id, password_hash, Some(kept), now)? {
             return Ok(false);
         }
         retire_reset_links(conn, contact_id, now)?;
@@ -235,25 +242,19 @@ pub fn change_password(
     })
 }
 
-/// Ends every session of a signed-in customer from before `now`, recorded in the audit log;
-/// `false` when the account can no longer sign in at all.
-pub fn end_sessions(
+/// Ends every session of a signed-in customer but `kept`, recorded in the audit log; `false`
+/// when the account can no longer sign in at all.
+pub fn end_other_sessions(
     conn: &mut DbConnection,
     contact_id: i64,
-    now: NaiveDateTime,
+    kept: &SessionKey,
 ) -> QueryResult<bool> {
     write_transaction(conn, |conn| {
-        let ended = diesel::update(
-            portal_accounts::table
-                .filter(portal_accounts::contact_id.eq(contact_id))
-                .filter(portal_accounts::activated_at.is_not_null())
-                .filter(portal_accounts::deactivated_at.is_null()),
-        )
-        .set(portal_accounts::sessions_ended_at.eq(now))
-        .execute(conn)?;
-        if ended == 0 {
+        let contact = Contact::find(conn, contact_id)?;
+        if customer_who_can_sign_in(conn, contact)?.is_none() {
             return Ok(false);
         }
+        sessions::end_all_but(conn, Holder::Customer(contact_id), Some(kept))?;
         audit::record(
             conn,
             Actor::Contact(contact_id),

@@ -1,10 +1,11 @@
 //! Turning a customer's Help Center access off and on again. The portal account keeps its
-//! password; the sign-in guard refuses it while `deactivated_at` is set.
+//! password; its sessions end, and the sign-in guard refuses it while `deactivated_at` is set.
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use crate::audit::{self, Actor};
+use crate::auth::sessions::{self, Holder};
 use crate::db::schema::{contacts, portal_accounts};
 use crate::db::{now, write_transaction, DbConnection};
 use crate::domain::HelpCenterStatus;
@@ -51,6 +52,9 @@ pub fn change(
         };
         if changed == 0 {
             return Ok(false);
+        }
+        if change == AccessChange::Deactivate {
+            sessions::end_all_but(conn, Holder::Customer(contact_id), None)?;
         }
         diesel::update(contacts::table.find(contact_id))
             .set((

@@ -12,6 +12,7 @@ mod eligibility;
 pub mod email;
 pub mod invitation;
 pub mod mass_invite;
+pub mod new_link;
 pub mod quota;
 mod record;
 pub mod template;

@@ -10,6 +10,7 @@ mod health;
 mod password_link;
 pub mod portal;
 mod respond;
+pub mod session_list;
 pub mod ticket_message;
 
 use actix_web::web;

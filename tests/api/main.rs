@@ -21,6 +21,8 @@ mod journeys;
 mod journeys_bulk;
 mod knowledge_base;
 mod mail;
+mod new_link;
 mod portal;
+mod sessions;
 mod settings;
 mod tickets;

@@ -646,9 +646,9 @@ on_both_backends! {
         let library_computer = signed_in_customer(&app, "ada@example.com").await;
         let laptop = signed_in_customer(&app, "ada@example.com").await;
         let page = get_as(&app, &laptop, "/portal/account").await.1;
-        assert!(page.contains("<h2 id=\"sessions-title\">Other sessions</h2>") && page.contains("Sign out other sessions</button>"));
+        assert!(page.contains("<h2 id=\"sessions-title\">Where you're signed in</h2>") && page.contains("Sign out other sessions</button>"));
 
-        let ended = post_as(&app, &laptop, "/portal/account", "/portal/account", &[("section", "sessions")]).await;
+        let ended = post_as(&app, &laptop, "/portal/account/sessions/sign-out-others", "/portal/account", &[]).await;
         assert_eq!(ended.status().as_u16(), 303);
         assert_eq!(location(&ended), "/portal/account");
         let (status, page) = get_as(&app, &laptop, "/portal/account").await;

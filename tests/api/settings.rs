@@ -27,7 +27,7 @@ async fn save_template(app: &TestApp, subject: &str, text: &str, html: &str) -> 
     .await
 }
 
-async fn invite(app: &TestApp, contact_id: i64) -> reqwest::Response {
+pub async fn invite(app: &TestApp, contact_id: i64) -> reqwest::Response {
     let page = format!("/contacts/{contact_id}");
     app.post_form(&format!("{page}/invite"), &page, &[]).await
 }
@@ -292,9 +292,11 @@ on_both_backends! {
         assert!(location(&home).starts_with("/portal/login"));
 
         // Asking for a new invitation link does not bring access back.
-        let form = customer.get(app.url("/portal/invitations/unknown-token")).send().await.unwrap().text().await.unwrap();
+        let used = path_of(&invitation_link(&app.smtp.messages()[0].data));
+        let form = customer.get(app.url(&used)).send().await.unwrap().text().await.unwrap();
         let token = csrf_token_in(&form);
-        customer.post(app.url("/portal/invitations/new-link")).form(&[("csrf_token", token.as_str()), ("email", "grace@navy.example")]).send().await.unwrap();
+        let presented = used.trim_start_matches("/portal/invitations/");
+        customer.post(app.url("/portal/invitations/new-link")).form(&[("csrf_token", token.as_str()), ("token", presented)]).send().await.unwrap();
         tokio::time::sleep(Duration::from_millis(300)).await;
         assert_eq!(app.smtp.messages().len(), 1, "only the original invitation");
 

@@ -6,7 +6,9 @@ use serde::Deserialize;
 use crate::agents::Agent;
 use crate::auth::password::verify_sign_in;
 use crate::auth::session;
+use crate::auth::sessions::Holder;
 use crate::auth::sign_in_throttle::{self, Audience};
+use crate::auth::signing_in;
 use crate::error::AppError;
 use crate::routes::chrome::Chrome;
 use crate::routes::{page, page_with_status, redirect_see_other};
@@ -60,7 +62,7 @@ pub async fn login_form(
     query: web::Query<LoginQuery>,
 ) -> Result<HttpResponse, AppError> {
     let next = safe_next(query.next.as_deref());
-    if session::signed_in_agent_id(&session).is_some() {
+    if session::agent_key(&session).is_some() {
         return Ok(redirect_see_other(&next));
     }
     page(&LoginPage {
@@ -102,7 +104,8 @@ pub async fn login(
     .await?;
     let rejection = match attempt.signed_in(SIGN_IN_FAILED) {
         Ok(agent_id) => {
-            session::sign_in_agent(&session, agent_id);
+            let browser = signing_in::browser_of(&state, &request);
+            signing_in::sign_in(&state, &session, browser, Holder::Agent(agent_id)).await?;
             return Ok(redirect_see_other(&next));
         }
         Err(rejection) => rejection,
@@ -122,9 +125,12 @@ pub async fn login(
     Ok(response)
 }
 
-pub async fn logout(session: Session) -> HttpResponse {
-    session::sign_out(&session);
-    redirect_see_other("/login?signed_out=1")
+pub async fn logout(
+    state: web::Data<AppState>,
+    session: Session,
+) -> Result<HttpResponse, AppError> {
+    signing_in::sign_out(&state, &session).await?;
+    Ok(redirect_see_other("/login?signed_out=1"))
 }
 
 #[cfg(test)]

@@ -10,7 +10,7 @@ mod knowledge_base;
 mod login;
 mod password;
 mod password_reset;
-mod sessions;
+pub mod sessions;
 mod settings;
 mod tickets;
 

@@ -10,11 +10,14 @@ use crate::agents::Agent;
 use crate::auth::guard::SignedInAgent;
 use crate::auth::hashing_threads::{hash_new_password, off_the_workers};
 use crate::auth::password::{verify_password, MAX_PASSWORD_BYTES};
-use crate::auth::session::{self, set_flash, FlashKind};
+use crate::auth::session::{set_flash, FlashKind};
+use crate::auth::sessions::{self, Holder};
 use crate::db::now;
 use crate::domain::{password_errors, NewPassword, PASSWORD_MAX_CHARS, PASSWORD_MIN_CHARS};
 use crate::error::AppError;
+use crate::routes::agent::sessions::SESSIONS_PATH;
 use crate::routes::chrome::Chrome;
+use crate::routes::session_list::ShownSession;
 use crate::routes::{page, page_with_status, redirect_see_other};
 use crate::state::AppState;
 
@@ -33,6 +36,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 struct PasswordPage {
     chrome: Chrome,
     agent: Agent,
+    sessions: Vec<ShownSession>,
+    sessions_action: &'static str,
     current_error: Option<String>,
     password_error: Option<String>,
     confirm_error: Option<String>,
@@ -50,20 +55,29 @@ pub struct PasswordForm {
     password_confirmation: String,
 }
 
-fn password_page(agent: &SignedInAgent) -> PasswordPage {
-    PasswordPage {
+async fn password_page(agent: &SignedInAgent, state: &AppState) -> Result<PasswordPage, AppError> {
+    let holder = Holder::Agent(agent.agent.id);
+    let listed = state
+        .db(move |conn| Ok(sessions::list(conn, holder, now())?))
+        .await?;
+    Ok(PasswordPage {
         chrome: agent.chrome("profile"),
         agent: agent.agent.clone(),
+        sessions: ShownSession::list(listed, agent.session_key()),
+        sessions_action: SESSIONS_PATH,
         current_error: None,
         password_error: None,
         confirm_error: None,
         min_chars: PASSWORD_MIN_CHARS,
         max_chars: PASSWORD_MAX_CHARS,
-    }
+    })
 }
 
-pub async fn form(agent: SignedInAgent) -> Result<HttpResponse, AppError> {
-    page(&password_page(&agent))
+pub async fn form(
+    agent: SignedInAgent,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, AppError> {
+    page(&password_page(&agent, &state).await?)
 }
 
 pub async fn change(
@@ -89,18 +103,17 @@ pub async fn change(
                     .then(|| "Your current password is not right.".to_owned()),
                 password_error,
                 confirm_error,
-                ..password_page(&agent)
+                ..password_page(&agent, &state).await?
             };
             return page_with_status(&refused, StatusCode::UNPROCESSABLE_ENTITY);
         }
     };
     let hash = hash_new_password(new_password).await?;
     let agent_id = agent.agent.id;
+    let kept = agent.session_key().clone();
     state
-        .db(move |conn| Ok(Agent::change_password(conn, agent_id, &hash, now())?))
+        .db(move |conn| Ok(Agent::change_password(conn, agent_id, &hash, &kept, now())?))
         .await?;
-    // Every other session of this agent has just ended (`auth::guard`); this one goes on.
-    session::sign_in_agent(agent.session(), agent_id);
     set_flash(
         agent.session(),
         FlashKind::Success,

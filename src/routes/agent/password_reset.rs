@@ -12,8 +12,10 @@ use serde::Deserialize;
 use crate::agents::password_reset::{self, LinkPurpose};
 use crate::agents::{emails, Agent, AgentRole};
 use crate::auth::rate_limit;
-use crate::auth::session::{self, set_flash, FlashKind};
+use crate::auth::session::{set_flash, FlashKind};
+use crate::auth::sessions::Holder;
 use crate::auth::sign_in_throttle::address_key;
+use crate::auth::signing_in;
 use crate::db::{now, DbConnection};
 use crate::domain::{
     password_errors, EmailAddress, LinkToken, PasswordError, PASSWORD_MAX_CHARS, PASSWORD_MIN_CHARS,
@@ -240,6 +242,7 @@ pub async fn reset_form(
 pub async fn reset(
     state: web::Data<AppState>,
     session: Session,
+    request: HttpRequest,
     path: web::Path<String>,
     form: web::Form<NewPasswordForm>,
 ) -> Result<HttpResponse, AppError> {
@@ -255,7 +258,8 @@ pub async fn reset(
     let Some(agent_id) = redeemed else {
         return AgentPasswordLink::no_longer_valid(&session);
     };
-    session::sign_in_agent(&session, agent_id);
+    let browser = signing_in::browser_of(&state, &request);
+    signing_in::sign_in(&state, &session, browser, Holder::Agent(agent_id)).await?;
     set_flash(
         &session,
         FlashKind::Success,

@@ -11,7 +11,8 @@ use crate::audit::Actor;
 use crate::auth::guard::SignedInCustomer;
 use crate::auth::hashing_threads::{hash_new_password, off_the_workers};
 use crate::auth::password::{verify_password, MAX_PASSWORD_BYTES};
-use crate::auth::session::{set_flash, sign_in_customer, FlashKind};
+use crate::auth::session::{set_flash, FlashKind};
+use crate::auth::sessions::{self, Holder};
 use crate::contacts::Contact;
 use crate::contacts::{self, ContactError};
 use crate::db::now;
@@ -20,16 +21,20 @@ use crate::domain::{
 };
 use crate::error::AppError;
 use crate::help_center::accounts::PortalAccount;
-use crate::help_center::links::{change_password, end_sessions};
+use crate::help_center::links::{change_password, end_other_sessions};
 use crate::routes::redirect_see_other;
+use crate::routes::session_list::{ShownSession, SIGNED_OUT_THERE};
 use crate::state::AppState;
 
 const NAME_MAX_CHARS: usize = 200;
+pub const SESSIONS_PATH: &str = "/portal/account/sessions";
 
 #[derive(Template)]
 #[template(path = "portal/account.html")]
 struct AccountPage {
     chrome: PortalChrome,
+    sessions: Vec<ShownSession>,
+    sessions_action: &'static str,
     name: String,
     email: String,
     errors: AccountErrors,
@@ -61,15 +66,22 @@ pub struct AccountForm {
     password_confirmation: String,
 }
 
-fn render(
+async fn render(
     customer: &SignedInCustomer,
+    state: &AppState,
     status: StatusCode,
     name: String,
     errors: AccountErrors,
 ) -> Result<HttpResponse, AppError> {
+    let holder = Holder::Customer(customer.contact.id);
+    let listed = state
+        .db(move |conn| Ok(sessions::list(conn, holder, now())?))
+        .await?;
     page_with_status(
         &AccountPage {
             chrome: PortalChrome::for_customer(customer, "account"),
+            sessions: ShownSession::list(listed, customer.session_key()),
+            sessions_action: SESSIONS_PATH,
             name,
             email: customer.contact.email.clone().unwrap_or_default(),
             errors,
@@ -80,9 +92,19 @@ fn render(
     )
 }
 
-pub async fn show(customer: SignedInCustomer) -> Result<HttpResponse, AppError> {
+pub async fn show(
+    customer: SignedInCustomer,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, AppError> {
     let name = customer.contact.name.clone();
-    render(&customer, StatusCode::OK, name, AccountErrors::default())
+    render(
+        &customer,
+        &state,
+        StatusCode::OK,
+        name,
+        AccountErrors::default(),
+    )
+    .await
 }
 
 pub async fn update(
@@ -94,7 +116,6 @@ pub async fn update(
     match form.section.as_str() {
         "name" => change_name(customer, state, form.name).await,
         "password" => change_own_password(customer, state, form).await,
-        "sessions" => sign_out_others(customer, state).await,
         _ => Err(AppError::BadRequest(
             "The form could not be read: it names no section of the account page.".to_owned(),
         )),
@@ -120,7 +141,14 @@ async fn change_name(
             name: error,
             ..AccountErrors::default()
         };
-        return render(&customer, StatusCode::UNPROCESSABLE_ENTITY, shown, errors);
+        return render(
+            &customer,
+            &state,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            shown,
+            errors,
+        )
+        .await;
     }
     let contact_id = customer.contact.id;
     state
@@ -183,23 +211,32 @@ async fn change_own_password(
         Ok(new_password) if current_ok => new_password,
         _ => {
             let name = customer.contact.name.clone();
-            return render(&customer, StatusCode::UNPROCESSABLE_ENTITY, name, errors);
+            return render(
+                &customer,
+                &state,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                name,
+                errors,
+            )
+            .await;
         }
     };
     let hash = hash_new_password(new_password).await?;
+    let kept = customer.session_key().clone();
     let changed = state
-        .db(move |conn| Ok(change_password(conn, contact_id, &hash, now())?))
+        .db(move |conn| Ok(change_password(conn, contact_id, &hash, &kept, now())?))
         .await?;
     stay_signed_in(&customer, changed, "Your password has been changed.")
 }
 
-async fn sign_out_others(
+pub async fn sign_out_others(
     customer: SignedInCustomer,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, AppError> {
     let contact_id = customer.contact.id;
+    let kept = customer.session_key().clone();
     let ended = state
-        .db(move |conn| Ok(end_sessions(conn, contact_id, now())?))
+        .db(move |conn| Ok(end_other_sessions(conn, contact_id, &kept)?))
         .await?;
     stay_signed_in(
         &customer,
@@ -208,9 +245,24 @@ async fn sign_out_others(
     )
 }
 
-/// After the customer's other sessions ended (`done`): this one is signed in afresh, so it is
-/// not one of them (`auth::guard`), and the account page says what happened. Not `done`: the
-/// account can no longer sign in at all.
+pub async fn sign_out_listed(
+    customer: SignedInCustomer,
+    state: web::Data<AppState>,
+    path: web::Path<i64>,
+) -> Result<HttpResponse, AppError> {
+    let holder = Holder::Customer(customer.contact.id);
+    let id = path.into_inner();
+    let ended = state
+        .db(move |conn| Ok(sessions::end_listed(conn, holder, id)?))
+        .await?;
+    if ended {
+        set_flash(customer.session(), FlashKind::Success, SIGNED_OUT_THERE);
+    }
+    Ok(redirect_see_other("/portal/account"))
+}
+
+/// After the customer's other sessions ended (`done`): this one goes on, and the account page
+/// says what happened. Not `done`: the account can no longer sign in at all.
 fn stay_signed_in(
     customer: &SignedInCustomer,
     done: bool,
@@ -221,7 +273,6 @@ fn stay_signed_in(
             next: "/portal/account".to_owned(),
         });
     }
-    sign_in_customer(customer.session(), customer.contact.id);
     set_flash(customer.session(), FlashKind::Success, message);
     Ok(redirect_see_other("/portal/account"))
 }

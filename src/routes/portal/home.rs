@@ -5,7 +5,7 @@ use serde::Deserialize;
 
 use super::PortalChrome;
 use crate::auth::guard::SignedInCustomer;
-use crate::auth::session;
+use crate::auth::signing_in;
 use crate::error::AppError;
 use crate::routes::{page, redirect_see_other};
 use crate::state::AppState;
@@ -120,7 +120,10 @@ pub async fn home(
     })
 }
 
-pub async fn logout(session: Session) -> HttpResponse {
-    session::sign_out(&session);
-    redirect_see_other("/portal/login?signed_out=1")
+pub async fn logout(
+    state: web::Data<AppState>,
+    session: Session,
+) -> Result<HttpResponse, AppError> {
+    signing_in::sign_out(&state, &session).await?;
+    Ok(redirect_see_other("/portal/login?signed_out=1"))
 }

@@ -4,16 +4,17 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use askama::Template;
 use serde::Deserialize;
 
-use super::{signed_in_from_link, PortalChrome};
+use super::password_reset::email_reset_link;
+use super::{check_your_email, signed_in_from_link, PortalChrome};
 use crate::auth::hashing_threads::hash_new_password;
 use crate::auth::rate_limit;
-use crate::contacts::Contact;
 use crate::db::now;
 use crate::domain::{
-    EmailAddress, LinkToken, NewPassword, PasswordError, PASSWORD_MAX_CHARS, PASSWORD_MIN_CHARS,
+    LinkToken, NewPassword, PasswordError, PASSWORD_MAX_CHARS, PASSWORD_MIN_CHARS,
 };
 use crate::error::AppError;
 use crate::invitations::acceptance::{accept as accept_invitation, open_invitation};
+use crate::invitations::new_link::{self, NewLink};
 use crate::invitations::InviteRequest;
 use crate::state::AppState;
 
@@ -36,9 +37,8 @@ struct AcceptPage {
 #[template(path = "portal/link_invalid.html")]
 struct InvalidLinkPage {
     chrome: PortalChrome,
-    sent: bool,
-    email_error: Option<String>,
-    email: String,
+    /// The link as presented, for "Email me a new link" to work from.
+    token: String,
 }
 
 #[derive(Deserialize)]
@@ -54,8 +54,13 @@ pub struct AcceptForm {
 #[derive(Deserialize)]
 pub struct NewLinkForm {
     #[serde(default)]
-    email: String,
+    token: String,
 }
+
+const NEW_LINK_SENT: &str = "If this link was sent to you, we have emailed you a new one, or a link to sign in if you already activated your account. It can take a few minutes to arrive.";
+
+/// Longer than any real link: the page never echoes more of a made-up one.
+const PRESENTED_TOKEN_MAX_CHARS: usize = 64;
 
 fn html(status: StatusCode, body: String) -> HttpResponse {
     HttpResponse::build(status)
@@ -65,12 +70,10 @@ fn html(status: StatusCode, body: String) -> HttpResponse {
 
 /// One page for every link that does not work (unknown, expired, revoked, used): the same
 /// status, the same words, so a link reveals nothing about why.
-fn invalid_link(session: &Session) -> Result<HttpResponse, AppError> {
+fn invalid_link(session: &Session, presented: &str) -> Result<HttpResponse, AppError> {
     let body = InvalidLinkPage {
         chrome: PortalChrome::anonymous(session),
-        sent: false,
-        email_error: None,
-        email: String::new(),
+        token: presented.chars().take(PRESENTED_TOKEN_MAX_CHARS).collect(),
     }
     .render()?;
     Ok(html(StatusCode::GONE, body))
@@ -82,14 +85,15 @@ pub async fn form(
     session: Session,
     path: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
-    let Some(token) = LinkToken::parse(&path.into_inner()) else {
-        return invalid_link(&session);
+    let presented = path.into_inner();
+    let Some(token) = LinkToken::parse(&presented) else {
+        return invalid_link(&session, &presented);
     };
     let open = state
         .db(move |conn| Ok(open_invitation(conn, &token, now())?))
         .await?;
     let Some((_, contact)) = open else {
-        return invalid_link(&session);
+        return invalid_link(&session, &presented);
     };
     let page = AcceptPage {
         chrome: PortalChrome::anonymous(&session),
@@ -107,11 +111,13 @@ pub async fn form(
 pub async fn accept(
     state: web::Data<AppState>,
     session: Session,
+    request: HttpRequest,
     path: web::Path<String>,
     form: web::Form<AcceptForm>,
 ) -> Result<HttpResponse, AppError> {
-    let Some(token) = LinkToken::parse(&path.into_inner()) else {
-        return invalid_link(&session);
+    let presented = path.into_inner();
+    let Some(token) = LinkToken::parse(&presented) else {
+        return invalid_link(&session, &presented);
     };
     let AcceptForm {
         name,
@@ -133,7 +139,7 @@ pub async fn accept(
             .db(move |conn| Ok(open_invitation(conn, &lookup, now())?))
             .await?;
         let Some((_, contact)) = open else {
-            return invalid_link(&session);
+            return invalid_link(&session, &presented);
         };
         let (password_error, confirm_error) = match password.as_ref().err() {
             Some(PasswordError::Mismatch) => (None, Some(PasswordError::Mismatch.to_string())),
@@ -159,60 +165,68 @@ pub async fn accept(
         .db(move |conn| Ok(accept_invitation(conn, &token, &name, &hash, now())?))
         .await?;
     let Some(contact_id) = accepted else {
-        return invalid_link(&session);
+        return invalid_link(&session, &presented);
     };
-    Ok(signed_in_from_link(
+    signed_in_from_link(
+        &state,
         &session,
+        &request,
         contact_id,
         "Your Help Center account is active. Welcome!",
-    ))
+    )
+    .await
 }
 
-/// "Email me a new link": the same answer whether or not the address is known.
+/// "Email me a new link": the same answer, as fast, whatever the link was; what it earns is
+/// worked out and sent after the answer.
 pub async fn request_new_link(
     state: web::Data<AppState>,
     session: Session,
     request: HttpRequest,
     form: web::Form<NewLinkForm>,
 ) -> Result<HttpResponse, AppError> {
-    let typed = form.into_inner().email;
-    let Ok(address) = EmailAddress::parse(&typed) else {
-        let body = InvalidLinkPage {
-            chrome: PortalChrome::anonymous(&session),
-            sent: false,
-            email_error: Some("Enter the email address the invitation was sent to.".to_owned()),
-            email: typed.chars().take(254).collect(),
-        }
-        .render()?;
-        return Ok(html(StatusCode::UNPROCESSABLE_ENTITY, body));
-    };
-    let client = state.client_addresses.of(&request);
-    if !rate_limit::allow_email(&state, address.as_str(), client).await? {
-        return Err(AppError::TooManyRequests);
+    if let Some(token) = LinkToken::parse(&form.into_inner().token) {
+        let client = state.client_addresses.of(&request);
+        actix_web::rt::spawn(async move {
+            if let Err(error) = email_new_link(&state, token, client).await {
+                tracing::warn!(%error, "a new link asked for from the Help Center was not sent");
+            }
+        });
     }
-    let lookup = address.clone();
-    let contact = state
-        .db(move |conn| Ok(Contact::find_live_by_email(conn, lookup.as_str())?))
+    check_your_email(&session, NEW_LINK_SENT)
+}
+
+async fn email_new_link(
+    state: &AppState,
+    token: LinkToken,
+    client: String,
+) -> Result<(), AppError> {
+    let new_link = state
+        .db(move |conn| Ok(new_link::for_presented_link(conn, &token, now())?))
         .await?;
-    if let Some(contact) = contact {
-        // Eligibility decides: spam, activated or otherwise ineligible contacts get nothing.
-        let request = InviteRequest {
-            contact_ids: vec![contact.id],
-            agent: None,
-            resend: true,
-            mass_invite_id: None,
-            bulk_job_id: None,
-        };
-        state
-            .invitations(move |inviter| inviter.invite(&request))
-            .await?;
+    let address = match &new_link {
+        NewLink::Invitation { address, .. } | NewLink::PasswordReset { address } => address,
+        NewLink::Nothing => return Ok(()),
+    };
+    if !rate_limit::allow_email(state, address.as_str(), client).await? {
+        return Ok(());
     }
-    let body = InvalidLinkPage {
-        chrome: PortalChrome::anonymous(&session),
-        sent: true,
-        email_error: None,
-        email: String::new(),
+    match new_link {
+        NewLink::Invitation { contact_id, .. } => {
+            // Not a resend: a live invitation is skipped, never replaced from outside.
+            let request = InviteRequest {
+                contact_ids: vec![contact_id],
+                agent: None,
+                resend: false,
+                mass_invite_id: None,
+                bulk_job_id: None,
+            };
+            state
+                .invitations(move |inviter| inviter.invite(&request))
+                .await?;
+            Ok(())
+        }
+        NewLink::PasswordReset { address } => email_reset_link(state, address).await,
+        NewLink::Nothing => Ok(()),
     }
-    .render()?;
-    Ok(html(StatusCode::OK, body))
 }

@@ -7,7 +7,9 @@ use serde::Deserialize;
 use super::{page_with_status, PortalChrome};
 use crate::auth::password::verify_sign_in;
 use crate::auth::session;
+use crate::auth::sessions::Holder;
 use crate::auth::sign_in_throttle::{self, Audience};
+use crate::auth::signing_in;
 use crate::contacts::Contact;
 use crate::error::AppError;
 use crate::help_center::links::customer_who_can_sign_in;
@@ -74,7 +76,7 @@ pub async fn login_form(
     query: web::Query<LoginQuery>,
 ) -> Result<HttpResponse, AppError> {
     let next = safe_next(query.next.as_deref());
-    if session::signed_in_customer_id(&session).is_some() {
+    if session::customer_key(&session).is_some() {
         return Ok(redirect_see_other(&next));
     }
     page_with_status(
@@ -121,7 +123,8 @@ pub async fn login(
     .await?;
     let rejection = match attempt.signed_in(SIGN_IN_FAILED) {
         Ok(contact_id) => {
-            session::sign_in_customer(&session, contact_id);
+            let browser = signing_in::browser_of(&state, &request);
+            signing_in::sign_in(&state, &session, browser, Holder::Customer(contact_id)).await?;
             return Ok(redirect_see_other(&next));
         }
         Err(rejection) => rejection,

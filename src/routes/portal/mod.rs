@@ -15,6 +15,8 @@ use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
 use askama::Template;
 
+use crate::auth::sessions::Holder;
+use crate::auth::signing_in;
 use crate::domain::password_errors;
 use crate::error::AppError;
 use crate::routes::emailed::{link_to, send_in_background};
@@ -81,19 +83,30 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             web::resource("/portal/account")
                 .route(web::get().to(account::show))
                 .route(web::post().to(account::update)),
+        )
+        .route(
+            "/portal/account/sessions/sign-out-others",
+            web::post().to(account::sign_out_others),
+        )
+        .route(
+            "/portal/account/sessions/{id}/sign-out",
+            web::post().to(account::sign_out_listed),
         );
 }
 
 /// After a link's form made or reset a customer's account: signed in, and welcomed with
 /// `welcome` on the Help Center's home page.
-fn signed_in_from_link(
+async fn signed_in_from_link(
+    state: &AppState,
     session: &actix_session::Session,
+    request: &actix_web::HttpRequest,
     contact_id: i64,
     welcome: &str,
-) -> HttpResponse {
-    crate::auth::session::sign_in_customer(session, contact_id);
+) -> Result<HttpResponse, AppError> {
+    let browser = signing_in::browser_of(state, request);
+    signing_in::sign_in(state, session, browser, Holder::Customer(contact_id)).await?;
     crate::auth::session::set_flash(session, crate::auth::session::FlashKind::Success, welcome);
-    crate::routes::redirect_see_other("/portal")
+    Ok(crate::routes::redirect_see_other("/portal"))
 }
 
 /// The parts of the Help Center layout every page shares.
@@ -109,7 +122,7 @@ impl PortalChrome {
     /// Center's menu and "Sign out" (under "Your account", their name unread); the flash waits
     /// for the next page.
     pub fn for_error_page(session: &actix_session::Session) -> PortalChrome {
-        let signed_in = crate::auth::session::signed_in_customer_id(session).is_some();
+        let signed_in = crate::auth::session::customer_key(session).is_some();
         PortalChrome {
             customer_name: signed_in.then(|| "Your account".to_owned()),
             csrf_token: crate::auth::session::csrf_token(session),

@@ -6,6 +6,7 @@ use super::params::{ListParams, RawListParams, ViewChoice};
 use super::table::{format_count, total_label, ContactTable};
 use crate::agents::Agent;
 use crate::auth::guard::{shows_a_page, tell_of_finished_jobs, AgentSession};
+use crate::auth::sessions;
 use crate::contacts::custom_views::CustomView;
 use crate::contacts::views::StandardView;
 use crate::contacts::{
@@ -177,8 +178,13 @@ pub async fn list(
 ) -> Result<HttpResponse, AppError> {
     let raw = query.into_inner();
     let agent_id = agent_session.agent_id();
+    let key = agent_session.key().clone();
     let found = state
         .db(move |conn| {
+            // Before the reads: the check may write, which a read transaction must not.
+            if !sessions::check(conn, &key, now())? {
+                return Ok(None);
+            }
             db::reads(conn, |conn| {
                 let Some((agent, news)) = AgentSession::load_with_job_news(conn, agent_id)? else {
                     return Ok(None);
@@ -190,7 +196,7 @@ pub async fn list(
     let Some(listing) = found else {
         return Err(agent_session.refuse());
     };
-    let agent = agent_session.signed_in(listing.agent)?;
+    let agent = agent_session.signed_in(listing.agent);
     if shows_a_page(&request) {
         tell_of_finished_jobs(&state, agent.session(), listing.finished_jobs, None).await?;
     }

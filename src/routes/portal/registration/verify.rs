@@ -2,7 +2,7 @@
 
 use actix_session::Session;
 use actix_web::http::StatusCode;
-use actix_web::{web, HttpResponse};
+use actix_web::{web, HttpRequest, HttpResponse};
 use askama::Template;
 
 use super::load_settings;
@@ -105,6 +105,7 @@ fn contact_for(conn: &mut DbConnection, row: &CustomerToken) -> Result<i64, AppE
 pub async fn verify(
     state: web::Data<AppState>,
     session: Session,
+    request: HttpRequest,
     path: web::Path<String>,
     form: web::Form<NewPasswordForm>,
 ) -> Result<HttpResponse, AppError> {
@@ -132,9 +133,12 @@ pub async fn verify(
     let Some(contact_id) = registered else {
         return VerifyLink::no_longer_valid(&session);
     };
-    Ok(signed_in_from_link(
+    signed_in_from_link(
+        &state,
         &session,
+        &request,
         contact_id,
         "Your Help Center account is ready. Welcome!",
-    ))
+    )
+    .await
 }
