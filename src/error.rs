@@ -20,7 +20,7 @@ pub enum AppError {
     #[error("Help Center sign-in required")]
     CustomerSignInRequired { next: String },
     #[error("too many requests")]
-    TooManyRequests,
+    TooManyRequests { retry_after_seconds: u64 },
     #[error("{0}")]
     BadRequest(String),
     #[error("the submitted form is larger than {limit_kib} KiB")]
@@ -96,6 +96,12 @@ impl AppError {
         if status == StatusCode::SERVICE_UNAVAILABLE {
             response.insert_header((header::RETRY_AFTER, BUSY_RETRY_AFTER_SECONDS));
         }
+        if let AppError::TooManyRequests {
+            retry_after_seconds,
+        } = self
+        {
+            response.insert_header((header::RETRY_AFTER, *retry_after_seconds));
+        }
         response.content_type("text/html; charset=utf-8").body(body)
     }
 
@@ -124,9 +130,20 @@ impl AppError {
             AppError::PayloadTooLarge { .. } => format!("{self}. Send less at once."),
             AppError::Pool(_) => "Portico cannot reach its database right now. Try again in a moment.".to_owned(),
             AppError::Database(error) if is_contention(error) => "Portico is busy with other changes right now, so nothing was saved. Try again in a moment.".to_owned(),
-            AppError::TooManyRequests => "You have asked for this too often. Wait a few minutes and try again.".to_owned(),
+            AppError::TooManyRequests { retry_after_seconds } => format!(
+                "You have asked for this too often. Try again in {}.",
+                minutes_to_wait(*retry_after_seconds)
+            ),
             _ => "An unexpected error occurred. It has been logged; try again in a moment.".to_owned(),
         }
+    }
+}
+
+/// "1 minute", "25 minutes": a wait in whole minutes, rounded up.
+fn minutes_to_wait(seconds: u64) -> String {
+    match seconds.div_ceil(60).max(1) {
+        1 => "1 minute".to_owned(),
+        minutes => format!("{minutes} minutes"),
     }
 }
 
@@ -140,7 +157,7 @@ impl ResponseError for AppError {
             AppError::SignInRequired { .. } | AppError::CustomerSignInRequired { .. } => {
                 StatusCode::SEE_OTHER
             }
-            AppError::TooManyRequests => StatusCode::TOO_MANY_REQUESTS,
+            AppError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             // The agent's to act on, not a server fault: the page says how many are left.
             AppError::BadRequest(_) | AppError::Invite(InviteError::QuotaExceeded(_)) => {
                 StatusCode::BAD_REQUEST

@@ -122,6 +122,7 @@ impl Application {
                 .app_data(form_config())
                 .app_data(query_config())
                 .wrap(from_fn(csrf::verify_csrf))
+                .wrap(from_fn(routes::clean_input::refuse_control_characters))
                 .wrap(from_fn(routes::error_pages::error_pages))
                 .wrap(
                     SessionMiddleware::builder(CookieSessionStore::default(), key.clone())
@@ -190,6 +191,9 @@ fn security_headers() -> DefaultHeaders {
         .add(("X-Frame-Options", "DENY"))
         // Invitation links carry tokens: never hand them to another site in a Referer.
         .add(("Referrer-Policy", "same-origin"))
+        // Pages hold contacts' data and links' tokens: Back after signing out must not show
+        // them from the browser's cache. Static assets set their own.
+        .add(("Cache-Control", "no-store"))
         .add((
             "Content-Security-Policy",
             "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'; form-action 'self'",

@@ -15,25 +15,53 @@ use crate::state::AppState;
 pub const PER_ADDRESS_PER_HOUR: i64 = 3;
 pub const PER_CLIENT_PER_HOUR: i64 = 20;
 
+/// An email refused by the limits: asking again helps after this long.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct EmailRefused {
+    pub retry_after_seconds: u64,
+}
+
+impl From<EmailRefused> for AppError {
+    fn from(refused: EmailRefused) -> Self {
+        AppError::TooManyRequests {
+            retry_after_seconds: refused.retry_after_seconds,
+        }
+    }
+}
+
 /// Whether one more email may go to `address` at the request of `client`; if so, the request
 /// is counted.
 pub async fn allow_email(
     state: &AppState,
     address: &str,
     client: String,
-) -> Result<bool, AppError> {
+) -> Result<Result<(), EmailRefused>, AppError> {
     let address = address.to_lowercase();
     state
         .db(move |conn| {
             let now = crate::db::now();
-            let since = now - Duration::hours(1);
-            let (for_address, from_client) =
-                email_requests::counts_since(conn, &address, &client, since)?;
-            if for_address >= PER_ADDRESS_PER_HOUR || from_client >= PER_CLIENT_PER_HOUR {
-                return Ok(false);
+            let window = Duration::hours(1);
+            let since = now - window;
+            let counted = email_requests::counts_since(conn, &address, &client, since)?;
+            let over_address = counted.for_address >= PER_ADDRESS_PER_HOUR;
+            let over_client = counted.from_client >= PER_CLIENT_PER_HOUR;
+            if over_address || over_client {
+                // When the oldest request counted against the limit leaves the window.
+                let oldest = [
+                    (over_address, counted.oldest_for_address),
+                    (over_client, counted.oldest_from_client),
+                ]
+                .into_iter()
+                .filter_map(|(over, oldest)| oldest.filter(|_| over))
+                .max()
+                .unwrap_or(now);
+                let wait = (oldest + window - now).num_seconds().max(1);
+                return Ok(Err(EmailRefused {
+                    retry_after_seconds: wait.unsigned_abs(),
+                }));
             }
             email_requests::record(conn, &address, &client, now, since)?;
-            Ok(true)
+            Ok(Ok(()))
         })
         .await
 }

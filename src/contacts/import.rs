@@ -24,7 +24,7 @@ use crate::db::{now, write_transaction, DbConnection};
 
 pub use checks::{CheckedFile, CheckedRow, Reason};
 pub use csv_file::{FileError, MAX_FILE_BYTES, MAX_ROWS};
-pub use rejected::{read as read_rejected, RejectedTable};
+pub use rejected::{for_download as rejected_for_download, read as read_rejected, RejectedTable};
 
 /// Contacts go into the database this many per INSERT.
 const INSERT_BATCH: usize = 1_000;

@@ -38,7 +38,7 @@ impl ContactFieldErrors {
 impl ContactDraft {
     pub fn parse(name: &str, email: &str, phone: &str) -> Result<ContactDraft, ContactFieldErrors> {
         let mut errors = ContactFieldErrors::default();
-        let name = name.split_whitespace().collect::<Vec<_>>().join(" ");
+        let name = super::one_line(name);
         if name.is_empty() {
             errors.name = Some("Enter the contact's name.".to_owned());
         } else if name.chars().count() > NAME_MAX_CHARS {

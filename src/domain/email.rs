@@ -26,6 +26,11 @@ impl EmailAddress {
         }
         let lowercase = trimmed.to_lowercase();
         match lowercase.parse::<lettre::Address>() {
+            // A quoted local part ("a b"@x) parses, but mail servers and the mailer's own
+            // headers refuse it: it would be saved and never reach anyone.
+            Ok(address) if address.user().starts_with('"') => {
+                Err(EmailError::Invalid(trimmed.to_owned()))
+            }
             Ok(address) if address.domain().contains('.') || address.domain() == "localhost" => {
                 Ok(EmailAddress(lowercase))
             }

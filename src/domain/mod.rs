@@ -5,6 +5,7 @@ mod email;
 mod help_center;
 mod invite_token;
 mod password;
+mod text;
 
 pub use contact_fields::{ContactDraft, ContactFieldErrors};
 pub use email::{EmailAddress, EmailError};
@@ -13,3 +14,4 @@ pub use invite_token::LinkToken;
 pub use password::{
     password_errors, NewPassword, PasswordError, PASSWORD_MAX_CHARS, PASSWORD_MIN_CHARS,
 };
+pub use text::{one_line, spreadsheet_safe};

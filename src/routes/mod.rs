@@ -3,6 +3,7 @@
 pub mod agent;
 mod assets;
 pub mod chrome;
+pub mod clean_input;
 mod emailed;
 pub mod error_pages;
 pub mod form;

@@ -141,6 +141,18 @@ fn href_of(html: &str, label: &str) -> String {
 }
 
 on_both_backends! {
+    async fn the_rejected_rows_download_defuses_formulas(app) {
+        app.sign_in_agent(false).await;
+        let preview_path = upload_for_preview(&app, "name,email,phone\n=1+1,not-an-email,+44 20 7946 0958\nAda,ada@example.com,\n").await;
+        let confirmed = app.post_form(&format!("{preview_path}/confirm"), &preview_path, &[]).await;
+        let import_id: i64 = location(&confirmed).strip_prefix("/contacts/imports/").unwrap().parse().unwrap();
+        let result = app.get_html(&format!("/contacts/imports/{import_id}")).await;
+        assert!(result.contains(">=1+1<"), "the page shows the cell as typed: {result}");
+        let download = app.get(&format!("/contacts/imports/{import_id}/rejected.csv")).await;
+        let (_, rows) = parse_csv(&download.text().await.unwrap());
+        assert_eq!(rows[0][..3], ["'=1+1".to_owned(), "not-an-email".to_owned(), "+44 20 7946 0958".to_owned()]);
+    }
+
     async fn the_preview_gives_every_rejected_row_its_line_and_reason(app) {
         app.sign_in_agent(false).await;
         add_account(&app, "Acme");

@@ -9,6 +9,7 @@ mod agent_password_reset;
 mod auth;
 mod bulk_jobs;
 mod bulk_jobs_takeover;
+mod clean_input;
 mod contacts;
 mod contacts_import;
 mod contacts_merge;

@@ -3,6 +3,7 @@
 //! ignored then).
 
 use super::checks::CheckedFile;
+use crate::domain::spreadsheet_safe;
 
 /// The rejected rows, read back for display.
 #[derive(Debug, Clone, Default)]
@@ -52,6 +53,25 @@ pub fn write(file: &CheckedFile) -> Result<String, csv::Error> {
         .into_inner()
         .map_err(|error| csv::Error::from(error.into_error()))?;
     // Every cell came from a `String`, so the bytes are UTF-8.
+    Ok(String::from_utf8_lossy(&bytes).into_owned())
+}
+
+/// The stored rejected rows as the agent downloads them: every cell a spreadsheet would run
+/// as a formula defused, as in the contacts export.
+pub fn for_download(csv_text: &str) -> Result<String, csv::Error> {
+    let mut reader = csv::ReaderBuilder::new()
+        .flexible(true)
+        .has_headers(false)
+        .from_reader(csv_text.as_bytes());
+    let mut writer = csv::WriterBuilder::new()
+        .flexible(true)
+        .from_writer(Vec::new());
+    for record in reader.records() {
+        writer.write_record(record?.iter().map(spreadsheet_safe))?;
+    }
+    let bytes = writer
+        .into_inner()
+        .map_err(|error| csv::Error::from(error.into_error()))?;
     Ok(String::from_utf8_lossy(&bytes).into_owned())
 }
 

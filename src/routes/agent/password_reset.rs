@@ -155,9 +155,7 @@ pub async fn request_link(
         }
     };
     let client = state.client_addresses.of(&request);
-    if !rate_limit::allow_email(&state, address.as_str(), client).await? {
-        return Err(AppError::TooManyRequests);
-    }
+    rate_limit::allow_email(&state, address.as_str(), client).await??;
     let lookup = address_key(address.as_str());
     let issued = state
         .db(move |conn| {

@@ -16,6 +16,7 @@ use crate::auth::sessions::{self, Holder};
 use crate::contacts::Contact;
 use crate::contacts::{self, ContactError};
 use crate::db::now;
+use crate::domain::one_line;
 use crate::domain::{
     ContactDraft, EmailAddress, NewPassword, PASSWORD_MAX_CHARS, PASSWORD_MIN_CHARS,
 };
@@ -127,7 +128,7 @@ async fn change_name(
     state: web::Data<AppState>,
     typed: String,
 ) -> Result<HttpResponse, AppError> {
-    let name = typed.split_whitespace().collect::<Vec<_>>().join(" ");
+    let name = one_line(&typed);
     let error = if name.is_empty() {
         Some("Enter your name.".to_owned())
     } else if name.chars().count() > NAME_MAX_CHARS {

@@ -9,6 +9,7 @@ use super::{check_your_email, signed_in_from_link, PortalChrome};
 use crate::auth::hashing_threads::hash_new_password;
 use crate::auth::rate_limit;
 use crate::db::now;
+use crate::domain::one_line;
 use crate::domain::{
     LinkToken, NewPassword, PasswordError, PASSWORD_MAX_CHARS, PASSWORD_MIN_CHARS,
 };
@@ -124,7 +125,7 @@ pub async fn accept(
         password,
         password_confirmation,
     } = form.into_inner();
-    let name = name.split_whitespace().collect::<Vec<_>>().join(" ");
+    let name = one_line(&name);
     let name_error = if name.is_empty() {
         Some("Enter your name.".to_owned())
     } else if name.chars().count() > NAME_MAX_CHARS {
@@ -208,7 +209,10 @@ async fn email_new_link(
         NewLink::Invitation { address, .. } | NewLink::PasswordReset { address } => address,
         NewLink::Nothing => return Ok(()),
     };
-    if !rate_limit::allow_email(state, address.as_str(), client).await? {
+    if rate_limit::allow_email(state, address.as_str(), client)
+        .await?
+        .is_err()
+    {
         return Ok(());
     }
     match new_link {

@@ -84,9 +84,7 @@ pub async fn request_link(
         }
     };
     let client = state.client_addresses.of(&request);
-    if !rate_limit::allow_email(&state, address.as_str(), client).await? {
-        return Err(AppError::TooManyRequests);
-    }
+    rate_limit::allow_email(&state, address.as_str(), client).await??;
     email_reset_link(&state, address).await?;
     check_your_email(&session, LINK_SENT)
 }

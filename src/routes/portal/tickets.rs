@@ -10,6 +10,7 @@ use super::{page_with_status, PortalChrome};
 use crate::audit::Actor;
 use crate::auth::guard::SignedInCustomer;
 use crate::auth::session::{set_flash, FlashKind};
+use crate::domain::one_line;
 use crate::error::AppError;
 use crate::routes::redirect_see_other;
 use crate::routes::ticket_message::ShownMessage;
@@ -178,7 +179,7 @@ pub async fn create(
     form: web::Form<NewTicketForm>,
 ) -> Result<HttpResponse, AppError> {
     let NewTicketForm { subject, message } = form.into_inner();
-    let subject = subject.split_whitespace().collect::<Vec<_>>().join(" ");
+    let subject = one_line(&subject);
     let subject_error = if subject.is_empty() {
         Some("Enter a subject.".to_owned())
     } else if subject.chars().count() > SUBJECT_MAX_CHARS {

@@ -9,6 +9,7 @@ use crate::accounts::{self, Account, Saved};
 use crate::audit::Actor;
 use crate::auth::guard::SignedInAgent;
 use crate::auth::session::{set_flash, FlashKind};
+use crate::domain::one_line;
 use crate::error::AppError;
 use crate::routes::chrome::Chrome;
 use crate::routes::page_with_status;
@@ -25,15 +26,15 @@ pub struct AccountForm {
 
 /// The name to store, or what is wrong with it.
 fn parse_name(raw: &str) -> Result<String, String> {
-    let name = raw.trim();
-    if name.is_empty() {
+    let name = one_line(raw);
+    if raw.chars().any(char::is_control) {
+        Err("The name cannot hold line breaks or other control characters.".to_owned())
+    } else if name.is_empty() {
         Err("Enter the account’s name.".to_owned())
     } else if name.chars().count() > NAME_MAX_CHARS {
         Err(format!("Keep the name to {NAME_MAX_CHARS} characters."))
-    } else if name.chars().any(char::is_control) {
-        Err("The name cannot hold line breaks or other control characters.".to_owned())
     } else {
-        Ok(name.to_owned())
+        Ok(name)
     }
 }
 

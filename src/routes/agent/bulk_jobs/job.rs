@@ -8,11 +8,11 @@ use askama::Template;
 use futures_util::stream;
 use serde::Deserialize;
 
-use super::super::contacts::export::spreadsheet_safe;
 use super::super::invitations::mass_invite;
 use crate::auth::guard::SignedInAgent;
 use crate::auth::session::{set_flash, FlashKind};
 use crate::db::now;
+use crate::domain::spreadsheet_safe;
 use crate::error::AppError;
 use crate::help_center::settings::HelpCenterSettings;
 use crate::invitations::mass_invite::MAX_MASS_INVITE;

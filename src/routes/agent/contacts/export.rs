@@ -11,6 +11,7 @@ use super::params::{ListParams, RawListParams};
 use crate::auth::guard::SignedInAgent;
 use crate::contacts::{ListRequest, ViewCounts};
 use crate::db::{now, DbConnection};
+use crate::domain::spreadsheet_safe;
 use crate::error::AppError;
 use crate::state::AppState;
 
@@ -126,7 +127,7 @@ fn chunk(
             .write_record([
                 spreadsheet_safe(&contact.name),
                 spreadsheet_safe(contact.email.as_deref().unwrap_or("")),
-                contact.phone.clone().unwrap_or_default(),
+                spreadsheet_safe(contact.phone.as_deref().unwrap_or("")),
                 spreadsheet_safe(row.account_name.as_deref().unwrap_or("")),
                 contact.shown_status(request.now).slug().to_owned(),
                 contact.created_at.format("%Y-%m-%d %H:%M:%S").to_string(),
@@ -137,26 +138,4 @@ fn chunk(
         .into_inner()
         .map_err(|error| failed(csv::Error::from(error.into_error())))?;
     Ok((Bytes::from(bytes), next))
-}
-
-/// A cell a spreadsheet would run as a formula gets a leading apostrophe. Phone numbers are
-/// left alone: their "+" is a country code, and they hold no letters to make a formula of.
-pub(in crate::routes::agent) fn spreadsheet_safe(cell: &str) -> String {
-    if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-        format!("'{cell}")
-    } else {
-        cell.to_owned()
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn formulas_are_defused_and_ordinary_text_is_not() {
-        assert_eq!(spreadsheet_safe("=HYPERLINK(\"x\")"), "'=HYPERLINK(\"x\")");
-        assert_eq!(spreadsheet_safe("@SUM(A1)"), "'@SUM(A1)");
-        assert_eq!(spreadsheet_safe("Ada Lovelace"), "Ada Lovelace");
-    }
 }

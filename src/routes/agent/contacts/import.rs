@@ -12,7 +12,8 @@ use super::table::format_count;
 use crate::auth::guard::SignedInAgent;
 use crate::contacts::import::rows::ContactImport;
 use crate::contacts::import::{
-    self, read_rejected, CheckedRow, FileError, ImportError, Preview, RejectedTable, MAX_FILE_BYTES,
+    self, read_rejected, rejected_for_download, CheckedRow, FileError, ImportError, Preview,
+    RejectedTable, MAX_FILE_BYTES,
 };
 use crate::error::AppError;
 use crate::routes::chrome::Chrome;
@@ -299,6 +300,9 @@ pub async fn rejected_csv(
     path: web::Path<i64>,
 ) -> Result<HttpResponse, AppError> {
     let import = find_import(&state, path.into_inner()).await?;
+    let body = rejected_for_download(&import.rejected_csv).map_err(|error| {
+        AppError::Blocking(format!("the rejected rows could not be read: {error}"))
+    })?;
     let disposition = ContentDisposition {
         disposition: DispositionType::Attachment,
         parameters: vec![DispositionParam::Filename(format!(
@@ -310,5 +314,5 @@ pub async fn rejected_csv(
         .content_type("text/csv; charset=utf-8")
         .insert_header(disposition)
         .insert_header((header::CACHE_CONTROL, "no-store"))
-        .body(import.rejected_csv))
+        .body(body))
 }

@@ -61,7 +61,8 @@ fn safe_return(return_to: Option<&str>) -> String {
         Some(path)
             if (path.starts_with("/contacts") || path.starts_with("/accounts/"))
                 && !path.contains("//")
-                && !path.contains('\\') =>
+                && !path.contains('\\')
+                && !path.chars().any(char::is_control) =>
         {
             path.to_owned()
         }

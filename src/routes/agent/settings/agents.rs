@@ -12,6 +12,7 @@ use crate::auth::guard::SignedInAgent;
 use crate::auth::hashing_threads::hash_new_password;
 use crate::auth::session::{set_flash, FlashKind};
 use crate::db::now;
+use crate::domain::one_line;
 use crate::domain::{EmailAddress, LinkToken, NewPassword};
 use crate::error::AppError;
 use crate::routes::agent::password_reset::{send_welcome, NewAgentWelcome};
@@ -58,7 +59,7 @@ pub(super) fn parse_profile(
     typed_role: &str,
     errors: &mut NewAgentErrors,
 ) -> Option<(String, EmailAddress, AgentRole)> {
-    let name = typed_name.split_whitespace().collect::<Vec<_>>().join(" ");
+    let name = one_line(typed_name);
     if name.is_empty() {
         errors.name = Some("Enter the agent's name.".to_owned());
     } else if name.chars().count() > NAME_MAX_CHARS {

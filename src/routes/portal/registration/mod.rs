@@ -17,6 +17,7 @@ use super::{
 };
 use crate::auth::rate_limit;
 use crate::db::DbConnection;
+use crate::domain::one_line;
 use crate::domain::EmailAddress;
 use crate::error::AppError;
 use crate::help_center::emails::{self, RegistrationEmail};
@@ -98,7 +99,7 @@ pub async fn form(state: web::Data<AppState>, session: Session) -> Result<HttpRe
 }
 
 fn parse_name(typed: &str) -> Result<String, String> {
-    let name = typed.split_whitespace().collect::<Vec<_>>().join(" ");
+    let name = one_line(typed);
     if name.is_empty() {
         Err("Enter your name.".to_owned())
     } else if name.chars().count() > NAME_MAX_CHARS {
@@ -139,9 +140,7 @@ pub async fn register(
         }
     };
     let client = state.client_addresses.of(&request);
-    if !rate_limit::allow_email(&state, address.as_str(), client).await? {
-        return Err(AppError::TooManyRequests);
-    }
+    rate_limit::allow_email(&state, address.as_str(), client).await??;
     let lookup = address.clone();
     let outcome = state
         .db(move |conn| Ok(registration::ask(conn, &lookup, name)?))
