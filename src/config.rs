@@ -170,7 +170,7 @@ pub struct Settings {
     #[arg(
         long,
         env = "PORTICO_JOB_LEASE_SECONDS",
-        default_value_t = 60,
+        default_value_t = 30,
         value_parser = clap::value_parser!(u32).range(1..=3600),
         global = true
     )]

@@ -113,7 +113,7 @@ pub fn load_live_group(conn: &mut DbConnection, ids: &[i64]) -> Result<Vec<Conta
 fn help_center_rank(contact: &Contact) -> u8 {
     match HelpCenterStatus::parse(&contact.help_center_status) {
         Some(HelpCenterStatus::Activated) => 4,
-        Some(HelpCenterStatus::Invited) => 3,
+        Some(HelpCenterStatus::Invited | HelpCenterStatus::DeliveryUnknown) => 3,
         Some(HelpCenterStatus::InvitationFailed) => 2,
         Some(HelpCenterStatus::Deactivated) => 1,
         Some(HelpCenterStatus::NotInvited) | None => 0,

@@ -205,6 +205,7 @@ diesel::table! {
         skipped -> BigInt,
         failed -> BigInt,
         created_at -> Timestamp,
+        unknown -> BigInt,
     }
 }
 
@@ -225,6 +226,7 @@ diesel::table! {
         attempts -> BigInt,
         last_error -> Nullable<Text>,
         smtp_message_id -> Nullable<Text>,
+        unconfirmed_at -> Nullable<Timestamp>,
     }
 }
 

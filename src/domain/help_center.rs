@@ -7,15 +7,18 @@ pub enum HelpCenterStatus {
     Invited,
     Activated,
     InvitationFailed,
+    /// The mail server took the invitation but never confirmed it.
+    DeliveryUnknown,
     Deactivated,
 }
 
 impl HelpCenterStatus {
-    pub const ALL: [HelpCenterStatus; 5] = [
+    pub const ALL: [HelpCenterStatus; 6] = [
         HelpCenterStatus::NotInvited,
         HelpCenterStatus::Invited,
         HelpCenterStatus::Activated,
         HelpCenterStatus::InvitationFailed,
+        HelpCenterStatus::DeliveryUnknown,
         HelpCenterStatus::Deactivated,
     ];
 
@@ -25,6 +28,7 @@ impl HelpCenterStatus {
             HelpCenterStatus::Invited => "invited",
             HelpCenterStatus::Activated => "activated",
             HelpCenterStatus::InvitationFailed => "failed",
+            HelpCenterStatus::DeliveryUnknown => "delivery_unknown",
             HelpCenterStatus::Deactivated => "deactivated",
         }
     }
@@ -45,16 +49,18 @@ pub enum ShownStatus {
     Activated,
     Expired,
     Failed,
+    DeliveryUnknown,
     Deactivated,
 }
 
 impl ShownStatus {
-    pub const ALL: [ShownStatus; 6] = [
+    pub const ALL: [ShownStatus; 7] = [
         ShownStatus::NotInvited,
         ShownStatus::Invited,
         ShownStatus::Activated,
         ShownStatus::Expired,
         ShownStatus::Failed,
+        ShownStatus::DeliveryUnknown,
         ShownStatus::Deactivated,
     ];
 
@@ -66,6 +72,7 @@ impl ShownStatus {
             Some(HelpCenterStatus::Invited) => ShownStatus::Invited,
             Some(HelpCenterStatus::Activated) => ShownStatus::Activated,
             Some(HelpCenterStatus::InvitationFailed) => ShownStatus::Failed,
+            Some(HelpCenterStatus::DeliveryUnknown) => ShownStatus::DeliveryUnknown,
             Some(HelpCenterStatus::Deactivated) => ShownStatus::Deactivated,
             Some(HelpCenterStatus::NotInvited) | None => ShownStatus::NotInvited,
         }
@@ -78,6 +85,7 @@ impl ShownStatus {
             ShownStatus::Activated => "Activated",
             ShownStatus::Expired => "Invitation expired",
             ShownStatus::Failed => "Invitation failed",
+            ShownStatus::DeliveryUnknown => "Delivery unknown",
             ShownStatus::Deactivated => "Deactivated",
         }
     }
@@ -89,6 +97,7 @@ impl ShownStatus {
             ShownStatus::Activated => "activated",
             ShownStatus::Expired => "expired",
             ShownStatus::Failed => "failed",
+            ShownStatus::DeliveryUnknown => "delivery-unknown",
             ShownStatus::Deactivated => "deactivated",
         }
     }
@@ -106,6 +115,7 @@ impl ShownStatus {
             ShownStatus::Invited | ShownStatus::Expired => HelpCenterStatus::Invited,
             ShownStatus::Activated => HelpCenterStatus::Activated,
             ShownStatus::Failed => HelpCenterStatus::InvitationFailed,
+            ShownStatus::DeliveryUnknown => HelpCenterStatus::DeliveryUnknown,
             ShownStatus::Deactivated => HelpCenterStatus::Deactivated,
         }
     }

@@ -63,6 +63,8 @@ pub struct Invitation {
     pub attempts: i64,
     pub last_error: Option<String>,
     pub smtp_message_id: Option<String>,
+    /// Handed to the mail server, never confirmed: the link stays live, in case it arrived.
+    pub unconfirmed_at: Option<NaiveDateTime>,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -104,7 +106,8 @@ impl InvitationLabel {
     pub fn badge(self) -> &'static str {
         match self {
             InvitationLabel::Sending | InvitationLabel::Sent => "invited",
-            InvitationLabel::DeliveryUnknown | InvitationLabel::Failed => "failed",
+            InvitationLabel::DeliveryUnknown => "delivery-unknown",
+            InvitationLabel::Failed => "failed",
             InvitationLabel::Expired => "expired",
             InvitationLabel::Accepted => "activated",
             InvitationLabel::Revoked => "deactivated",
@@ -134,6 +137,9 @@ impl Invitation {
             }
             InvitationState::Pending => InvitationLabel::Sending,
             InvitationState::Sent if self.expires_at <= now => InvitationLabel::Expired,
+            InvitationState::Sent if self.unconfirmed_at.is_some() => {
+                InvitationLabel::DeliveryUnknown
+            }
             InvitationState::Sent => InvitationLabel::Sent,
             InvitationState::Failed => InvitationLabel::Failed,
             InvitationState::Accepted => InvitationLabel::Accepted,

@@ -27,6 +27,7 @@ pub struct MassInvite {
     pub skipped: i64,
     pub failed: i64,
     pub created_at: chrono::NaiveDateTime,
+    pub unknown: i64,
 }
 
 #[derive(Debug, Clone)]
@@ -109,6 +110,7 @@ fn finish(conn: &mut DbConnection, id: i64, results: &[InviteResult]) -> QueryRe
                 invite_batches::invited.eq(count("invited")),
                 invite_batches::skipped.eq(count("skipped")),
                 invite_batches::failed.eq(count("failed")),
+                invite_batches::unknown.eq(count("unknown")),
             ))
             .execute(conn)?;
         Ok(())
@@ -260,5 +262,8 @@ pub fn summary(mass_invite: &MassInvite, rows: &[MassInviteRow]) -> String {
         text.push_str(&format!(" ({})", detail.join(", ")));
     }
     text.push_str(&format!(" · Failed {}", mass_invite.failed));
+    if mass_invite.unknown > 0 {
+        text.push_str(&format!(" · Delivery unknown {}", mass_invite.unknown));
+    }
     text
 }

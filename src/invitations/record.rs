@@ -23,6 +23,10 @@ pub enum RowOutcome {
         code: Option<u16>,
         error: String,
     },
+    /// The mail server took the email but never confirmed it: it may have arrived.
+    Unknown {
+        error: String,
+    },
 }
 
 impl RowOutcome {
@@ -31,6 +35,7 @@ impl RowOutcome {
             RowOutcome::Invited => "invited",
             RowOutcome::Skipped(_) => "skipped",
             RowOutcome::Failed { .. } => "failed",
+            RowOutcome::Unknown { .. } => "unknown",
         }
     }
 
@@ -47,6 +52,9 @@ impl RowOutcome {
                     "temporary failure, retry"
                 };
                 format!("{kind}: {error}")
+            }
+            RowOutcome::Unknown { error } => {
+                format!("delivery unknown, it may have arrived: {error}")
             }
         }
     }
@@ -72,6 +80,17 @@ pub fn outcomes(
                 Ok(delivery) => {
                     sent.push((invitation_id, delivery.message_id));
                     by_contact.insert(contact_id, RowOutcome::Invited);
+                }
+                Err(MailError::Unconfirmed { message }) => {
+                    record_unconfirmed(conn, invitation_id, contact_id, &message, at)?;
+                    audit::record(
+                        conn,
+                        actor,
+                        "invitation.delivery_unknown",
+                        ("contact", Some(contact_id)),
+                        &message,
+                    )?;
+                    by_contact.insert(contact_id, RowOutcome::Unknown { error: message });
                 }
                 Err(error) => {
                     let permanent = error.is_permanent();
@@ -125,6 +144,46 @@ pub fn outcomes(
         record_sent(conn, &sent, at)?;
         Ok(by_contact)
     })
+}
+
+/// A send the server never confirmed: its attempt says so, and the invitation stays live (its
+/// link works if the email arrived) but is marked, as its contact is, "Delivery unknown".
+fn record_unconfirmed(
+    conn: &mut DbConnection,
+    invitation_id: i64,
+    contact_id: i64,
+    message: &str,
+    at: NaiveDateTime,
+) -> QueryResult<()> {
+    diesel::insert_into(delivery_attempts::table)
+        .values((
+            delivery_attempts::invitation_id.eq(invitation_id),
+            delivery_attempts::attempted_at.eq(at),
+            delivery_attempts::outcome.eq("unconfirmed"),
+            delivery_attempts::error.eq(message),
+        ))
+        .execute(conn)?;
+    diesel::update(
+        invitations::table
+            .find(invitation_id)
+            .filter(invitations::state.eq(InvitationState::Pending.as_str())),
+    )
+    .set((
+        invitations::state.eq(InvitationState::Sent.as_str()),
+        invitations::sent_at.eq(at),
+        invitations::unconfirmed_at.eq(at),
+        invitations::attempts.eq(invitations::attempts + 1),
+        invitations::last_error.eq(message),
+    ))
+    .execute(conn)?;
+    diesel::update(
+        contacts::table
+            .find(contact_id)
+            .filter(contacts::help_center_status.eq(HelpCenterStatus::Invited.as_str())),
+    )
+    .set(contacts::help_center_status.eq(HelpCenterStatus::DeliveryUnknown.as_str()))
+    .execute(conn)?;
+    Ok(())
 }
 
 /// The sent invitations' attempts and states: a statement per chunk, not per invitation.

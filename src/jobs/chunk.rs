@@ -225,6 +225,9 @@ fn invite(
                 RowOutcome::Failed { .. } => {
                     worked.note(result.contact_id, RowKind::Failed, result.outcome.reason())
                 }
+                RowOutcome::Unknown { .. } => {
+                    worked.note(result.contact_id, RowKind::Unknown, result.outcome.reason())
+                }
             }
         }
     }

@@ -48,6 +48,7 @@ pub fn invite_forecast(
             ];
             if !resend {
                 statuses.push((ShownStatus::Invited, SkipReason::AlreadyInvited));
+                statuses.push((ShownStatus::DeliveryUnknown, SkipReason::AlreadyInvited));
             }
             for (status, reason) in statuses {
                 let count = match criteria.status {
@@ -61,7 +62,10 @@ pub fn invite_forecast(
                         count_in_view(conn, &narrowed, search, now)?
                     }
                 };
-                skipped.push((reason, count));
+                match skipped.iter_mut().find(|(listed, _)| *listed == reason) {
+                    Some((_, listed_count)) => *listed_count += count,
+                    None => skipped.push((reason, count)),
+                }
             }
         }
     }

@@ -130,7 +130,8 @@ pub fn page(
 
 /// Up to `limit` contacts an agent can still act on: failed ones whose invitation is still
 /// failed (for Retry failed), or ones whose delivery is unknown and whose invitation from
-/// this job is still pending (for Resend). Once retried or resent they drop out.
+/// this job is still pending or unconfirmed (for Resend). Once retried or resent they drop
+/// out.
 pub fn still_open(
     conn: &mut DbConnection,
     job_id: i64,
@@ -150,7 +151,13 @@ pub fn still_open(
             invitations::table
                 .filter(invitations::contact_id.eq(bulk_job_rows::contact_id))
                 .filter(invitations::bulk_job_id.eq(job_id))
-                .filter(invitations::state.eq(InvitationState::Pending.as_str())),
+                .filter(
+                    invitations::state.eq(InvitationState::Pending.as_str()).or(
+                        invitations::unconfirmed_at
+                            .is_not_null()
+                            .and(invitations::state.eq(InvitationState::Sent.as_str())),
+                    ),
+                ),
         )),
         RowKind::Skipped => return Ok(Vec::new()),
     };

@@ -43,6 +43,11 @@ pub enum MailError {
     /// The server refused for good (5xx): retrying the same message will not help.
     #[error("{message}")]
     Permanent { code: Option<u16>, message: String },
+    /// The whole message was handed over but the server never confirmed it (a timeout or a
+    /// dropped connection while waiting for its reply): it may have arrived, so sending it
+    /// again may send it twice.
+    #[error("{message}")]
+    Unconfirmed { message: String },
     #[error("the message could not be built: {0}")]
     Build(String),
 }
@@ -51,7 +56,7 @@ impl MailError {
     pub fn code(&self) -> Option<u16> {
         match self {
             MailError::Transient { code, .. } | MailError::Permanent { code, .. } => *code,
-            MailError::Build(_) => None,
+            MailError::Unconfirmed { .. } | MailError::Build(_) => None,
         }
     }
 

@@ -49,7 +49,16 @@ pub(super) fn transmit(
     let reply = conn
         .command(DataPayload(dot_stuffed(&formatted)))
         .map_err(|error| SendFailure {
-            error: classify(error),
+            error: match classify(error) {
+                // No reply at all after the content left: nobody knows whether it arrived.
+                MailError::Transient {
+                    code: None,
+                    message,
+                } => MailError::Unconfirmed {
+                    message: format!("no reply after the message was sent ({message})"),
+                },
+                replied => replied,
+            },
             before_payload: false,
         })?;
     Ok(format!(

@@ -193,7 +193,7 @@ impl SmtpMailer {
                 if conn.test_connected() {
                     return Ok((conn, true));
                 }
-                conn.abort();
+                drop(conn);
                 state = self
                     .pool
                     .state
@@ -230,19 +230,24 @@ impl SmtpMailer {
         }
     }
 
-    fn checkin(&self, mut conn: SmtpConnection, reusable: bool) {
+    fn checkin(&self, conn: SmtpConnection, reusable: bool) {
         let mut state = self
             .pool
             .state
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner());
-        if reusable && !conn.has_broken() {
+        let retired = if reusable && !conn.has_broken() {
             state.idle.push((conn, Instant::now()));
+            None
         } else {
-            conn.abort();
             state.open -= 1;
-        }
+            Some(conn)
+        };
+        drop(state);
         self.pool.returned.notify_one();
+        // Closed without a QUIT (lettre's `abort` waits for its reply): a server that stopped
+        // answering would hold this thread, and before the pool's lock, for another timeout.
+        drop(retired);
     }
 
     fn connect(&self) -> Result<SmtpConnection, MailError> {

@@ -260,23 +260,3 @@ async fn an_unreachable_smtp_server_is_a_temporary_failure() {
     assert!(page.contains("could not be sent yet"), "{page}");
     assert!(page.contains("badge-failed\">Invitation failed<"));
 }
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_server_that_stops_answering_times_out_as_a_temporary_failure() {
-    let app = crate::helpers::spawn_app(Backend::Sqlite).await;
-    app.sign_in_agent(false).await;
-    app.smtp.stall_after_data();
-    let id = app.add_contact("Grace Hopper", Some("grace@navy.example"), None);
-    let started = std::time::Instant::now();
-    let response = invite_from_contact_page(&app, id).await;
-    assert!(
-        started.elapsed() < Duration::from_secs(25),
-        "the send gave up after its timeout"
-    );
-    let page = app.get_html(&location(&response)).await;
-    assert!(page.contains("could not be sent yet"), "{page}");
-    assert!(
-        page.contains("temporary failure"),
-        "the attempt is recorded"
-    );
-}

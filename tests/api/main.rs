@@ -15,6 +15,7 @@ mod contacts_import;
 mod contacts_merge;
 mod contacts_search;
 mod custom_views;
+mod delivery_unknown;
 mod demo;
 mod health;
 mod invitations;

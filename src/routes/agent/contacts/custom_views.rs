@@ -61,7 +61,7 @@ impl ViewFormPage {
         }
     }
 
-    fn statuses(&self) -> [ShownStatus; 6] {
+    fn statuses(&self) -> [ShownStatus; 7] {
         ShownStatus::ALL
     }
 

@@ -147,8 +147,9 @@ pub async fn create(
                 " {} was invited to the Help Center.",
                 contact.name
             )),
-            RowOutcome::Failed { .. } => notice
-                .push_str(" The Help Center invitation could not be sent; see the contact's page."),
+            RowOutcome::Failed { .. } | RowOutcome::Unknown { .. } => notice.push_str(
+                " The Help Center invitation may not have been sent; see the contact's page.",
+            ),
             RowOutcome::Skipped(_) => {}
         },
         Ok(None) => {}

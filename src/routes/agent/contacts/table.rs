@@ -171,6 +171,7 @@ impl ContactTable {
                             ShownStatus::Activated
                                 | ShownStatus::Invited
                                 | ShownStatus::Expired
+                                | ShownStatus::DeliveryUnknown
                                 | ShownStatus::Deactivated
                         )
                 )

@@ -100,6 +100,10 @@ async fn invite_one(
                 format!("The invitation to {address} could not be sent yet ({error}). Use Retry to try again.")
             },
         ),
+        RowOutcome::Unknown { error } => (
+            FlashKind::Error,
+            format!("The mail server took the invitation to {address} but never confirmed it ({error}). It may have arrived: if {address} did not get it, use Resend anyway."),
+        ),
     };
     set_flash(agent.session(), kind, message);
     Ok(redirect_see_other(&format!(

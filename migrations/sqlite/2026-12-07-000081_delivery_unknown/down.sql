@@ -1,0 +1,2 @@
+ALTER TABLE invite_batches DROP COLUMN unknown;
+ALTER TABLE invitations DROP COLUMN unconfirmed_at;
