@@ -175,6 +175,17 @@ pub struct Settings {
         global = true
     )]
     pub job_lease_seconds: u32,
+
+    /// Seconds an agent waits for a mass invite of selected rows; past it the page shows the
+    /// mass invite in progress while its emails go on being sent.
+    #[arg(
+        long,
+        env = "PORTICO_MASS_INVITE_WAIT_SECONDS",
+        default_value_t = 15,
+        value_parser = clap::value_parser!(u32).range(1..=600),
+        global = true
+    )]
+    pub mass_invite_wait_seconds: u32,
 }
 
 impl Settings {

@@ -114,6 +114,9 @@ impl Application {
             demo: settings.demo_enabled(),
             jobs: jobs.waker(),
             client_addresses: ClientAddresses::new(settings.trusted_proxies.clone()),
+            mass_invite_wait: std::time::Duration::from_secs(u64::from(
+                settings.mass_invite_wait_seconds,
+            )),
         });
 
         let server = HttpServer::new(move || {

@@ -22,6 +22,8 @@ pub struct AppState {
     /// Wakes this instance's job runner when a job is started or resumed here.
     pub jobs: JobWaker,
     pub client_addresses: ClientAddresses,
+    /// How long a mass invite's page waits for its emails before showing it in progress.
+    pub mass_invite_wait: std::time::Duration,
 }
 
 impl AppState {

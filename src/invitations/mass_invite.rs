@@ -5,14 +5,15 @@
 use diesel::prelude::*;
 
 use super::{quota, InviteError, InviteRequest, InviteResult, Inviter, RowOutcome, SkipReason};
-use crate::db::schema::{contacts, invite_batch_rows, invite_batches};
+use crate::db::schema::{contacts, invitations, invite_batch_rows, invite_batches};
 use crate::db::{now, write_transaction, DbConnection, ROWS_PER_STATEMENT};
 
 /// The most contacts one mass invite takes; more go through a bulk job.
 pub const MAX_MASS_INVITE: usize = 500;
 
+/// A mass invite just recorded, or the one its submission key already named.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Start {
+pub enum Start {
     New(i64),
     AlreadySubmitted(i64),
 }
@@ -152,22 +153,43 @@ pub fn send(
     resend: bool,
     submission_key: &str,
 ) -> Result<i64, MassInviteError> {
+    match begin(inviter, agent.0, &contact_ids, resend, submission_key)? {
+        Start::AlreadySubmitted(id) => Ok(id),
+        Start::New(id) => {
+            complete(inviter, id, agent, contact_ids, resend)?;
+            Ok(id)
+        }
+    }
+}
+
+/// Checks a mass invite and records that it started, unless `submission_key` already did:
+/// nothing is sent yet. Over the daily quota nothing is written, not even the mass invite.
+pub fn begin(
+    inviter: &Inviter,
+    agent_id: i64,
+    contact_ids: &[i64],
+    resend: bool,
+    submission_key: &str,
+) -> Result<Start, MassInviteError> {
     if contact_ids.is_empty() {
         return Err(MassInviteError::NothingSelected);
     }
     if contact_ids.len() > MAX_MASS_INVITE {
         return Err(MassInviteError::TooMany);
     }
-    let id = {
-        let mut conn = inviter.pool.get()?;
-        // Over the daily quota, nothing is written: not even the mass invite.
-        quota::precheck(&mut conn, agent.0, &contact_ids, resend, now())?
-            .map_err(InviteError::from)?;
-        match start(&mut conn, agent.0, submission_key)? {
-            Start::AlreadySubmitted(id) => return Ok(id),
-            Start::New(id) => id,
-        }
-    };
+    let mut conn = inviter.pool.get()?;
+    quota::precheck(&mut conn, agent_id, contact_ids, resend, now())?.map_err(InviteError::from)?;
+    Ok(start(&mut conn, agent_id, submission_key)?)
+}
+
+/// Sends the mass invite `id` that `begin` started and records each row's outcome.
+pub fn complete(
+    inviter: &Inviter,
+    id: i64,
+    agent: (i64, String),
+    contact_ids: Vec<i64>,
+    resend: bool,
+) -> Result<(), MassInviteError> {
     let results = inviter.invite(&InviteRequest {
         contact_ids,
         agent: Some(agent),
@@ -177,7 +199,15 @@ pub fn send(
     })?;
     let mut conn = inviter.pool.get()?;
     finish(&mut conn, id, &results)?;
-    Ok(id)
+    Ok(())
+}
+
+/// How many invitations mass invite `id` is sending; while it runs no row is written yet.
+pub fn sending(conn: &mut DbConnection, id: i64) -> QueryResult<i64> {
+    invitations::table
+        .filter(invitations::batch_id.eq(id))
+        .count()
+        .get_result(conn)
 }
 
 /// Invites again, as a new mass invite, the contacts whose invitation failed in mass invite `id`.

@@ -1,12 +1,15 @@
-//! A mail server that takes an invitation and never confirms it: the send is "Delivery
-//! unknown", never a failure to retry, so nobody is mailed twice by accident.
+//! Slow and silent mail servers. One that takes an invitation and never confirms it leaves
+//! the send "Delivery unknown", never a failure to retry, so nobody is mailed twice by
+//! accident; one slower than the agent's wait lets the page answer while the emails go on.
 
 use std::time::{Duration, Instant};
 
 use fantoccini::Locator;
 
 use crate::browser;
-use crate::helpers::{invitation_link, location, path_of, spawn_app, Backend};
+use crate::helpers::{
+    invitation_link, location, path_of, postgres_available, spawn_app, spawn_app_with, Backend,
+};
 use crate::journeys::sign_in;
 use crate::on_both_backends;
 
@@ -142,4 +145,166 @@ async fn an_agent_resends_an_unknown_delivery_with_javascript() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_agent_resends_an_unknown_delivery_without_javascript() {
     an_agent_resends_an_invitation_whose_delivery_is_unknown(false).await;
+}
+
+/// A mass invite to a mail server slower than the agent's wait: the page answers in time and
+/// shows it in progress, the emails go on being sent, and each contact gets exactly one.
+async fn a_mass_invite_to_a_slow_server_answers_in_time_and_finishes_after(backend: Backend) {
+    let app = spawn_app_with(backend, |settings| settings.mass_invite_wait_seconds = 1).await;
+    app.sign_in_agent(false).await;
+    let ids: Vec<String> = (0..4)
+        .map(|n| {
+            app.add_contact(
+                &format!("Slow {n}"),
+                Some(&format!("slow{n}@example.com")),
+                None,
+            )
+            .to_string()
+        })
+        .collect();
+    app.smtp.delay_each_message(Duration::from_millis(1_500));
+    let mut fields = vec![
+        ("action", "invite"),
+        ("view", "all"),
+        ("submission_key", "slow"),
+    ];
+    fields.extend(ids.iter().map(|id| ("ids", id.as_str())));
+    let started = Instant::now();
+    let posted = app
+        .post_form("/contacts/mass-action", "/contacts", &fields)
+        .await;
+    assert!(
+        started.elapsed() < Duration::from_millis(2_900),
+        "answered after the wait, not the sends: {:?}",
+        started.elapsed()
+    );
+    let batch_path = location(&posted);
+    let page = app.get_html(&batch_path).await;
+    assert!(page.contains("4 invitations are being sent"), "{page}");
+    assert!(
+        page.contains("<meta http-equiv=\"refresh\" content=\"3\">"),
+        "the page follows by itself"
+    );
+
+    let again = app
+        .post_form("/contacts/mass-action", "/contacts", &fields)
+        .await;
+    assert_eq!(
+        location(&again),
+        batch_path,
+        "the same submission is the same mass invite"
+    );
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let done = loop {
+        let page = app.get_html(&batch_path).await;
+        if page.contains("Invited 4") {
+            break page;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the mass invite did not finish: {page}"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    };
+    assert!(!done.contains("being sent"));
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let mut recipients: Vec<String> = app
+        .smtp
+        .messages()
+        .iter()
+        .map(|m| m.rcpt_to[0].clone())
+        .collect();
+    recipients.sort();
+    assert_eq!(
+        recipients,
+        [
+            "slow0@example.com",
+            "slow1@example.com",
+            "slow2@example.com",
+            "slow3@example.com"
+        ]
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_slow_mass_invite_answers_in_time_on_sqlite() {
+    a_mass_invite_to_a_slow_server_answers_in_time_and_finishes_after(Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_slow_mass_invite_answers_in_time_on_postgres() {
+    if postgres_available() {
+        a_mass_invite_to_a_slow_server_answers_in_time_and_finishes_after(Backend::Postgres).await;
+    }
+}
+
+/// The same in Chromium: the page shows the mass invite in progress, then its outcome by
+/// itself, with JavaScript on and off.
+async fn an_agent_watches_a_slow_mass_invite_finish(javascript: bool) {
+    let launched = if javascript {
+        browser::launch().await
+    } else {
+        browser::launch_without_javascript().await
+    };
+    let Some(browser) = launched else {
+        return;
+    };
+    let app = spawn_app_with(Backend::Sqlite, |settings| {
+        settings.mass_invite_wait_seconds = 1
+    })
+    .await;
+    app.create_agent("ada@portico.test", "Ada Lovelace", false);
+    let ids = [
+        app.add_contact("Alice Adams", Some("alice@example.com"), None),
+        app.add_contact("Bob Brown", Some("bob@example.com"), None),
+        app.add_contact("Carol Clark", Some("carol@example.com"), None),
+    ];
+    app.smtp.delay_each_message(Duration::from_millis(1_500));
+    let page = &browser.client;
+    sign_in(page, &app, "ada@portico.test").await;
+    for id in ids {
+        page.find(Locator::Css(&format!("input[name=ids][value='{id}']")))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+    }
+    page.find(Locator::XPath(
+        "//button[normalize-space()='Invite to Help Center']",
+    ))
+    .await
+    .unwrap()
+    .click()
+    .await
+    .unwrap();
+    page.wait()
+        .at_most(Duration::from_secs(10))
+        .for_element(Locator::XPath(
+            "//*[contains(., '3 invitations are being sent')]",
+        ))
+        .await
+        .unwrap();
+    let summary = page
+        .wait()
+        .at_most(Duration::from_secs(20))
+        .for_element(Locator::Css(".batch-summary"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(summary.contains("Invited 3"), "{summary}");
+    assert_eq!(app.smtp.messages().len(), 3);
+    browser.client.clone().close().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_agent_watches_a_slow_mass_invite_with_javascript() {
+    an_agent_watches_a_slow_mass_invite_finish(true).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_agent_watches_a_slow_mass_invite_without_javascript() {
+    an_agent_watches_a_slow_mass_invite_finish(false).await;
 }

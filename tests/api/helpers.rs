@@ -126,6 +126,7 @@ pub fn test_settings(
         trusted_proxies: Vec::new(),
         job_workers: 1,
         job_lease_seconds: 60,
+        mass_invite_wait_seconds: 15,
     }
 }
 

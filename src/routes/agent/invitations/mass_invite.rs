@@ -3,7 +3,7 @@ use askama::Template;
 
 use crate::auth::guard::SignedInAgent;
 use crate::error::AppError;
-use crate::invitations::mass_invite::{self, MassInvite, MassInviteRow};
+use crate::invitations::mass_invite::{self, MassInvite, MassInviteRow, Start};
 use crate::routes::chrome::Chrome;
 use crate::routes::{page, redirect_see_other};
 use crate::state::AppState;
@@ -15,7 +15,8 @@ struct MassInvitePage {
     mass_invite: MassInvite,
     summary: String,
     rows: Vec<MassInviteRow>,
-    in_progress: bool,
+    /// Invitations still being sent, when the page was shown before they were.
+    sending: Option<i64>,
 }
 
 /// A fresh key for a mass-action form, so its submission can be recognised if it comes twice.
@@ -35,9 +36,34 @@ pub async fn mass_invite(
         .filter(|key| !key.is_empty() && key.len() <= 64)
         .unwrap_or_else(new_submission_key);
     let asker = (agent.agent.id, agent.agent.name.clone());
-    let id = state
-        .invitations(move |inviter| mass_invite::send(inviter, asker, contact_ids, resend, &key))
+    let agent_id = asker.0;
+    let ids = contact_ids.clone();
+    let started = state
+        .invitations(move |inviter| mass_invite::begin(inviter, agent_id, &ids, resend, &key))
         .await?;
+    let id = match started {
+        Start::AlreadySubmitted(id) => id,
+        Start::New(id) => {
+            // The emails go on being sent after the answer when the mail server is slow:
+            // the page then shows the mass invite in progress.
+            let worker = state.clone();
+            let sending = actix_web::rt::spawn(async move {
+                worker
+                    .invitations(move |inviter| {
+                        mass_invite::complete(inviter, id, asker, contact_ids, resend)
+                    })
+                    .await
+            });
+            match tokio::time::timeout(state.mass_invite_wait, sending).await {
+                Ok(Ok(done)) => done?,
+                Ok(Err(stopped)) => return Err(AppError::Blocking(stopped.to_string())),
+                Err(_still_sending) => {
+                    tracing::info!(mass_invite = id, "a mass invite goes on after its page")
+                }
+            }
+            id
+        }
+    };
     Ok(redirect_see_other(&format!("/invitations/batches/{id}")))
 }
 
@@ -47,17 +73,23 @@ pub async fn show(
     path: web::Path<i64>,
 ) -> Result<HttpResponse, AppError> {
     let id = path.into_inner();
-    let (mass_invite, rows) = state
+    let (mass_invite, rows, sending) = state
         .db(move |conn| {
             let found = mass_invite::find(conn, id)?.ok_or(AppError::NotFound)?;
-            Ok((found, mass_invite::rows(conn, id)?))
+            let rows = mass_invite::rows(conn, id)?;
+            // Rows are written when every email was sent: none yet means still sending.
+            let sending = if rows.is_empty() {
+                Some(mass_invite::sending(conn, id)?).filter(|count| *count > 0)
+            } else {
+                None
+            };
+            Ok((found, rows, sending))
         })
         .await?;
     page(&MassInvitePage {
         chrome: agent.chrome("customers"),
         summary: mass_invite::summary(&mass_invite, &rows),
-        in_progress: rows.is_empty()
-            && mass_invite.invited + mass_invite.skipped + mass_invite.failed == 0,
+        sending,
         mass_invite,
         rows,
     })
