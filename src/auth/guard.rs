@@ -131,7 +131,6 @@ pub async fn tell_of_finished_jobs(
 /// `sessions::check` and `AgentSession::load_with_job_news` there and show nothing unless
 /// both find the agent.
 pub struct AgentSession {
-    agent_id: i64,
     key: SessionKey,
     session: Session,
     /// Where signing in again should return to.
@@ -140,7 +139,7 @@ pub struct AgentSession {
 
 impl AgentSession {
     pub fn agent_id(&self) -> i64 {
-        self.agent_id
+        self.key.holder.id()
     }
 
     pub fn key(&self) -> &SessionKey {
@@ -190,12 +189,7 @@ impl FromRequest for AgentSession {
             "/contacts".to_owned()
         };
         ready(match session::agent_key(&session) {
-            Some(key) => Ok(AgentSession {
-                agent_id: key.holder.id(),
-                key,
-                session,
-                next,
-            }),
+            Some(key) => Ok(AgentSession { key, session, next }),
             None => Err(AppError::SignInRequired { next }),
         })
     }
