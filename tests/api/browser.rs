@@ -1,6 +1,7 @@
 //! Headless Chromium over WebDriver (Debian's chromium and chromium-driver).
 
 use std::net::TcpListener;
+use std::os::unix::process::CommandExt;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -19,7 +20,12 @@ pub struct Browser {
 }
 
 impl Drop for Browser {
+    /// Ends chromedriver and the Chromium it started: they share a process group of their
+    /// own, so a test that failed before closing its session leaves no browser running.
     fn drop(&mut self) {
+        let _ = Command::new("kill")
+            .args(["-KILL", "--", &format!("-{}", self.driver.id())])
+            .status();
         let _ = self.driver.kill();
         let _ = self.driver.wait();
     }
@@ -50,6 +56,7 @@ async fn launch_with(javascript: bool) -> Option<Browser> {
         .expect("a free port")
         .port();
     let driver = Command::new(&driver_path)
+        .process_group(0)
         .arg(format!("--port={port}"))
         .stdout(Stdio::null())
         .stderr(Stdio::null())
