@@ -41,7 +41,8 @@ pub async fn launch_without_javascript() -> Option<Browser> {
     launch_with(false).await
 }
 
-async fn launch_with(javascript: bool) -> Option<Browser> {
+/// A fresh browser that runs script or not, for journeys tried both ways.
+pub async fn launch_with(javascript: bool) -> Option<Browser> {
     let driver_path = std::env::var("CHROMEDRIVER").unwrap_or_else(|_| CHROMEDRIVER.to_owned());
     if !std::path::Path::new(&driver_path).exists() {
         assert!(
@@ -105,4 +106,27 @@ async fn launch_with(javascript: bool) -> Option<Browser> {
         driver,
         _profile: profile,
     })
+}
+
+/// Waits up to ten seconds for what `xpath` names.
+pub async fn wait_for(page: &Client, xpath: &str) -> fantoccini::elements::Element {
+    page.wait()
+        .at_most(Duration::from_secs(10))
+        .for_element(fantoccini::Locator::XPath(xpath))
+        .await
+        .unwrap_or_else(|error| panic!("nothing matches {xpath}: {error}"))
+}
+
+/// Clicks the button labelled `label`, once it is there.
+pub async fn click_button(page: &Client, label: &str) {
+    wait_for(page, &format!("//button[normalize-space()=\"{label}\"]"))
+        .await
+        .click()
+        .await
+        .unwrap();
+}
+
+/// Waits for `text` anywhere on the page.
+pub async fn wait_for_text(page: &Client, text: &str) {
+    wait_for(page, &format!("//*[contains(., \"{text}\")]")).await;
 }

@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 
 use fantoccini::Locator;
 
-use crate::browser;
+use crate::browser::{self, click_button, wait_for, wait_for_text};
 use crate::helpers::{
     invitation_link, location, path_of, postgres_available, spawn_app, spawn_app_with, Backend,
 };
@@ -61,12 +61,7 @@ on_both_backends! {
 /// An agent finds an invitation whose delivery is unknown from the sidebar and resends it, in
 /// Chromium with JavaScript on and off.
 async fn an_agent_resends_an_invitation_whose_delivery_is_unknown(javascript: bool) {
-    let launched = if javascript {
-        browser::launch().await
-    } else {
-        browser::launch_without_javascript().await
-    };
-    let Some(browser) = launched else {
+    let Some(browser) = browser::launch_with(javascript).await else {
         return;
     };
     let app = spawn_app(Backend::Sqlite).await;
@@ -78,14 +73,7 @@ async fn an_agent_resends_an_invitation_whose_delivery_is_unknown(javascript: bo
     page.goto(&app.url(&format!("/contacts/{grace}/invite")))
         .await
         .unwrap();
-    page.find(Locator::XPath(
-        "//button[normalize-space()='Send invitation']",
-    ))
-    .await
-    .unwrap()
-    .click()
-    .await
-    .unwrap();
+    click_button(page, "Send invitation").await;
     page.wait()
         .at_most(Duration::from_secs(30))
         .for_element(Locator::XPath("//*[contains(., 'but never confirmed it')]"))
@@ -94,39 +82,21 @@ async fn an_agent_resends_an_invitation_whose_delivery_is_unknown(javascript: bo
     app.smtp.answer_again();
 
     page.goto(&app.url("/contacts")).await.unwrap();
-    page.find(Locator::XPath(
+    wait_for(
+        page,
         "//a[starts-with(normalize-space(), 'Delivery unknown')]",
-    ))
+    )
     .await
-    .unwrap()
     .click()
     .await
     .unwrap();
-    page.wait()
-        .at_most(Duration::from_secs(10))
-        .for_element(Locator::LinkText("Grace Hopper"))
+    wait_for(page, "//a[normalize-space()='Grace Hopper']")
         .await
-        .unwrap()
         .click()
         .await
         .unwrap();
-    page.wait()
-        .at_most(Duration::from_secs(10))
-        .for_element(Locator::XPath(
-            "//button[normalize-space()='Resend anyway']",
-        ))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-    page.wait()
-        .at_most(Duration::from_secs(10))
-        .for_element(Locator::XPath(
-            "//*[contains(., 'A new invitation was sent to grace@navy.example.')]",
-        ))
-        .await
-        .unwrap();
+    click_button(page, "Resend anyway").await;
+    wait_for_text(page, "A new invitation was sent to grace@navy.example.").await;
     assert_eq!(
         app.smtp
             .wait_for_messages(1, Duration::from_secs(10))
@@ -241,12 +211,7 @@ async fn a_slow_mass_invite_answers_in_time_on_postgres() {
 /// The same in Chromium: the page shows the mass invite in progress, then its outcome by
 /// itself, with JavaScript on and off.
 async fn an_agent_watches_a_slow_mass_invite_finish(javascript: bool) {
-    let launched = if javascript {
-        browser::launch().await
-    } else {
-        browser::launch_without_javascript().await
-    };
-    let Some(browser) = launched else {
+    let Some(browser) = browser::launch_with(javascript).await else {
         return;
     };
     let app = spawn_app_with(Backend::Sqlite, |settings| {
@@ -270,21 +235,8 @@ async fn an_agent_watches_a_slow_mass_invite_finish(javascript: bool) {
             .await
             .unwrap();
     }
-    page.find(Locator::XPath(
-        "//button[normalize-space()='Invite to Help Center']",
-    ))
-    .await
-    .unwrap()
-    .click()
-    .await
-    .unwrap();
-    page.wait()
-        .at_most(Duration::from_secs(10))
-        .for_element(Locator::XPath(
-            "//*[contains(., '3 invitations are being sent')]",
-        ))
-        .await
-        .unwrap();
+    click_button(page, "Invite to Help Center").await;
+    wait_for_text(page, "3 invitations are being sent").await;
     let summary = page
         .wait()
         .at_most(Duration::from_secs(20))

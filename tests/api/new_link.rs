@@ -162,12 +162,7 @@ on_both_backends! {
 /// A customer whose invitation expired asks for a new one by its button, in Chromium with
 /// JavaScript on and off.
 async fn a_customer_with_an_expired_link_emails_themselves_a_new_one(javascript: bool) {
-    let launched = if javascript {
-        browser::launch().await
-    } else {
-        browser::launch_without_javascript().await
-    };
-    let Some(browser) = launched else {
+    let Some(browser) = browser::launch_with(javascript).await else {
         return;
     };
     let app = spawn_app(Backend::Sqlite).await;

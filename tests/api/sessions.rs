@@ -230,12 +230,7 @@ on_both_backends! {
 /// An agent signs out of a second browser from "Where you're signed in", in Chromium with
 /// JavaScript on and off.
 async fn an_agent_signs_out_another_browser_from_the_list(javascript: bool) {
-    let launched = if javascript {
-        browser::launch().await
-    } else {
-        browser::launch_without_javascript().await
-    };
-    let Some(browser) = launched else {
+    let Some(browser) = browser::launch_with(javascript).await else {
         return;
     };
     let app = spawn_app(Backend::Sqlite).await;
