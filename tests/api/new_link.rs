@@ -4,10 +4,9 @@
 use std::time::Duration;
 
 use diesel::prelude::*;
-use fantoccini::Locator;
 use portico::db::schema::{contacts, invitations};
 
-use crate::browser;
+use crate::browser::{self, click_button, wait_for};
 use crate::helpers::{
     csrf_token_in, invitation_link, link_in, path_of, spawn_app, Backend, TestApp,
 };
@@ -173,50 +172,28 @@ async fn a_customer_with_an_expired_link_emails_themselves_a_new_one(javascript:
     page.goto(&app.url(&format!("/contacts/{grace}/invite")))
         .await
         .unwrap();
-    page.find(Locator::XPath(
-        "//button[normalize-space()='Send invitation']",
-    ))
-    .await
-    .unwrap()
-    .click()
-    .await
-    .unwrap();
+    click_button(page, "Send invitation").await;
     let first =
         invitation_link(&app.smtp.wait_for_messages(1, Duration::from_secs(10)).await[0].data);
     expire_invitations_of(&app, grace);
 
     page.delete_all_cookies().await.unwrap();
     page.goto(&first).await.unwrap();
-    page.wait()
-        .at_most(Duration::from_secs(10))
-        .for_element(Locator::XPath(
-            "//h1[normalize-space()='This invitation link is no longer valid']",
-        ))
-        .await
-        .unwrap();
-    page.find(Locator::XPath(
-        "//button[normalize-space()='Email me a new link']",
-    ))
-    .await
-    .unwrap()
-    .click()
-    .await
-    .unwrap();
-    page.wait()
-        .at_most(Duration::from_secs(10))
-        .for_element(Locator::XPath("//h1[normalize-space()='Check your email']"))
-        .await
-        .unwrap();
+    wait_for(
+        page,
+        "//h1[normalize-space()='This invitation link is no longer valid']",
+    )
+    .await;
+    click_button(page, "Email me a new link").await;
+    wait_for(page, "//h1[normalize-space()='Check your email']").await;
     let second =
         invitation_link(&app.smtp.wait_for_messages(2, Duration::from_secs(10)).await[1].data);
     page.goto(&second).await.unwrap();
-    page.wait()
-        .at_most(Duration::from_secs(10))
-        .for_element(Locator::XPath(
-            "//h1[contains(., 'Activate your Help Center account')]",
-        ))
-        .await
-        .unwrap();
+    wait_for(
+        page,
+        "//h1[contains(., 'Activate your Help Center account')]",
+    )
+    .await;
     browser.client.clone().close().await.unwrap();
 }
 

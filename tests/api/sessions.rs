@@ -1,13 +1,11 @@
 //! Sessions end on the server: a copy of a cookie taken before signing out, disabling or
 //! deactivating works no more, and "Where you're signed in" lists and ends sessions.
 
-use std::time::Duration;
-
 use diesel::prelude::*;
 use fantoccini::Locator;
 use portico::db::schema::{contacts, sessions};
 
-use crate::browser;
+use crate::browser::{self, wait_for, wait_for_text};
 use crate::helpers::{
     csrf_token_in, get_as, location, new_client, post_as, spawn_app, Backend, TestApp,
     AGENT_PASSWORD,
@@ -244,28 +242,15 @@ async fn an_agent_signs_out_another_browser_from_the_list(javascript: bool) {
         .click()
         .await
         .unwrap();
-    page.wait()
-        .at_most(Duration::from_secs(10))
-        .for_element(Locator::XPath(
-            "//h2[normalize-space()=\"Where you're signed in\"]",
-        ))
-        .await
-        .unwrap();
-    page.find(Locator::XPath(
+    wait_for(
+        page,
         "//section[h2=\"Where you're signed in\"]//button[normalize-space()='Sign out']",
-    ))
+    )
     .await
-    .unwrap()
     .click()
     .await
     .unwrap();
-    page.wait()
-        .at_most(Duration::from_secs(10))
-        .for_element(Locator::XPath(
-            "//*[contains(., 'That browser has been signed out.')]",
-        ))
-        .await
-        .unwrap();
+    wait_for_text(page, "That browser has been signed out.").await;
     assert_eq!(other.status_of(&app, "/contacts").await, 303);
     browser.client.clone().close().await.unwrap();
 }
