@@ -99,10 +99,11 @@ impl Application {
             invitation_email,
             ttl: chrono::Duration::hours(i64::from(settings.invite_ttl_hours)),
         };
+        let lease = chrono::Duration::seconds(i64::from(settings.job_lease_seconds));
         let jobs = JobRunner::start(
             JobContext {
                 inviter: inviter.clone(),
-                lease: chrono::Duration::seconds(i64::from(settings.job_lease_seconds)),
+                lease,
             },
             settings.job_workers,
         );
@@ -117,6 +118,7 @@ impl Application {
             mass_invite_wait: std::time::Duration::from_secs(u64::from(
                 settings.mass_invite_wait_seconds,
             )),
+            lease,
         });
 
         let server = HttpServer::new(move || {

@@ -24,6 +24,8 @@ pub struct AppState {
     pub client_addresses: ClientAddresses,
     /// How long a mass invite's page waits for its emails before showing it in progress.
     pub mass_invite_wait: std::time::Duration,
+    /// How long a claim on a bulk job or a mass invite lasts unless its holder renews it.
+    pub lease: chrono::Duration,
 }
 
 impl AppState {

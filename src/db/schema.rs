@@ -206,6 +206,11 @@ diesel::table! {
         failed -> BigInt,
         created_at -> Timestamp,
         unknown -> BigInt,
+        contact_ids -> Text,
+        resend -> Bool,
+        claimed_until -> Nullable<Timestamp>,
+        claim_token -> Nullable<Text>,
+        finished_at -> Nullable<Timestamp>,
     }
 }
 

@@ -11,6 +11,7 @@ pub mod access;
 mod eligibility;
 pub mod email;
 pub mod invitation;
+pub mod lease;
 pub mod mass_invite;
 pub mod new_link;
 pub mod quota;
@@ -34,7 +35,7 @@ use crate::mail::{Delivery, MailError, Mailer};
 
 pub use eligibility::{decide, Decision, SkipReason};
 pub use email::{InvitationEmail, InvitationWording};
-pub use record::RowOutcome;
+pub use record::{mark_interrupted, RowOutcome, INTERRUPTED};
 
 /// Sends run on this many threads at once, each with its own pooled SMTP connection.
 const SEND_THREADS: usize = 4;

@@ -146,6 +146,38 @@ pub fn outcomes(
     })
 }
 
+/// Why an invitation its sender left pending reads "Delivery unknown".
+pub const INTERRUPTED: &str = "the work sending it was interrupted, so it may or may not have left";
+
+/// Invitations (id, contact id) written and then left pending by a sender that stopped
+/// mid-send (its instance died): recorded as a send never confirmed, so each reads "Delivery
+/// unknown", in the contact's history and view too, and waits for an agent to resend it.
+pub fn mark_interrupted(
+    conn: &mut DbConnection,
+    interrupted: &[(i64, i64)],
+    actor: Actor,
+) -> QueryResult<()> {
+    if interrupted.is_empty() {
+        return Ok(());
+    }
+    let at = now();
+    write_transaction(conn, |conn| {
+        for &(invitation_id, contact_id) in interrupted {
+            record_unconfirmed(conn, invitation_id, contact_id, INTERRUPTED, at)?;
+        }
+        let events: Vec<audit::ContactEvent> = interrupted
+            .iter()
+            .map(|&(_, contact_id)| audit::ContactEvent {
+                action: "invitation.delivery_unknown",
+                contact_id,
+                details: INTERRUPTED.to_owned(),
+            })
+            .collect();
+        audit::record_for_contacts(conn, actor, &events)?;
+        Ok(())
+    })
+}
+
 /// A send the server never confirmed: its attempt says so, and the invitation stays live (its
 /// link works if the email arrived) but is marked, as its contact is, "Delivery unknown".
 fn record_unconfirmed(

@@ -1,7 +1,7 @@
 //! One chunk of a bulk job, worked by the runner that holds the job's claim (`claim`): the next
 //! contacts after the job's cursor, then moves the cursor and adds the counts in one
 //! transaction with the chunk's rows. A chunk interrupted mid-way is redone without a second
-//! email: its contacts already hold invitations from this job, listed as delivery unknown.
+//! email: its contacts already hold invitations from this job, marked delivery unknown.
 
 use chrono::{Duration, NaiveDateTime};
 use diesel::prelude::*;
@@ -19,14 +19,13 @@ use crate::db::schema::{bulk_invite_jobs, invitations};
 use crate::db::{now, write_transaction, DbConnection};
 use crate::help_center::settings::HelpCenterSettings;
 use crate::invitations::invitation::InvitationState;
-use crate::invitations::{quota, InviteError, InviteRequest, Inviter, RowOutcome};
+use crate::invitations::{
+    mark_interrupted, quota, InviteError, InviteRequest, Inviter, RowOutcome, INTERRUPTED,
+};
 
 /// Contacts per chunk: what one runner does between two looks at the job's state, so Pause
 /// and Cancel take effect within one chunk.
 pub const CHUNK: i64 = 500;
-
-const UNKNOWN_REASON: &str =
-    "the email may or may not have left: the work sending it was interrupted";
 
 /// What a runner needs to work any job.
 #[derive(Clone)]
@@ -181,7 +180,7 @@ fn invite(
     let candidates: Vec<i64> = ids
         .iter()
         .copied()
-        .filter(|id| !interrupted.contains(id))
+        .filter(|id| !interrupted.iter().any(|(_, contact_id)| contact_id == id))
         .collect();
     // Under a daily quota the chunk ends where the agent's room for today does.
     let limit = HelpCenterSettings::load(&mut conn)?.daily_invite_quota;
@@ -192,15 +191,23 @@ fn invite(
         }
         _ => (candidates.clone(), false),
     };
-    drop(conn);
     // The chunk is what comes before the first contact the quota left for another day.
     let stop_before = candidates
         .get(to_invite.len())
         .copied()
         .filter(|_| quota_reached);
     let within = |id: &i64| stop_before.is_none_or(|stop| *id < stop);
-    for contact_id in interrupted.iter().filter(|id| within(id)) {
-        worked.note(*contact_id, RowKind::Unknown, UNKNOWN_REASON);
+    let interrupted: Vec<(i64, i64)> = interrupted
+        .into_iter()
+        .filter(|(_, contact_id)| within(contact_id))
+        .collect();
+    let actor = agent
+        .as_ref()
+        .map_or(Actor::System, |(id, _)| Actor::Agent(*id));
+    mark_interrupted(&mut conn, &interrupted, actor)?;
+    drop(conn);
+    for (_, contact_id) in &interrupted {
+        worked.note(*contact_id, RowKind::Unknown, INTERRUPTED);
     }
     if !to_invite.is_empty() {
         let results = match context.inviter.invite(&InviteRequest {
@@ -241,14 +248,18 @@ fn invite(
     Ok(Invited::All(worked))
 }
 
-/// Contacts of this chunk whose invitation from this job was written but never recorded as
-/// sent or failed: an earlier try at the chunk stopped mid-send.
-fn pending_from_job(conn: &mut DbConnection, job_id: i64, ids: &[i64]) -> QueryResult<Vec<i64>> {
+/// Invitations (id, contact id) of this chunk's contacts written by this job but never
+/// recorded as sent or failed: an earlier try at the chunk stopped mid-send.
+fn pending_from_job(
+    conn: &mut DbConnection,
+    job_id: i64,
+    ids: &[i64],
+) -> QueryResult<Vec<(i64, i64)>> {
     invitations::table
         .filter(invitations::bulk_job_id.eq(job_id))
         .filter(invitations::contact_id.eq_any(ids))
         .filter(invitations::state.eq(InvitationState::Pending.as_str()))
-        .select(invitations::contact_id)
+        .select((invitations::id, invitations::contact_id))
         .load(conn)
 }
 

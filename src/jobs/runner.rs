@@ -1,7 +1,7 @@
 //! The job runner every instance starts with `serve`: a few threads that claim the next chunk
-//! of any running bulk job, work it, and move on. Jobs go on without the agent's tab, and an
-//! instance that dies leaves its claim to run out, for another instance (or itself, restarted)
-//! to take over.
+//! of any running bulk job, work it, and move on; when no job waits, they finish mass invites
+//! whose sender stopped. Jobs go on without the agent's tab, and an instance that dies leaves
+//! its claims to run out, for another instance (or itself, restarted) to take over.
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Condvar, Mutex};
@@ -10,6 +10,7 @@ use std::time::Duration;
 
 use super::chunk::{self, ChunkOutcome, JobContext};
 use super::claim::{self, Claim};
+use crate::invitations::{lease, mass_invite};
 
 /// How often an idle runner looks for jobs started on another instance; jobs started on this
 /// one wake it at once.
@@ -103,17 +104,13 @@ fn run(context: &JobContext, signal: &Signal) {
     crate::priority::lower_this_thread();
     while !signal.stop.load(Ordering::Relaxed) {
         let seen = signal.seen();
-        let claimed = context
-            .inviter
-            .pool
-            .get()
-            .map_err(|error| error.to_string())
-            .and_then(|mut conn| {
-                claim::claim_next(&mut conn, context.lease).map_err(|error| error.to_string())
-            });
-        match claimed {
+        match on_a_connection(context, |conn| claim::claim_next(conn, context.lease)) {
             Ok(Some(claim)) => work_holding_claim(context, &claim),
-            Ok(None) => signal.wait(seen, IDLE_POLL),
+            Ok(None) => {
+                if !finish_an_abandoned_mass_invite(context) {
+                    signal.wait(seen, IDLE_POLL);
+                }
+            }
             Err(error) => {
                 tracing::warn!(%error, "the job runner could not look for work");
                 signal.wait(seen, IDLE_POLL);
@@ -122,40 +119,41 @@ fn run(context: &JobContext, signal: &Signal) {
     }
 }
 
-/// Works the chunk while a second thread renews the claim, so a slow SMTP server does not
-/// let another instance take over a chunk that is still being sent.
+/// Takes over a mass invite whose sender stopped (its instance died mid-send) and finishes
+/// it; false when there was none.
+fn finish_an_abandoned_mass_invite(context: &JobContext) -> bool {
+    match on_a_connection(context, |conn| {
+        mass_invite::claim_abandoned(conn, context.lease)
+    }) {
+        Ok(Some(claim)) => {
+            let id = claim.id;
+            match mass_invite::work(&context.inviter, &claim, context.lease) {
+                Ok(()) => tracing::info!(mass_invite = id, "took over and finished a mass invite"),
+                Err(error) => tracing::warn!(%error, mass_invite = id, "a mass invite failed"),
+            }
+            true
+        }
+        Ok(None) => false,
+        Err(error) => {
+            tracing::warn!(%error, "the job runner could not look for mass invites");
+            false
+        }
+    }
+}
+
+/// Works the chunk while renewing the claim, so a slow SMTP server does not let another
+/// instance take over a chunk that is still being sent.
 fn work_holding_claim(context: &JobContext, claim: &Claim) {
     let job_id = claim.job.id;
-    let renew_every = (context.lease / 3)
-        .to_std()
-        .unwrap_or(Duration::from_secs(1))
-        .max(Duration::from_millis(100));
-    let (done, finished) = std::sync::mpsc::channel::<()>();
-    let outcome = std::thread::scope(|scope| {
-        scope.spawn(move || {
-            while let Err(std::sync::mpsc::RecvTimeoutError::Timeout) =
-                finished.recv_timeout(renew_every)
-            {
-                let renewed = context
-                    .inviter
-                    .pool
-                    .get()
-                    .map_err(|error| error.to_string())
-                    .and_then(|mut conn| {
-                        claim::renew(&mut conn, claim, context.lease)
-                            .map_err(|error| error.to_string())
-                    });
-                match renewed {
-                    Ok(true) => {}
-                    Ok(false) => break,
-                    Err(error) => tracing::warn!(%error, job_id, "could not renew a job's claim"),
-                }
-            }
-        });
-        let outcome = chunk::work(context, claim);
-        let _ = done.send(());
-        outcome
-    });
+    let renew = || {
+        let mut conn = context
+            .inviter
+            .pool
+            .get()
+            .map_err(|error| error.to_string())?;
+        claim::renew(&mut conn, claim, context.lease).map_err(|error| error.to_string())
+    };
+    let outcome = lease::holding(context.lease, renew, || chunk::work(context, claim));
     match outcome {
         Ok(ChunkOutcome::Finished) => tracing::info!(job_id, "bulk job done"),
         Ok(ChunkOutcome::StoppedAtQuota) => {
@@ -168,4 +166,17 @@ fn work_holding_claim(context: &JobContext, claim: &Claim) {
         // The claim is left to run out, so the chunk is tried again after the lease.
         Err(error) => tracing::warn!(%error, job_id, "a bulk job's chunk failed"),
     }
+}
+
+/// Runs `work` on a pooled connection; either's error as text, for the log.
+fn on_a_connection<T>(
+    context: &JobContext,
+    work: impl FnOnce(&mut crate::db::DbConnection) -> diesel::QueryResult<T>,
+) -> Result<T, String> {
+    let mut conn = context
+        .inviter
+        .pool
+        .get()
+        .map_err(|error| error.to_string())?;
+    work(&mut conn).map_err(|error| error.to_string())
 }

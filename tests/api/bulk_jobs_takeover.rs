@@ -1,5 +1,5 @@
-//! Bulk jobs across instances: a Portico process killed mid-chunk, and two instances sharing
-//! one job. The SMTP server's log is the judge of "each contact mailed once".
+//! Bulk jobs and mass invites across instances: a Portico process killed mid-send, and two
+//! instances sharing one job. The SMTP server's log is the judge of "each contact mailed once".
 
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
@@ -8,7 +8,7 @@ use diesel::prelude::*;
 use portico::db::schema::invitations;
 
 use crate::bulk_jobs::{start_bulk_job, wait_for_job};
-use crate::helpers::{spawn_app_with, Backend, TestApp};
+use crate::helpers::{csrf_token_in, location, spawn_app_with, Backend, TestApp};
 
 fn pending_invitations(app: &TestApp) -> i64 {
     invitations::table
@@ -18,23 +18,42 @@ fn pending_invitations(app: &TestApp) -> i64 {
         .unwrap()
 }
 
-/// A real `portico serve` on the app's database and SMTP server, its claims lasting 2 s.
-fn portico_serve(app: &TestApp) -> std::process::Child {
+/// A real `portico serve` on the app's database and SMTP server, its claims lasting 2 s and
+/// its mass invites answering after 1 s; returns it once it answers, with its base URL.
+async fn portico_serve(app: &TestApp) -> (std::process::Child, String) {
     let settings = app.command_line_settings();
-    Command::new(env!("CARGO_BIN_EXE_portico"))
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|listener| listener.local_addr())
+        .expect("a free port")
+        .port();
+    let base = format!("http://127.0.0.1:{port}");
+    let child = Command::new(env!("CARGO_BIN_EXE_portico"))
         .arg("serve")
         .env("DATABASE_URL", &settings.database_url)
-        .env("PORTICO_BIND", "127.0.0.1:0")
+        .env("PORTICO_BIND", format!("127.0.0.1:{port}"))
         .env("PORTICO_SMTP_URL", app.smtp.url())
         .env("PORTICO_SECRET_KEY", "k".repeat(64))
         .env("PORTICO_DATA_DIR", &settings.data_dir)
         .env("PORTICO_OUTBOX_DIR", &settings.outbox_dir)
         .env("PORTICO_DEMO", "false")
         .env("PORTICO_JOB_LEASE_SECONDS", "2")
+        .env("PORTICO_MASS_INVITE_WAIT_SECONDS", "1")
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
-        .expect("start portico serve")
+        .expect("start portico serve");
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while !app
+        .client
+        .get(format!("{base}/healthz"))
+        .send()
+        .await
+        .is_ok_and(|answer| answer.status().is_success())
+    {
+        assert!(Instant::now() < deadline, "portico serve did not start");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    (child, base)
 }
 
 async fn wait_for_pending_invitations(app: &TestApp, at_least: i64) {
@@ -65,7 +84,7 @@ async fn a_job_cut_off_mid_chunk_finishes_on_another_instance(backend: Backend) 
     app.smtp.stall_after_data();
     let job = start_bulk_job(&app, &[("action", "invite"), ("view", "all")]).await;
 
-    let mut worker = portico_serve(&app);
+    let (mut worker, _) = portico_serve(&app).await;
     wait_for_pending_invitations(&app, 500).await;
     // Its chunk's invitations are written and their emails hang: the process dies here.
     tokio::time::sleep(Duration::from_millis(300)).await;
@@ -88,6 +107,11 @@ async fn a_job_cut_off_mid_chunk_finishes_on_another_instance(backend: Backend) 
     );
     let page = app.get_html(&job).await;
     assert!(page.contains("Delivery unknown</a>"), "{page}");
+    let view = app.get_html("/contacts?view=delivery-unknown").await;
+    assert!(
+        view.contains("Delivery unknown <span class=\"count\">500<"),
+        "the contacts cut off are in their view: {view}"
+    );
     assert!(
         page.contains(">Resend to delivery unknown (500)</button>"),
         "{page}"
@@ -114,6 +138,83 @@ async fn a_job_cut_off_mid_chunk_finishes_on_another_instance(backend: Backend) 
     );
 }
 
+/// A mass invite whose instance is killed (SIGKILL) while its emails hang: the page keeps
+/// showing it in progress, then another instance's runner finishes it, every cut-off contact
+/// "Delivery unknown" and nobody mailed twice.
+async fn a_mass_invite_cut_off_mid_send_finishes_on_another_instance(backend: Backend) {
+    let app = spawn_app_with(backend, |settings| settings.job_workers = 0).await;
+    app.sign_in_agent(false).await;
+    let ids: Vec<String> = (0..8)
+        .map(|n| {
+            let email = format!("cut{n}@example.com");
+            app.add_contact(&format!("Cut Off {n}"), Some(&email), None)
+                .to_string()
+        })
+        .collect();
+    app.smtp.stall_after_data();
+    let (mut worker, base) = portico_serve(&app).await;
+    // The agent's browser talks to the instance that is about to die.
+    let contacts = app
+        .client
+        .get(format!("{base}/contacts"))
+        .send()
+        .await
+        .expect("the contacts page")
+        .text()
+        .await
+        .expect("its HTML");
+    let token = csrf_token_in(&contacts);
+    let mut form = vec![
+        ("csrf_token", token.as_str()),
+        ("action", "invite"),
+        ("view", "all"),
+        ("submission_key", "cut-off"),
+    ];
+    form.extend(ids.iter().map(|id| ("ids", id.as_str())));
+    let posted = app
+        .client
+        .post(format!("{base}/contacts/mass-action"))
+        .form(&form)
+        .send()
+        .await
+        .expect("the mass invite");
+    assert_eq!(posted.status().as_u16(), 303);
+    let batch_path = location(&posted);
+    wait_for_pending_invitations(&app, 8).await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    worker.kill().expect("kill the worker");
+    worker.wait().expect("the worker ended");
+    app.smtp.answer_again();
+    let page = app.get_html(&batch_path).await;
+    assert!(page.contains("8 invitations are being sent"), "{page}");
+
+    app.another_instance().await;
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let done = loop {
+        let page = app.get_html(&batch_path).await;
+        if page.contains("batch-summary") {
+            break page;
+        }
+        assert!(Instant::now() < deadline, "nobody finished it: {page}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    assert!(
+        done.contains("Invited 0 · Skipped 0 · Failed 0 · Delivery unknown 8"),
+        "{done}"
+    );
+    assert!(
+        done.contains("the work sending it was interrupted"),
+        "{done}"
+    );
+    let view = app.get_html("/contacts?view=delivery-unknown").await;
+    assert!(
+        view.contains("Delivery unknown <span class=\"count\">8<"),
+        "{view}"
+    );
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert!(app.smtp.messages().is_empty(), "nobody was mailed again");
+}
+
 /// SIGTERM: the instance finishes and records the chunk in hand, then exits; the job goes on
 /// elsewhere and nobody is mailed twice.
 async fn a_stopped_instance_finishes_its_chunk_before_it_exits(backend: Backend) {
@@ -122,7 +223,7 @@ async fn a_stopped_instance_finishes_its_chunk_before_it_exits(backend: Backend)
     app.add_numbered_contacts(1_500);
     app.smtp.delay_each_message(Duration::from_millis(10));
     let job = start_bulk_job(&app, &[("action", "invite"), ("view", "all")]).await;
-    let mut worker = portico_serve(&app);
+    let (mut worker, _) = portico_serve(&app).await;
     wait_for_pending_invitations(&app, 1).await;
     let pid = i32::try_from(worker.id()).expect("a pid");
     // SAFETY: kill(2) with a child's pid and a signal number touches no memory of ours.
@@ -188,6 +289,7 @@ async fn two_instances_work_one_job_and_mail_each_contact_once(backend: Backend)
 
 crate::for_both_backends!(
     a_job_cut_off_mid_chunk_finishes_on_another_instance,
+    a_mass_invite_cut_off_mid_send_finishes_on_another_instance,
     a_stopped_instance_finishes_its_chunk_before_it_exits,
     two_instances_work_one_job_and_mail_each_contact_once
 );

@@ -107,6 +107,51 @@ async fn an_agent_resends_an_invitation_whose_delivery_is_unknown(javascript: bo
     browser.client.clone().close().await.unwrap();
 }
 
+on_both_backends! {
+    async fn a_mass_invite_its_instance_left_unsent_is_finished_by_the_runner(app) {
+        use diesel::prelude::*;
+        use portico::db::schema::{contacts, invite_batches};
+        let agent = app.sign_in_agent(false).await;
+        let alice = app.add_contact("Alice Adams", Some("alice@example.com"), None);
+        let bob = app.add_contact("Bob Brown", Some("bob@example.com"), None);
+        let spam = app.add_contact("Spam Sender", Some("spam@example.com"), None);
+        app.with_connection(|conn| {
+            diesel::update(contacts::table.find(spam)).set(contacts::is_spam.eq(true)).execute(conn).unwrap();
+            // As an instance leaves it when it dies between recording a mass invite and
+            // writing its invitations: claimed, never renewed, nothing sent.
+            let long_ago = chrono::Utc::now().naive_utc() - chrono::Duration::minutes(5);
+            diesel::insert_into(invite_batches::table)
+                .values((
+                    invite_batches::agent_id.eq(agent),
+                    invite_batches::submission_key.eq("abandoned"),
+                    invite_batches::created_at.eq(long_ago),
+                    invite_batches::contact_ids.eq(format!("[{alice},{bob},{spam}]")),
+                    invite_batches::claimed_until.eq(long_ago),
+                    invite_batches::claim_token.eq("gone"),
+                ))
+                .execute(conn)
+                .unwrap();
+        });
+        let id: i64 = app.with_connection(|conn| invite_batches::table.filter(invite_batches::submission_key.eq("abandoned")).select(invite_batches::id).first(conn).unwrap());
+        let path = format!("/invitations/batches/{id}");
+        let deadline = Instant::now() + Duration::from_secs(20);
+        let done = loop {
+            let page = app.get_html(&path).await;
+            if page.contains("batch-summary") {
+                break page;
+            }
+            assert!(page.contains("3 invitations are being sent"), "{page}");
+            assert!(Instant::now() < deadline, "the runner did not take it over: {page}");
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        };
+        assert!(done.contains("Invited 2 · Skipped 1 (1 spam) · Failed 0"), "{done}");
+        let received = app.smtp.wait_for_messages(2, Duration::from_secs(5)).await;
+        let mut recipients: Vec<&str> = received.iter().map(|m| m.rcpt_to[0].as_str()).collect();
+        recipients.sort();
+        assert_eq!(recipients, ["alice@example.com", "bob@example.com"]);
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_agent_resends_an_unknown_delivery_with_javascript() {
     an_agent_resends_an_invitation_whose_delivery_is_unknown(true).await;

@@ -264,3 +264,56 @@ async fn an_agent_signs_out_another_browser_with_javascript() {
 async fn an_agent_signs_out_another_browser_without_javascript() {
     an_agent_signs_out_another_browser_from_the_list(false).await;
 }
+
+/// A customer who signed in on another computer signs it out from their Help Center account
+/// page, in Chromium with JavaScript on and off.
+async fn a_customer_signs_out_their_other_sessions(javascript: bool) {
+    let Some(browser) = browser::launch_with(javascript).await else {
+        return;
+    };
+    let app = spawn_app(Backend::Sqlite).await;
+    app.sign_in_agent(false).await;
+    activated_customer(&app, "Grace Hopper", "grace@navy.example").await;
+    let password = "a long enough password";
+    let library =
+        CopiedCookie::sign_in(&app, "/portal/login", "grace@navy.example", password).await;
+    assert_eq!(library.status_of(&app, "/portal").await, 200);
+
+    let page = &browser.client;
+    page.goto(&app.url("/portal/login")).await.unwrap();
+    for (field, value) in [("email", "grace@navy.example"), ("password", password)] {
+        page.find(Locator::Css(&format!("input[name={field}]")))
+            .await
+            .unwrap()
+            .send_keys(value)
+            .await
+            .unwrap();
+    }
+    crate::browser::click_button(page, "Sign in").await;
+    wait_for(page, "//a[normalize-space()='Grace Hopper']")
+        .await
+        .click()
+        .await
+        .unwrap();
+    wait_for_text(page, "Where you're signed in").await;
+    crate::browser::click_button(page, "Sign out other sessions").await;
+    wait_for_text(page, "You have been signed out of your other sessions.").await;
+    assert_eq!(
+        library.status_of(&app, "/portal").await,
+        303,
+        "the other computer is signed out"
+    );
+    page.goto(&app.url("/portal")).await.unwrap();
+    wait_for(page, "//h1[normalize-space()='My tickets']").await;
+    browser.client.clone().close().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_customer_signs_out_other_sessions_with_javascript() {
+    a_customer_signs_out_their_other_sessions(true).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_customer_signs_out_other_sessions_without_javascript() {
+    a_customer_signs_out_their_other_sessions(false).await;
+}

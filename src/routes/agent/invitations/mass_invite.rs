@@ -35,23 +35,23 @@ pub async fn mass_invite(
     let key = submission_key
         .filter(|key| !key.is_empty() && key.len() <= 64)
         .unwrap_or_else(new_submission_key);
-    let asker = (agent.agent.id, agent.agent.name.clone());
-    let agent_id = asker.0;
-    let ids = contact_ids.clone();
+    let agent_id = agent.agent.id;
+    let lease = state.lease;
     let started = state
-        .invitations(move |inviter| mass_invite::begin(inviter, agent_id, &ids, resend, &key))
+        .invitations(move |inviter| {
+            mass_invite::begin(inviter, agent_id, &contact_ids, resend, &key, lease)
+        })
         .await?;
     let id = match started {
         Start::AlreadySubmitted(id) => id,
-        Start::New(id) => {
+        Start::New(claim) => {
+            let id = claim.id;
             // The emails go on being sent after the answer when the mail server is slow:
             // the page then shows the mass invite in progress.
             let worker = state.clone();
             let sending = actix_web::rt::spawn(async move {
                 worker
-                    .invitations(move |inviter| {
-                        mass_invite::complete(inviter, id, asker, contact_ids, resend)
-                    })
+                    .invitations(move |inviter| mass_invite::work(inviter, &claim, lease))
                     .await
             });
             match tokio::time::timeout(state.mass_invite_wait, sending).await {
@@ -77,11 +77,9 @@ pub async fn show(
         .db(move |conn| {
             let found = mass_invite::find(conn, id)?.ok_or(AppError::NotFound)?;
             let rows = mass_invite::rows(conn, id)?;
-            // Rows are written when every email was sent: none yet means still sending.
-            let sending = if rows.is_empty() {
-                Some(mass_invite::sending(conn, id)?).filter(|count| *count > 0)
-            } else {
-                None
+            let sending = match found.finished_at {
+                None => Some(mass_invite::sending(conn, id)?),
+                Some(_) => None,
             };
             Ok((found, rows, sending))
         })
@@ -101,12 +99,8 @@ pub async fn retry(
     path: web::Path<i64>,
 ) -> Result<HttpResponse, AppError> {
     let id = path.into_inner();
-    let asker = (agent.agent.id, agent.agent.name.clone());
-    let key = new_submission_key();
-    let retried = state
-        .invitations(move |inviter| mass_invite::retry_failed(inviter, asker, id, &key))
+    let failed = state
+        .db(move |conn| Ok(mass_invite::failed_to_retry(conn, id)?))
         .await?;
-    Ok(redirect_see_other(&format!(
-        "/invitations/batches/{retried}"
-    )))
+    mass_invite(&agent, &state, failed, false, None).await
 }
