@@ -221,8 +221,18 @@ fn query_config() -> web::QueryConfig {
 
 /// "Acme Help Center <help@acme.example>" → "Acme": the name customers know the company by.
 fn company_name(from: &Mailbox) -> String {
-    let name = from.name.as_deref().unwrap_or("").trim();
-    let name = name.strip_suffix("Help Center").unwrap_or(name).trim();
+    let mut name = from.name.as_deref().unwrap_or("").trim();
+    // Emails sign "— Acme support": a sender named "Acme Support" must not sign twice.
+    while let Some(shorter) = ["help center", "support", "team"]
+        .iter()
+        .find_map(|suffix| {
+            let cut = name.len().checked_sub(suffix.len())?;
+            (name.is_char_boundary(cut) && name[cut..].eq_ignore_ascii_case(suffix))
+                .then(|| name[..cut].trim_end())
+        })
+    {
+        name = shorter;
+    }
     if name.is_empty() {
         from.email.domain().to_owned()
     } else {
@@ -299,4 +309,20 @@ fn write_private(path: &std::path::Path, contents: &[u8]) -> std::io::Result<()>
         options.mode(0o600);
     }
     options.open(path)?.write_all(contents)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::company_name;
+
+    #[test]
+    fn the_signature_names_the_company_once() {
+        let company = |from: &str| company_name(&from.parse().unwrap());
+        assert_eq!(company("Acme Support <help@acme.example>"), "Acme");
+        assert_eq!(company("Acme Help Center <help@acme.example>"), "Acme");
+        assert_eq!(company("Acme Support Team <help@acme.example>"), "Acme");
+        assert_eq!(company("Ünïcode GmbH <help@acme.example>"), "Ünïcode GmbH");
+        assert_eq!(company("Support <help@acme.example>"), "acme.example");
+        assert_eq!(company("help@acme.example"), "acme.example");
+    }
 }

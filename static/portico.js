@@ -56,8 +56,43 @@
     }, true);
   }
 
+  // The action bar's account field suggests existing accounts as the agent types.
+  function setupAccountSuggestions(input) {
+    var list = document.getElementById(input.getAttribute('list'));
+    var asked = null;
+    function suggest() {
+      var term = input.value.trim();
+      if (!list || term === asked) return;
+      asked = term;
+      fetch('/accounts/names?q=' + encodeURIComponent(term), { credentials: 'same-origin' })
+        .then(function (response) { return response.ok ? response.json() : []; })
+        .then(function (names) {
+          if (term !== asked) return;
+          list.replaceChildren.apply(list, names.map(function (name) {
+            var option = document.createElement('option');
+            option.value = name;
+            return option;
+          }));
+        })
+        .catch(function () {});
+    }
+    input.addEventListener('focus', suggest);
+    input.addEventListener('input', suggest);
+  }
+
+  // Sign-in forms tell the server the browser's time zone, so times read as local ones.
+  function fillTimeZone(input) {
+    try {
+      input.value = Intl.DateTimeFormat().resolvedOptions().timeZone || '';
+    } catch (error) {
+      input.value = '';
+    }
+  }
+
   function init() {
+    document.querySelectorAll('input[data-browser-time-zone]').forEach(fillTimeZone);
     document.querySelectorAll('form[data-mass-actions]').forEach(setupMassActions);
+    document.querySelectorAll('input[data-account-suggestions]').forEach(setupAccountSuggestions);
     setupConfirm();
   }
 

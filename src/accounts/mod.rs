@@ -175,6 +175,19 @@ impl Account {
         }
     }
 
+    /// Up to `limit` names holding `term`, ignoring case: suggestions as an agent types.
+    pub fn names_holding(
+        conn: &mut DbConnection,
+        term: &str,
+        limit: i64,
+    ) -> QueryResult<Vec<String>> {
+        Account::matching(backend_of(conn), Some(term.trim()))
+            .select(accounts::name)
+            .order(accounts::name.asc())
+            .limit(limit)
+            .load(conn)
+    }
+
     pub fn count_matching(conn: &mut DbConnection, search: Option<&str>) -> QueryResult<i64> {
         Account::matching(backend_of(conn), search)
             .count()

@@ -11,6 +11,7 @@ use crate::audit::{self, Actor};
 use crate::auth::sessions::{self, Holder, SessionKey};
 use crate::db::schema::agents;
 use crate::db::DbConnection;
+use crate::domain::TimeZone;
 
 pub use admin::{add, edit, set_disabled, Edited};
 
@@ -67,9 +68,39 @@ pub struct Agent {
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
     pub password_changed_at: Option<NaiveDateTime>,
+    /// An IANA name; unset until the agent's browser or choice says.
+    pub time_zone: Option<String>,
 }
 
 impl Agent {
+    /// The zone the agent's pages show times in: theirs, or UTC until they have one.
+    pub fn zone(&self) -> TimeZone {
+        self.time_zone
+            .as_deref()
+            .and_then(TimeZone::parse)
+            .unwrap_or_default()
+    }
+
+    /// Keeps the agent's time zone; `only_if_unset` for the browser's guess at sign-in,
+    /// which never overrides a choice.
+    pub fn set_time_zone(
+        conn: &mut DbConnection,
+        id: i64,
+        zone: TimeZone,
+        only_if_unset: bool,
+    ) -> QueryResult<usize> {
+        let set = agents::time_zone.eq(zone.name());
+        if only_if_unset {
+            diesel::update(agents::table.find(id).filter(agents::time_zone.is_null()))
+                .set(set)
+                .execute(conn)
+        } else {
+            diesel::update(agents::table.find(id))
+                .set(set)
+                .execute(conn)
+        }
+    }
+
     pub fn role(&self) -> AgentRole {
         AgentRole::parse(&self.role)
     }

@@ -220,6 +220,11 @@ impl SignedInCustomer {
     pub fn flash(&self) -> Option<session::Flash> {
         session::take_flash(&self.session)
     }
+
+    /// The zone the customer's browser said it was in when they signed in, or UTC.
+    pub fn zone(&self) -> crate::domain::TimeZone {
+        session::time_zone(&self.session)
+    }
 }
 
 impl FromRequest for SignedInCustomer {

@@ -7,7 +7,7 @@ use rand::RngCore;
 use serde::{Deserialize, Serialize};
 
 use crate::auth::sessions::{Holder, SessionKey};
-use crate::domain::LinkToken;
+use crate::domain::{LinkToken, TimeZone};
 
 const AGENT_ID: &str = "agent_id";
 const CUSTOMER_CONTACT_ID: &str = "customer_contact_id";
@@ -15,6 +15,8 @@ const CUSTOMER_CONTACT_ID: &str = "customer_contact_id";
 const SESSION_TOKEN: &str = "session";
 const CSRF_TOKEN: &str = "csrf";
 const FLASH: &str = "flash";
+/// The customer's time zone, as their browser gave it at sign-in.
+const TIME_ZONE: &str = "time_zone";
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Flash {
@@ -73,6 +75,21 @@ pub fn start_signed_in(session: &Session, holder: Holder, token: &LinkToken) {
     };
     let _ = session.insert(SESSION_TOKEN, token.as_str());
     let _ = session.insert(CSRF_TOKEN, random_token());
+}
+
+/// Keeps the zone a browser says it is in, for the Help Center's times.
+pub fn set_time_zone(session: &Session, zone: TimeZone) {
+    let _ = session.insert(TIME_ZONE, zone.name());
+}
+
+/// The zone kept by `set_time_zone`, or UTC.
+pub fn time_zone(session: &Session) -> TimeZone {
+    session
+        .get::<String>(TIME_ZONE)
+        .ok()
+        .flatten()
+        .and_then(|name| TimeZone::parse(&name))
+        .unwrap_or_default()
 }
 
 /// Forgets the cookie; the row on the server is ended by `auth::sessions::end`.

@@ -40,7 +40,7 @@ pub struct ContactRow {
     pub account_name: Option<String>,
 }
 
-/// The columns the contacts list shows, sorts by and exports: nine of `Contact`'s fifteen,
+/// The columns the contacts list shows, sorts by and exports: ten of `Contact`'s fifteen,
 /// read for every row of every list page.
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = contacts)]
@@ -57,6 +57,9 @@ pub struct ListedContact {
     pub created_at: NaiveDateTime,
     #[diesel(deserialize_as = OptionalStoredTime)]
     pub invitation_expires_at: Option<NaiveDateTime>,
+    /// For Recently deleted, which says how long each can still be restored.
+    #[diesel(deserialize_as = OptionalStoredTime)]
+    pub deleted_at: Option<NaiveDateTime>,
 }
 
 /// A row of the contacts list: the contact and the name of its account.

@@ -174,15 +174,60 @@ pub fn update(
             conn,
             &[DuplicateKeys::of(&before), DuplicateKeys::of(&after)],
         )?;
+        let account_name = |conn: &mut DbConnection, id: Option<i64>| -> QueryResult<String> {
+            match id {
+                Some(id) => crate::db::schema::accounts::table
+                    .find(id)
+                    .select(crate::db::schema::accounts::name)
+                    .first(conn),
+                None => Ok(String::new()),
+            }
+        };
+        let accounts = (
+            account_name(conn, before.account_id)?,
+            account_name(conn, after.account_id)?,
+        );
         audit::record(
             conn,
             actor,
             "contact.updated",
             ("contact", Some(id)),
-            &draft.name,
+            &what_changed(&before, &after, accounts),
         )?;
         Ok(())
     })
+}
+
+/// "Email: ada@old.example → ada@new.example · Account: none → Acme", for the history.
+fn what_changed(before: &Contact, after: &Contact, accounts: (String, String)) -> String {
+    let shown = |value: Option<&str>| match value {
+        Some(value) if !value.is_empty() => value.to_owned(),
+        _ => "none".to_owned(),
+    };
+    let fields = [
+        (
+            "Name",
+            Some(before.name.as_str()),
+            Some(after.name.as_str()),
+        ),
+        ("Email", before.email.as_deref(), after.email.as_deref()),
+        ("Phone", before.phone.as_deref(), after.phone.as_deref()),
+        (
+            "Account",
+            Some(accounts.0.as_str()),
+            Some(accounts.1.as_str()),
+        ),
+    ];
+    let changes: Vec<String> = fields
+        .into_iter()
+        .filter(|(_, old, new)| old != new)
+        .map(|(label, old, new)| format!("{label}: {} → {}", shown(old), shown(new)))
+        .collect();
+    if changes.is_empty() {
+        "Nothing changed".to_owned()
+    } else {
+        changes.join(" · ")
+    }
 }
 
 /// Marks or unmarks live contacts as spam; returns how many changed.

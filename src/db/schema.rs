@@ -11,6 +11,7 @@ diesel::table! {
         created_at -> Timestamp,
         updated_at -> Timestamp,
         password_changed_at -> Nullable<Timestamp>,
+        time_zone -> Nullable<Text>,
     }
 }
 

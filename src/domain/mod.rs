@@ -6,6 +6,7 @@ mod help_center;
 mod invite_token;
 mod password;
 mod text;
+mod time_zone;
 
 pub use contact_fields::{ContactDraft, ContactFieldErrors};
 pub use email::{EmailAddress, EmailError};
@@ -15,3 +16,4 @@ pub use password::{
     password_errors, NewPassword, PasswordError, PASSWORD_MAX_CHARS, PASSWORD_MIN_CHARS,
 };
 pub use text::{one_line, spreadsheet_safe};
+pub use time_zone::{relative, TimeZone};

@@ -70,7 +70,10 @@ pub fn accept(
             Actor::Contact(contact.id),
             "invitation.accepted",
             ("contact", Some(contact.id)),
-            &format!("invitation {}", invitation.id),
+            &format!(
+                "with the link sent {} UTC",
+                invitation.created_at.format("%Y-%m-%d %H:%M")
+            ),
         )?;
         Ok(Some(contact.id))
     })

@@ -88,6 +88,8 @@ pub enum InvitationLabel {
     Failed,
     Accepted,
     Revoked,
+    /// Revoked by the newer invitation that replaced it (a resend, or a new link).
+    Replaced,
 }
 
 impl InvitationLabel {
@@ -100,6 +102,7 @@ impl InvitationLabel {
             InvitationLabel::Failed => "Failed",
             InvitationLabel::Accepted => "Accepted",
             InvitationLabel::Revoked => "Revoked",
+            InvitationLabel::Replaced => "Replaced",
         }
     }
 
@@ -110,7 +113,7 @@ impl InvitationLabel {
             InvitationLabel::Failed => "failed",
             InvitationLabel::Expired => "expired",
             InvitationLabel::Accepted => "activated",
-            InvitationLabel::Revoked => "deactivated",
+            InvitationLabel::Revoked | InvitationLabel::Replaced => "deactivated",
         }
     }
 }
@@ -144,6 +147,21 @@ impl Invitation {
             InvitationState::Failed => InvitationLabel::Failed,
             InvitationState::Accepted => InvitationLabel::Accepted,
             InvitationState::Revoked => InvitationLabel::Revoked,
+        }
+    }
+
+    /// The label among the contact's other invitations: one revoked at the moment a newer one
+    /// was created was replaced by it, not revoked by an agent.
+    pub fn label_among(&self, now: NaiveDateTime, history: &[Invitation]) -> InvitationLabel {
+        match self.label(now) {
+            InvitationLabel::Revoked
+                if history.iter().any(|other| {
+                    other.id > self.id && Some(other.created_at) == self.revoked_at
+                }) =>
+            {
+                InvitationLabel::Replaced
+            }
+            label => label,
         }
     }
 

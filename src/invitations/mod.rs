@@ -218,7 +218,10 @@ impl Inviter {
                         "invitation.created"
                     },
                     contact_id: result.contact_id,
-                    details: format!("invitation {invitation_id}"),
+                    details: format!(
+                        "link valid until {} UTC",
+                        expires_at.format("%Y-%m-%d %H:%M")
+                    ),
                 });
                 result.outcome = RowOutcome::Invited;
                 ready.push(ReadyToSend {
@@ -389,7 +392,10 @@ pub fn revoke(conn: &mut DbConnection, contact_id: i64, agent_id: i64) -> QueryR
             Actor::Agent(agent_id),
             "invitation.revoked",
             ("contact", Some(contact_id)),
-            &format!("invitation {}", live.id),
+            &format!(
+                "the link sent {} UTC works no more",
+                live.created_at.format("%Y-%m-%d %H:%M")
+            ),
         )?;
         Ok(true)
     })

@@ -6,6 +6,7 @@ use actix_session::Session;
 use crate::agents::Agent;
 use crate::auth::guard::SignedInAgent;
 use crate::auth::session::{self, Flash};
+use crate::domain::TimeZone;
 
 pub struct SignedInBadge {
     pub name: String,
@@ -17,6 +18,8 @@ pub struct Chrome {
     pub flash: Option<Flash>,
     pub csrf_token: String,
     pub section: &'static str,
+    /// Times on the page are shown in this zone.
+    pub zone: TimeZone,
 }
 
 impl Chrome {
@@ -27,6 +30,7 @@ impl Chrome {
             flash: None,
             csrf_token: String::new(),
             section: "",
+            zone: TimeZone::UTC,
         }
     }
 
@@ -36,6 +40,7 @@ impl Chrome {
             flash: session::take_flash(session),
             csrf_token: session::csrf_token(session),
             section: "",
+            zone: TimeZone::UTC,
         }
     }
 
@@ -48,6 +53,7 @@ impl Chrome {
             flash: session::take_flash(session),
             csrf_token: session::csrf_token(session),
             section,
+            zone: agent.zone(),
         }
     }
 }

@@ -2,6 +2,7 @@
 //! them, each with Sign out except the one in use.
 
 use crate::auth::sessions::{SessionKey, SignedInSession};
+use crate::domain::TimeZone;
 
 pub const SIGNED_OUT_THERE: &str = "That browser has been signed out.";
 
@@ -10,6 +11,7 @@ pub struct ShownSession {
     /// "Chrome on Linux", or the user agent's own words when they say nothing known.
     pub browser: String,
     pub client_address: String,
+    /// "2026-12-08 08:30 JST", in the zone of whoever looks at the list.
     pub signed_in: String,
     pub last_active: String,
     /// The browser looking at the list.
@@ -17,7 +19,11 @@ pub struct ShownSession {
 }
 
 impl ShownSession {
-    pub fn list(sessions: Vec<SignedInSession>, current: &SessionKey) -> Vec<ShownSession> {
+    pub fn list(
+        sessions: Vec<SignedInSession>,
+        current: &SessionKey,
+        zone: TimeZone,
+    ) -> Vec<ShownSession> {
         sessions
             .into_iter()
             .map(|session| ShownSession {
@@ -25,8 +31,8 @@ impl ShownSession {
                 browser: browser_name(&session.user_agent),
                 current: session.token_digest == current.token_digest,
                 client_address: session.client_address,
-                signed_in: session.created_at.format("%Y-%m-%d %H:%M").to_string(),
-                last_active: session.last_seen_at.format("%Y-%m-%d %H:%M").to_string(),
+                signed_in: zone.minute(session.created_at),
+                last_active: zone.minute(session.last_seen_at),
             })
             .collect()
     }

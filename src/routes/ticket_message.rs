@@ -5,7 +5,7 @@ use crate::tickets::TicketMessage;
 pub struct ShownMessage {
     pub from_customer: bool,
     pub author: String,
-    pub sent: String,
+    pub sent_at: chrono::NaiveDateTime,
     /// Blank lines separate paragraphs; single line breaks are kept within one.
     pub paragraphs: Vec<Vec<String>>,
 }
@@ -16,7 +16,7 @@ impl ShownMessage {
         ShownMessage {
             from_customer: message.from_customer,
             author,
-            sent: message.created_at.format("%Y-%m-%d %H:%M").to_string(),
+            sent_at: message.created_at,
             paragraphs: normalized
                 .split("\n\n")
                 .map(str::trim)

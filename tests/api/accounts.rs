@@ -7,7 +7,7 @@ use crate::helpers::{location, TestApp};
 use crate::on_both_backends;
 
 fn contact_names_in(html: &str) -> Vec<String> {
-    links_in(html, "<td><a href=\"/contacts/")
+    links_in(html, "<td class=\"name\"><a href=\"/contacts/")
 }
 
 fn account_names_in(html: &str) -> Vec<String> {

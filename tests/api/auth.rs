@@ -138,7 +138,7 @@ on_both_backends! {
         assert_eq!(other_browser.post(app.url("/login")).form(&fields).send().await.unwrap().status().as_u16(), 303);
         assert_eq!(app.post_login("ada@portico.test", AGENT_PASSWORD).await.status().as_u16(), 303);
         let contacts = app.get_html("/contacts").await;
-        assert!(contacts.contains("href=\"/profile/password\">Change password</a>"), "linked beside the agent's name");
+        assert!(contacts.contains("href=\"/profile/password\">Profile</a>"), "linked beside the agent's name");
 
         let new_password = "a brand new agent passphrase";
         let wrong = app.post_form("/profile/password", "/profile/password", &[("current_password", "not it"), ("password", new_password), ("password_confirmation", "something else")]).await;

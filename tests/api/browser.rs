@@ -43,6 +43,16 @@ pub async fn launch_without_javascript() -> Option<Browser> {
 
 /// A fresh browser that runs script or not, for journeys tried both ways.
 pub async fn launch_with(javascript: bool) -> Option<Browser> {
+    launch_in(javascript, None).await
+}
+
+/// A fresh browser whose clock says it is in `time_zone` (an IANA name), as a browser in
+/// Tokyo would.
+pub async fn launch_in_time_zone(javascript: bool, time_zone: &str) -> Option<Browser> {
+    launch_in(javascript, Some(time_zone)).await
+}
+
+async fn launch_in(javascript: bool, time_zone: Option<&str>) -> Option<Browser> {
     let driver_path = std::env::var("CHROMEDRIVER").unwrap_or_else(|_| CHROMEDRIVER.to_owned());
     if !std::path::Path::new(&driver_path).exists() {
         assert!(
@@ -56,7 +66,11 @@ pub async fn launch_with(javascript: bool) -> Option<Browser> {
         .and_then(|listener| listener.local_addr())
         .expect("a free port")
         .port();
-    let driver = Command::new(&driver_path)
+    let mut driver = Command::new(&driver_path);
+    if let Some(zone) = time_zone {
+        driver.env("TZ", zone);
+    }
+    let driver = driver
         .process_group(0)
         .arg(format!("--port={port}"))
         .stdout(Stdio::null())
@@ -129,4 +143,33 @@ pub async fn click_button(page: &Client, label: &str) {
 /// Waits for `text` anywhere on the page.
 pub async fn wait_for_text(page: &Client, text: &str) {
     wait_for(page, &format!("//*[contains(., \"{text}\")]")).await;
+}
+
+/// Ticks the checkbox of each contact in the list shown.
+pub async fn tick_contacts(page: &Client, ids: &[i64]) {
+    for id in ids {
+        page.find(fantoccini::Locator::Css(&format!(
+            "input[name=ids][value='{id}']"
+        )))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    }
+}
+
+/// Signs a customer in on the Help Center's sign-in page and waits for My tickets.
+pub async fn sign_in_customer(page: &Client, base: &str, email: &str, password: &str) {
+    page.goto(&format!("{base}/portal/login")).await.unwrap();
+    for (field, value) in [("email", email), ("password", password)] {
+        page.find(fantoccini::Locator::Css(&format!("input[name={field}]")))
+            .await
+            .unwrap()
+            .send_keys(value)
+            .await
+            .unwrap();
+    }
+    click_button(page, "Sign in").await;
+    wait_for(page, "//h1[normalize-space()='My tickets']").await;
 }

@@ -2,7 +2,7 @@ use crate::helpers::{location, TestApp};
 use crate::on_both_backends;
 
 pub(crate) fn names_in(html: &str) -> Vec<String> {
-    html.split("<td><a href=\"/contacts/")
+    html.split("<td class=\"name\"><a href=\"/contacts/")
         .skip(1)
         .filter_map(|rest| {
             let start = rest.find('>')? + 1;
@@ -49,7 +49,7 @@ on_both_backends! {
         let html = list(&app, "").await;
         assert_eq!(sidebar_count(&html, "All contacts"), "301");
         assert_eq!(sidebar_count(&html, "Not invited"), "301");
-        assert!(html.contains("<p class=\"total\">301 contacts</p>"));
+        assert!(html.contains("<p class=\"total\">1–50 of 301 contacts</p>"));
         let (name, email): (String, Option<String>) = {
             use diesel::prelude::*;
             use portico::db::schema::contacts;
@@ -116,7 +116,7 @@ on_both_backends! {
         let first = list(&app, "?q=contact").await;
         assert!(first.contains("1,000+ contacts"), "broad searches are counted up to a cap");
         let all = list(&app, "").await;
-        assert!(all.contains("<p class=\"total\">1,101 contacts</p>"), "a standard view's total is exact, above the cap too");
+        assert!(all.contains("<p class=\"total\">1–50 of 1,101 contacts</p>"), "a standard view's total is exact, above the cap too");
         assert!(all.contains("Apply to all 1,101 in this view"));
         let expected: Vec<String> = (0..50).map(|n| format!("Contact {n:04}")).collect();
         assert_eq!(names_in(&first), expected);
@@ -133,7 +133,7 @@ on_both_backends! {
         }
         app.add_contact("Somebody Else", Some("else@example.com"), None);
         let first = list(&app, "?q=QZ").await;
-        assert!(first.contains("<p class=\"total\">60 contacts</p>"), "the count is exact");
+        assert!(first.contains("<p class=\"total\">1–50 of 60 contacts</p>"), "the count is exact");
         let expected: Vec<String> = (0..50).map(|n| format!("Qz Person {n:02}")).collect();
         assert_eq!(names_in(&first), expected, "the first 50 matches by name");
         let second = list(&app, &link(&first, "next").unwrap()["/contacts".len()..]).await;
@@ -173,10 +173,16 @@ on_both_backends! {
         let expected: Vec<String> = (0..60).map(|n| format!("Contact {n:04}")).collect();
         assert_eq!(seen, expected);
         assert!(link(&third, "next").is_none(), "the last page has no next");
+        let where_we_are = |html: &str| html.split("<p class=\"total\">").nth(1).and_then(|rest| rest.split('<').next()).unwrap().to_owned();
+        assert_eq!(where_we_are(&first), "1–25 of 60 contacts");
+        assert_eq!(where_we_are(&second), "26–50 of 60 contacts");
+        assert_eq!(where_we_are(&third), "51–60 of 60 contacts");
         let back = list(&app, &link(&third, "prev").unwrap()["/contacts".len()..]).await;
         assert_eq!(names_in(&back), names_in(&second));
+        assert_eq!(where_we_are(&back), "26–50 of 60 contacts");
         let last = list(&app, "?per_page=25&before=end").await;
         assert_eq!(names_in(&last), expected[35..].to_vec());
+        assert_eq!(where_we_are(&last), "36–60 of 60 contacts");
         assert_eq!(app.get("/contacts?after=garbage").await.status().as_u16(), 400);
         assert_eq!(app.get("/contacts?per_page=1000").await.status().as_u16(), 400);
     }
@@ -217,7 +223,9 @@ on_both_backends! {
         assert!(unknown_account.text().await.unwrap().contains("There is no account called"));
         let saved = app.post_form(&format!("/contacts/{grace}"), &form_page, &[("name", "Rear Admiral Hopper"), ("email", "grace@example.com"), ("phone", ""), ("account", "")]).await;
         assert_eq!(saved.status().as_u16(), 303);
-        assert!(app.get_html(&format!("/contacts/{grace}")).await.contains("<h1>Rear Admiral Hopper</h1>"));
+        let page = app.get_html(&format!("/contacts/{grace}")).await;
+        assert!(page.contains("<h1>Rear Admiral Hopper</h1>"));
+        assert!(page.contains("<td>Contact edited</td><td>Name: Grace Hopper → Rear Admiral Hopper</td>"), "the history says what changed: {page}");
         assert_eq!(names_in(&list(&app, "?q=admiral").await), ["Rear Admiral Hopper"], "the search finds the new name");
     }
 
@@ -235,7 +243,7 @@ on_both_backends! {
         let searched = list(&app, "?q=buy").await;
         assert!(names_in(&searched).is_empty(), "search stays within the view");
         assert!(searched.contains("<p class=\"total\">0 contacts</p>"), "and so does its count");
-        assert!(list(&app, "?view=spam&q=buy").await.contains("<p class=\"total\">1 contacts</p>"));
+        assert!(list(&app, "?view=spam&q=buy").await.contains("<p class=\"total\">1 contact</p>"));
         app.post_form(&format!("/contacts/{spammer}/not-spam"), &format!("/contacts/{spammer}"), &[]).await;
         assert_eq!(sidebar_count(&list(&app, "").await, "All contacts"), "2");
     }
@@ -263,6 +271,9 @@ on_both_backends! {
         assert_eq!(names_in(&deleted), ["Alpha", "Bravo"]);
         assert_eq!(sidebar_count(&deleted, "Spam"), "0");
         assert_eq!(sidebar_count(&deleted, "Recently deleted"), "2");
+        assert!(deleted.contains("<th scope=\"col\">Deleted</th>"), "{deleted}");
+        let today = portico::db::now().format("%Y-%m-%d").to_string();
+        assert_eq!(deleted.matches(&format!("data-label=\"Deleted\">{today} · 30 days left</td>")).count(), 2, "{deleted}");
         assert_eq!(sidebar_count(&deleted, "All contacts"), "1", "Charlie was not in the spam view");
 
         let restored = app.post_form("/contacts/mass-action", "/contacts?view=deleted", &[("action", "restore"), ("ids", a_id.as_str()), ("view", "deleted")]).await;

@@ -1,5 +1,4 @@
 use diesel::prelude::*;
-use portico::accounts::NewAccount;
 use portico::audit::Actor;
 use portico::db::schema::{contacts, import_uploads};
 
@@ -18,18 +17,6 @@ Nobody Corp,nobody@example.com,,Globex,
 Bad Phone,phone@example.com,call me,,
 Alan Turing,,,,
 ";
-
-fn add_account(app: &TestApp, name: &str) -> i64 {
-    let mut conn = app.pool.get().unwrap();
-    let now = portico::db::now();
-    NewAccount {
-        name,
-        created_at: now,
-        updated_at: now,
-    }
-    .insert(&mut conn)
-    .unwrap()
-}
 
 fn count_rows(app: &TestApp) -> (i64, i64) {
     let mut conn = app.pool.get().unwrap();
@@ -101,7 +88,7 @@ fn row_for_line(html: &str, table_id: &str, line: u64) -> String {
 }
 
 fn names_in(html: &str) -> Vec<String> {
-    html.split("<td><a href=\"/contacts/")
+    html.split("<td class=\"name\"><a href=\"/contacts/")
         .skip(1)
         .filter_map(|rest| {
             let start = rest.find('>')? + 1;
@@ -155,7 +142,7 @@ on_both_backends! {
 
     async fn the_preview_gives_every_rejected_row_its_line_and_reason(app) {
         app.sign_in_agent(false).await;
-        add_account(&app, "Acme");
+        app.add_account("Acme");
         let existing = app.add_contact("Existing Person", Some("taken@example.com"), None);
         let preview_path = upload_for_preview(&app, MIXED_CSV).await;
         let response = app.get(&preview_path).await;
@@ -182,7 +169,7 @@ on_both_backends! {
 
     async fn confirming_imports_exactly_the_valid_rows_and_keeps_the_rejected_ones(app) {
         app.sign_in_agent(false).await;
-        add_account(&app, "Acme");
+        app.add_account("Acme");
         app.add_contact("Existing Person", Some("taken@example.com"), None);
         assert_eq!(all_contacts_count(&app.get_html("/contacts").await), "1");
         let preview_path = upload_for_preview(&app, MIXED_CSV).await;
@@ -202,6 +189,7 @@ on_both_backends! {
 
         let imported = app.get_html(&format!("/contacts?import={import_id}")).await;
         assert_eq!(names_in(&imported), ["Ada Lovelace", "Alan Turing", "Grace Hopper"]);
+        assert!(imported.contains("<h2>Imported from contacts.csv</h2>"), "titled by its file, not “All contacts”");
         assert!(imported.contains(">Acme</a>"), "the account is matched ignoring case");
         assert!(imported.contains("value=\"invite\""), "the mass-action bar offers the invitation");
         assert_eq!(all_contacts_count(&app.get_html("/contacts").await), "4");
@@ -300,7 +288,7 @@ on_both_backends! {
 
     async fn export_returns_the_view_as_csv(app) {
         app.sign_in_agent(false).await;
-        let acme = add_account(&app, "Acme");
+        let acme = app.add_account("Acme");
         let ada = app.add_contact("Ada Lovelace", Some("ada@example.com"), Some("+44 20 7946 0000"));
         app.add_contact("Zoe Zimmer", Some("zoe@example.com"), None);
         let spam = app.add_contact("Spammy McSpam", Some("spam@example.com"), None);
@@ -332,7 +320,10 @@ on_both_backends! {
     async fn export_walks_a_large_view_page_by_page(app) {
         app.sign_in_agent(false).await;
         app.add_numbered_contacts(2_345);
-        let (_, rows) = parse_csv(&app.get("/contacts/export").await.text().await.unwrap());
+        let file = app.get("/contacts/export").await.text().await.unwrap();
+        assert!(file.starts_with("\u{feff}name,"), "a byte-order mark first, so Excel reads UTF-8");
+        assert_eq!(file.matches('\u{feff}').count(), 1, "and only there, not before each page");
+        let (_, rows) = parse_csv(&file);
         let names: Vec<&str> = rows.iter().map(|row| row[0].as_str()).collect();
         let expected: Vec<String> = (0..2_345).map(|n| format!("Contact {n:04}")).collect();
         assert_eq!(names, expected, "every contact once, in order, across export pages");

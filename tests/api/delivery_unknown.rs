@@ -272,14 +272,7 @@ async fn an_agent_watches_a_slow_mass_invite_finish(javascript: bool) {
     app.smtp.delay_each_message(Duration::from_millis(1_500));
     let page = &browser.client;
     sign_in(page, &app, "ada@portico.test").await;
-    for id in ids {
-        page.find(Locator::Css(&format!("input[name=ids][value='{id}']")))
-            .await
-            .unwrap()
-            .click()
-            .await
-            .unwrap();
-    }
+    crate::browser::tick_contacts(page, &ids).await;
     click_button(page, "Invite to Help Center").await;
     wait_for_text(page, "3 invitations are being sent").await;
     let summary = page

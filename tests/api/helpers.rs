@@ -396,6 +396,19 @@ impl TestApp {
     }
 
     /// Adds a contact through the same workflow the pages use.
+    pub fn add_account(&self, name: &str) -> i64 {
+        let now = portico::db::now();
+        self.with_connection(|conn| {
+            portico::accounts::NewAccount {
+                name,
+                created_at: now,
+                updated_at: now,
+            }
+            .insert(conn)
+            .expect("account added")
+        })
+    }
+
     pub fn add_contact(&self, name: &str, email: Option<&str>, phone: Option<&str>) -> i64 {
         let draft =
             portico::domain::ContactDraft::parse(name, email.unwrap_or(""), phone.unwrap_or(""))

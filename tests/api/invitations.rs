@@ -115,12 +115,18 @@ on_both_backends! {
         assert_eq!(old.status().as_u16(), 410);
         assert!(old.text().await.unwrap().contains("This invitation link is no longer valid"));
         assert_eq!(app.get(&path_of(&second)).await.status().as_u16(), 200);
+        let page = app.get_html(&format!("/contacts/{id}")).await;
+        assert!(page.contains("badge-deactivated\">Replaced<"), "a resend replaces, it does not revoke: {page}");
+        assert!(!page.contains(">Revoked<"));
+        assert!(page.contains("<dt>Link valid until</dt>"));
+        assert!(page.contains("<td>Invitation resent</td><td>link valid until "), "the history says what matters, not an id: {page}");
 
         app.post_form(&format!("/contacts/{id}/invitation/revoke"), &format!("/contacts/{id}"), &[]).await;
         assert_eq!(app.get(&path_of(&second)).await.status().as_u16(), 410);
         let page = app.get_html(&format!("/contacts/{id}")).await;
-        assert!(page.contains("Revoked"));
+        assert!(page.contains("badge-deactivated\">Revoked<"));
         assert!(page.contains("badge-not-invited\">Not invited<"));
+        assert!(!page.contains("Link valid until"), "a revoked link is valid no more");
     }
 
     async fn an_expired_invitation_reads_expired_and_its_link_is_refused(app) {

@@ -236,7 +236,7 @@ async fn an_agent_signs_out_another_browser_from_the_list(javascript: bool) {
     let other = CopiedCookie::sign_in(&app, "/login", "ada@portico.test", AGENT_PASSWORD).await;
     let page = &browser.client;
     sign_in(page, &app, "ada@portico.test").await;
-    page.find(Locator::LinkText("Change password"))
+    page.find(Locator::LinkText("Profile"))
         .await
         .unwrap()
         .click()
@@ -280,16 +280,7 @@ async fn a_customer_signs_out_their_other_sessions(javascript: bool) {
     assert_eq!(library.status_of(&app, "/portal").await, 200);
 
     let page = &browser.client;
-    page.goto(&app.url("/portal/login")).await.unwrap();
-    for (field, value) in [("email", "grace@navy.example"), ("password", password)] {
-        page.find(Locator::Css(&format!("input[name={field}]")))
-            .await
-            .unwrap()
-            .send_keys(value)
-            .await
-            .unwrap();
-    }
-    crate::browser::click_button(page, "Sign in").await;
+    crate::browser::sign_in_customer(page, &app.url(""), "grace@navy.example", password).await;
     wait_for(page, "//a[normalize-space()='Grace Hopper']")
         .await
         .click()

@@ -20,6 +20,15 @@ pub struct ContactImport {
 }
 
 impl ContactImport {
+    /// The name of the file an import read, for the title of its list of contacts.
+    pub fn file_name(conn: &mut DbConnection, id: i64) -> QueryResult<Option<String>> {
+        contact_imports::table
+            .find(id)
+            .select(contact_imports::file_name)
+            .first(conn)
+            .optional()
+    }
+
     pub fn find(conn: &mut DbConnection, id: i64) -> QueryResult<Option<ContactImport>> {
         contact_imports::table
             .find(id)

@@ -1,7 +1,7 @@
 //! Customers → Accounts: the list, an account's page with its contacts in the same table as
 //! the Contacts list, and adding, renaming and deleting accounts.
 
-mod detail;
+pub(crate) mod detail;
 mod form;
 mod list;
 
@@ -11,6 +11,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/accounts", web::get().to(list::list))
         .route("/accounts", web::post().to(form::create))
         .route("/accounts/new", web::get().to(form::new_form))
+        .route("/accounts/names", web::get().to(list::names))
         .route("/accounts/{id}", web::get().to(detail::show))
         .route("/accounts/{id}", web::post().to(form::update))
         .route("/accounts/{id}/edit", web::get().to(form::edit_form))

@@ -9,6 +9,7 @@ use crate::auth::session;
 use crate::auth::sessions::Holder;
 use crate::auth::sign_in_throttle::{self, Audience};
 use crate::auth::signing_in;
+use crate::domain::TimeZone;
 use crate::error::AppError;
 use crate::routes::chrome::Chrome;
 use crate::routes::{page, page_with_status, redirect_see_other};
@@ -39,6 +40,9 @@ pub struct LoginForm {
     email: String,
     password: String,
     next: Option<String>,
+    /// The browser's time zone, filled in by script: the agent's until they choose one.
+    #[serde(default)]
+    time_zone: String,
 }
 
 /// Only a path on this site: "//evil.example" and "/\evil.example" are other sites to a browser.
@@ -85,6 +89,7 @@ pub async fn login(
         email,
         password,
         next,
+        time_zone,
     } = form.into_inner();
     let next = safe_next(next.as_deref());
     let attempt = sign_in_throttle::attempt(
@@ -106,6 +111,11 @@ pub async fn login(
         Ok(agent_id) => {
             let browser = signing_in::browser_of(&state, &request);
             signing_in::sign_in(&state, &session, browser, Holder::Agent(agent_id)).await?;
+            if let Some(zone) = TimeZone::parse(&time_zone) {
+                state
+                    .db(move |conn| Ok(Agent::set_time_zone(conn, agent_id, zone, true)?))
+                    .await?;
+            }
             return Ok(redirect_see_other(&next));
         }
         Err(rejection) => rejection,

@@ -1,5 +1,6 @@
-//! An agent changes their own password (linked beside their name in every page's header).
-//! Their other sessions end; this one goes on.
+//! An agent's profile (linked beside their name in every page's header): the time zone their
+//! pages show times in, their password (changing it ends their other sessions), and where
+//! they are signed in.
 
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
@@ -13,7 +14,9 @@ use crate::auth::password::{verify_password, MAX_PASSWORD_BYTES};
 use crate::auth::session::{set_flash, FlashKind};
 use crate::auth::sessions::{self, Holder};
 use crate::db::now;
-use crate::domain::{password_errors, NewPassword, PASSWORD_MAX_CHARS, PASSWORD_MIN_CHARS};
+use crate::domain::{
+    password_errors, NewPassword, TimeZone, PASSWORD_MAX_CHARS, PASSWORD_MIN_CHARS,
+};
 use crate::error::AppError;
 use crate::routes::agent::sessions::SESSIONS_PATH;
 use crate::routes::chrome::Chrome;
@@ -28,7 +31,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         web::resource(PATH)
             .route(web::get().to(form))
             .route(web::post().to(change)),
-    );
+    )
+    .route("/profile/time-zone", web::post().to(choose_time_zone));
 }
 
 #[derive(Template)]
@@ -43,6 +47,8 @@ struct PasswordPage {
     confirm_error: Option<String>,
     min_chars: usize,
     max_chars: usize,
+    zones: Vec<&'static str>,
+    zone_error: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -63,13 +69,15 @@ async fn password_page(agent: &SignedInAgent, state: &AppState) -> Result<Passwo
     Ok(PasswordPage {
         chrome: agent.chrome("profile"),
         agent: agent.agent.clone(),
-        sessions: ShownSession::list(listed, agent.session_key()),
+        sessions: ShownSession::list(listed, agent.session_key(), agent.agent.zone()),
         sessions_action: SESSIONS_PATH,
         current_error: None,
         password_error: None,
         confirm_error: None,
         min_chars: PASSWORD_MIN_CHARS,
         max_chars: PASSWORD_MAX_CHARS,
+        zones: TimeZone::all().map(TimeZone::name).collect(),
+        zone_error: None,
     })
 }
 
@@ -118,6 +126,37 @@ pub async fn change(
         agent.session(),
         FlashKind::Success,
         "Your password has been changed. Your other sessions have been signed out.",
+    );
+    Ok(redirect_see_other(PATH))
+}
+
+#[derive(Deserialize)]
+pub struct TimeZoneForm {
+    #[serde(default)]
+    time_zone: String,
+}
+
+/// The agent picks the zone their pages show times in.
+pub async fn choose_time_zone(
+    agent: SignedInAgent,
+    state: web::Data<AppState>,
+    form: web::Form<TimeZoneForm>,
+) -> Result<HttpResponse, AppError> {
+    let Some(zone) = TimeZone::parse(&form.time_zone) else {
+        let refused = PasswordPage {
+            zone_error: Some("Choose a time zone from the list.".to_owned()),
+            ..password_page(&agent, &state).await?
+        };
+        return page_with_status(&refused, StatusCode::UNPROCESSABLE_ENTITY);
+    };
+    let agent_id = agent.agent.id;
+    state
+        .db(move |conn| Ok(Agent::set_time_zone(conn, agent_id, zone, false)?))
+        .await?;
+    set_flash(
+        agent.session(),
+        FlashKind::Success,
+        format!("Times are now shown in {}.", zone.name()),
     );
     Ok(redirect_see_other(PATH))
 }

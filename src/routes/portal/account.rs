@@ -81,7 +81,7 @@ async fn render(
     page_with_status(
         &AccountPage {
             chrome: PortalChrome::for_customer(customer, "account"),
-            sessions: ShownSession::list(listed, customer.session_key()),
+            sessions: ShownSession::list(listed, customer.session_key(), customer.zone()),
             sessions_action: SESSIONS_PATH,
             name,
             email: customer.contact.email.clone().unwrap_or_default(),

@@ -11,6 +11,7 @@ use crate::auth::sessions::Holder;
 use crate::auth::sign_in_throttle::{self, Audience};
 use crate::auth::signing_in;
 use crate::contacts::Contact;
+use crate::domain::TimeZone;
 use crate::error::AppError;
 use crate::help_center::links::customer_who_can_sign_in;
 use crate::help_center::settings::{HelpCenterSettings, SelfRegistration};
@@ -45,6 +46,9 @@ pub struct LoginForm {
     #[serde(default)]
     password: String,
     next: Option<String>,
+    /// The browser's time zone, filled in by script, for the Help Center's times.
+    #[serde(default)]
+    time_zone: String,
 }
 
 /// Only a Help Center path on this site: "//evil.example" and "/\evil.example" are other
@@ -102,6 +106,7 @@ pub async fn login(
         email,
         password,
         next,
+        time_zone,
     } = form.into_inner();
     let next = safe_next(next.as_deref());
     let attempt = sign_in_throttle::attempt(
@@ -125,6 +130,9 @@ pub async fn login(
         Ok(contact_id) => {
             let browser = signing_in::browser_of(&state, &request);
             signing_in::sign_in(&state, &session, browser, Holder::Customer(contact_id)).await?;
+            if let Some(zone) = TimeZone::parse(&time_zone) {
+                session::set_time_zone(&session, zone);
+            }
             return Ok(redirect_see_other(&next));
         }
         Err(rejection) => rejection,

@@ -115,6 +115,8 @@ pub struct PortalChrome {
     pub csrf_token: String,
     pub flash: Option<crate::auth::session::Flash>,
     pub section: &'static str,
+    /// Times on the page are shown in this zone (UTC, named so, until the browser says).
+    pub zone: crate::domain::TimeZone,
 }
 
 impl PortalChrome {
@@ -128,6 +130,7 @@ impl PortalChrome {
             csrf_token: crate::auth::session::csrf_token(session),
             flash: None,
             section: "",
+            zone: crate::auth::session::time_zone(session),
         }
     }
 
@@ -137,6 +140,7 @@ impl PortalChrome {
             csrf_token: crate::auth::session::csrf_token(session),
             flash: crate::auth::session::take_flash(session),
             section: "",
+            zone: crate::auth::session::time_zone(session),
         }
     }
 
@@ -164,6 +168,7 @@ impl PortalChrome {
             csrf_token: customer.csrf_token(),
             flash: customer.flash(),
             section,
+            zone: customer.zone(),
         }
     }
 }

@@ -69,9 +69,12 @@ fn message_problem(body: &str) -> Option<(StatusCode, String)> {
         Some((
             StatusCode::PAYLOAD_TOO_LARGE,
             format!(
-                "This message is {} KiB; a message can be at most {} KiB. Shorten it and send it again.",
-                body.len().div_ceil(1024),
-                MESSAGE_MAX_BYTES / 1024
+                "This message is too long: shorten it by about {}% and send it again. \
+                 (A message can be up to about 10,000 words.)",
+                (body.len() - MESSAGE_MAX_BYTES)
+                    .saturating_mul(100)
+                    .div_ceil(body.len())
+                    .max(1)
             ),
         ))
     } else {

@@ -1,6 +1,7 @@
 //! An account's page: its counts and its contacts in the Contacts list's own table, and
 //! deleting the account (its contacts stay, without an account).
 
+use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
 use askama::Template;
 use serde::Deserialize;
@@ -14,9 +15,9 @@ use crate::db::now;
 use crate::error::AppError;
 use crate::routes::agent::contacts::list::build_table;
 use crate::routes::agent::contacts::params::{ListParams, RawListParams};
-use crate::routes::agent::contacts::table::{format_count, ContactTable};
+use crate::routes::agent::contacts::table::{format_count, ContactTable, KeptBar};
 use crate::routes::chrome::Chrome;
-use crate::routes::{page, redirect_see_other};
+use crate::routes::{page, page_with_status, redirect_see_other};
 use crate::state::AppState;
 
 #[derive(Template)]
@@ -56,14 +57,45 @@ pub async fn show(
     query: web::Query<RawListParams>,
     confirm: web::Query<ConfirmQuery>,
 ) -> Result<HttpResponse, AppError> {
-    let id = path.into_inner();
-    let raw = query.into_inner();
+    let confirm_delete = confirm.confirm.as_deref() == Some("delete");
+    let shown = render(
+        &agent,
+        &state,
+        path.into_inner(),
+        query.into_inner(),
+        confirm_delete,
+        KeptBar::default(),
+    )
+    .await?;
+    page(&shown)
+}
+
+/// The account's page the action bar was on, again, with its refusal beside the bar and the
+/// ticked rows and typed account as the agent left them.
+pub async fn show_again(
+    agent: &SignedInAgent,
+    state: &web::Data<AppState>,
+    id: i64,
+    raw: RawListParams,
+    kept: KeptBar,
+) -> Result<HttpResponse, AppError> {
+    let shown = render(agent, state, id, raw, false, kept).await?;
+    page_with_status(&shown, StatusCode::BAD_REQUEST)
+}
+
+async fn render(
+    agent: &SignedInAgent,
+    state: &web::Data<AppState>,
+    id: i64,
+    raw: RawListParams,
+    confirm_delete: bool,
+    kept: KeptBar,
+) -> Result<AccountPage, AppError> {
     let sort_given = raw.sort.is_some();
     let mut params = ListParams::parse(raw)?;
     params.account = Some(id);
-    let confirm_delete = confirm.confirm.as_deref() == Some("delete");
-    let agent_id = agent.agent.id;
-    let (account, counts, views_filtering, table, title, params) = state
+    let reader = agent.agent.clone();
+    let (account, counts, views_filtering, mut table, title, params) = state
         .db(move |conn| {
             let account = Account::find(conn, id)?.ok_or(AppError::NotFound)?;
             let counts = Account::contact_counts(conn, &[id])?
@@ -81,7 +113,7 @@ pub async fn show(
                 conn,
                 &mut params,
                 sort_given,
-                agent_id,
+                &reader,
                 &whole_table,
                 &format!("/accounts/{id}"),
                 now(),
@@ -93,7 +125,8 @@ pub async fn show(
         contacts,
         activated,
     } = counts;
-    page(&AccountPage {
+    table.kept = kept;
+    Ok(AccountPage {
         chrome: agent.chrome("customers"),
         contacts: contacts_phrase(contacts),
         activated: format_count(activated),

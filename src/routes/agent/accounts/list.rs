@@ -27,7 +27,7 @@ pub struct AccountRow {
     pub name: String,
     pub contacts: String,
     pub activated: String,
-    pub created: String,
+    pub created_at: chrono::NaiveDateTime,
 }
 
 #[derive(Template)]
@@ -115,7 +115,7 @@ pub async fn list(
                 id: account.id,
                 contacts: format_count(counts.contacts),
                 activated: format_count(counts.activated),
-                created: account.created_at.format("%Y-%m-%d").to_string(),
+                created_at: account.created_at,
                 name: account.name,
             }
         })
@@ -136,4 +136,28 @@ pub async fn list(
             .map(|position| href(search_ref, Some(("after", position.encode())))),
         search: search.unwrap_or_default(),
     })
+}
+
+#[derive(Debug, Deserialize)]
+pub struct NamesQuery {
+    #[serde(default)]
+    q: String,
+}
+
+/// Account names holding what the agent typed, as JSON, for the action bar's suggestions.
+pub async fn names(
+    _agent: SignedInAgent,
+    state: web::Data<AppState>,
+    query: web::Query<NamesQuery>,
+) -> Result<HttpResponse, AppError> {
+    let term: String = query
+        .into_inner()
+        .q
+        .chars()
+        .take(SEARCH_MAX_CHARS)
+        .collect();
+    let names = state
+        .db(move |conn| Ok(Account::names_holding(conn, &term, 20)?))
+        .await?;
+    Ok(HttpResponse::Ok().json(names))
 }

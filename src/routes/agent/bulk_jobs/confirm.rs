@@ -64,7 +64,9 @@ fn resolve(conn: &mut DbConnection, agent_id: i64, form: WholeView) -> Result<Re
         .map(|name| name.trim().to_owned())
         .filter(|name| !name.is_empty());
     let account = match action {
-        JobAction::Move => Some(move_target(conn, account_name.as_deref())?),
+        JobAction::Move => {
+            Some(move_target(conn, account_name.as_deref())?.map_err(AppError::BadRequest)?)
+        }
         _ => None,
     };
     let (criteria, title, _) = resolve_view(conn, &params, agent_id, now())?;

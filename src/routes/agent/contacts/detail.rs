@@ -85,10 +85,14 @@ pub async fn show(
         })
         .await?;
     let now = now();
+    let sent: Vec<Invitation> = history
+        .iter()
+        .map(|(invitation, _, _)| invitation.clone())
+        .collect();
     let invitations: Vec<InvitationEntry> = history
         .into_iter()
         .map(|(invitation, sender, attempts)| InvitationEntry {
-            label: invitation.label(now),
+            label: invitation.label_among(now, &sent),
             sender: sender.unwrap_or_else(|| "Portico".to_owned()),
             invitation,
             attempts,

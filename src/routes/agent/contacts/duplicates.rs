@@ -37,7 +37,7 @@ pub struct MemberView {
     pub account_name: Option<String>,
     pub status: ShownStatus,
     pub tickets: i64,
-    pub created: String,
+    pub created_at: chrono::NaiveDateTime,
     pub is_spam: bool,
 }
 
@@ -53,7 +53,7 @@ fn member_views(
             id: row.contact.id,
             status: row.contact.shown_status(now),
             tickets: tickets.get(&row.contact.id).copied().unwrap_or(0),
-            created: row.contact.created_at.format("%Y-%m-%d").to_string(),
+            created_at: row.contact.created_at,
             is_spam: row.contact.is_spam,
             name: row.contact.name,
             email: row.contact.email,

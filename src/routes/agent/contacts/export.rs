@@ -116,7 +116,13 @@ fn chunk(
         cursor: Some(cursor),
         ..request.clone()
     });
-    let mut writer = csv::Writer::from_writer(Vec::new());
+    // A byte-order mark first, so Excel reads the file as UTF-8 ("Côté", not "CÃ´tÃ©").
+    let start = if with_header {
+        "\u{feff}".as_bytes().to_vec()
+    } else {
+        Vec::new()
+    };
+    let mut writer = csv::Writer::from_writer(start);
     let failed = |error: csv::Error| AppError::Blocking(format!("could not write CSV: {error}"));
     if with_header {
         writer.write_record(COLUMNS).map_err(failed)?;

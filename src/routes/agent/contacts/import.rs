@@ -231,7 +231,10 @@ pub async fn preview(
         chrome: agent.chrome("customers"),
         upload_id,
         file_name,
-        total: format_count(file.rows.len() as i64),
+        total: match file.rows.len() {
+            1 => "1 row".to_owned(),
+            rows => format!("{} rows", format_count(rows as i64)),
+        },
         valid,
         valid_label: format_count(valid as i64),
         import_label: counted(valid as i64, "contact", "contacts"),

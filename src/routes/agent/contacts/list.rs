@@ -1,13 +1,15 @@
+use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use askama::Template;
 use chrono::NaiveDateTime;
 
 use super::params::{ListParams, RawListParams, ViewChoice};
-use super::table::{format_count, total_label, ContactTable};
+use super::table::{format_count, total_label, ContactTable, KeptBar};
 use crate::agents::Agent;
-use crate::auth::guard::{shows_a_page, tell_of_finished_jobs, AgentSession};
+use crate::auth::guard::{shows_a_page, tell_of_finished_jobs, AgentSession, SignedInAgent};
 use crate::auth::sessions;
 use crate::contacts::custom_views::CustomView;
+use crate::contacts::import::rows::ContactImport;
 use crate::contacts::views::StandardView;
 use crate::contacts::{
     matching_ids_up_to_cap, search_is_unindexed, search_term_looks_rare, Criteria, ListRequest,
@@ -18,7 +20,7 @@ use crate::error::AppError;
 use crate::jobs::{self, BulkJob};
 use crate::routes::agent::invitations::new_submission_key;
 use crate::routes::chrome::Chrome;
-use crate::routes::page;
+use crate::routes::{page, page_with_status};
 use crate::state::AppState;
 
 pub struct SidebarLink {
@@ -71,7 +73,21 @@ pub fn resolve_view(
 ) -> Result<(Criteria, String, Option<CustomView>), AppError> {
     let mut criteria = params.base_criteria(now);
     match params.view {
-        ViewChoice::Standard(view) => Ok((criteria, view.label().to_owned(), None)),
+        ViewChoice::Standard(view) => {
+            let title = match params.import {
+                // The contacts one import added, as its result page links to them.
+                Some(import) => {
+                    let file = ContactImport::file_name(conn, import)?
+                        .unwrap_or_else(|| "a file".to_owned());
+                    match view {
+                        StandardView::All => format!("Imported from {file}"),
+                        view => format!("{} · imported from {file}", view.label()),
+                    }
+                }
+                None => view.label().to_owned(),
+            };
+            Ok((criteria, title, None))
+        }
         ViewChoice::Custom(id) => {
             let view = CustomView::find_visible(conn, id, agent_id)?.ok_or(AppError::NotFound)?;
             let saved = view.criteria();
@@ -91,18 +107,19 @@ pub fn build_table(
     conn: &mut DbConnection,
     params: &mut ListParams,
     sort_given: bool,
-    agent_id: i64,
+    agent: &Agent,
     counts: &ViewCounts,
     base: &str,
     now: chrono::NaiveDateTime,
 ) -> Result<(ContactTable, String, Option<CustomView>), AppError> {
+    let agent_id = agent.id;
     let (criteria, title, custom) = resolve_view(conn, params, agent_id, now)?;
     if let (Some(view), false) = (&custom, sort_given) {
         params.sort = view.sort();
         params.descending = view.descending;
     }
     let (page, total) = read_page_and_total(conn, params, &criteria, counts, now)?;
-    let table = ContactTable::build(base, params, page, total, now);
+    let table = ContactTable::build(base, params, page, total, now, agent.zone());
     Ok((table, title, custom))
 }
 
@@ -193,14 +210,35 @@ pub async fn list(
             })
         })
         .await?;
-    let Some(listing) = found else {
+    let Some(mut listing) = found else {
         return Err(agent_session.refuse());
     };
-    let agent = agent_session.signed_in(listing.agent);
+    let agent = agent_session.signed_in(listing.agent.clone());
     if shows_a_page(&request) {
-        tell_of_finished_jobs(&state, agent.session(), listing.finished_jobs, None).await?;
+        let finished = std::mem::take(&mut listing.finished_jobs);
+        tell_of_finished_jobs(&state, agent.session(), finished, None).await?;
     }
-    page(&ContactsPage {
+    page(&contacts_page(&agent, &listing))
+}
+
+/// The list the action bar was on, again, with its refusal beside the bar and the ticked
+/// rows and typed account as the agent left them.
+pub async fn list_again(
+    agent: &SignedInAgent,
+    state: &web::Data<AppState>,
+    raw: RawListParams,
+    kept: KeptBar,
+) -> Result<HttpResponse, AppError> {
+    let record = agent.agent.clone();
+    let mut listing = state
+        .db(move |conn| db::reads(conn, |conn| read_listing(conn, raw, record, false, now())))
+        .await?;
+    listing.table.kept = kept;
+    page_with_status(&contacts_page(agent, &listing), StatusCode::BAD_REQUEST)
+}
+
+fn contacts_page<'a>(agent: &SignedInAgent, listing: &'a ContactsListing) -> ContactsPage<'a> {
+    ContactsPage {
         chrome: agent.chrome("customers"),
         submission_key: new_submission_key(),
         title: &listing.title,
@@ -213,7 +251,7 @@ pub async fn list(
         reviewing_duplicates: listing.reviewing_duplicates,
         export_href: &listing.export_href,
         running_jobs: listing.running_jobs,
-    })
+    }
 }
 
 fn read_listing(
@@ -232,7 +270,7 @@ fn read_listing(
         conn,
         &mut params,
         sort_given,
-        agent_id,
+        &agent,
         &counts,
         "/contacts",
         now,

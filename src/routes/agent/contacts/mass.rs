@@ -4,6 +4,9 @@ use actix_web::web;
 use actix_web::HttpResponse;
 use serde::Deserialize;
 
+use super::list::list_again;
+use super::params::RawListParams;
+use super::table::KeptBar;
 use crate::accounts::Account;
 use crate::audit::Actor;
 use crate::auth::guard::SignedInAgent;
@@ -12,10 +15,13 @@ use crate::contacts::mass;
 use crate::contacts::ContactError;
 use crate::db::DbConnection;
 use crate::error::AppError;
+use crate::invitations::mass_invite::MAX_MASS_INVITE;
 use crate::jobs::JobAction;
+use crate::routes::agent::accounts::detail::show_again;
 use crate::routes::form::HtmlForm;
 use crate::routes::redirect_see_other;
 use crate::state::AppState;
+use diesel::QueryResult;
 
 /// Most rows a page can show is 100; a posted list longer than this is not from our form.
 pub const MAX_SELECTED: usize = 1_000;
@@ -71,7 +77,8 @@ fn safe_return(return_to: Option<&str>) -> String {
 }
 
 /// The action bar: the selected rows here and now; every contact in the view through a bulk
-/// job, after a page that says what it will do.
+/// job, after a page that says what it will do. A request the bar cannot carry out shows the
+/// list again with the reason beside the bar, the agent's ticks and typed account kept.
 pub async fn apply(
     agent: SignedInAgent,
     state: web::Data<AppState>,
@@ -81,13 +88,53 @@ pub async fn apply(
     let action = JobAction::parse(&form.action).ok_or_else(|| {
         AppError::BadRequest(format!("“{}” is not an action Portico knows.", form.action))
     })?;
+    let return_to = safe_return(form.return_to.as_deref());
+    let account_name = form
+        .account_name
+        .as_deref()
+        .map(str::trim)
+        .filter(|name| !name.is_empty())
+        .map(str::to_owned);
+    let refuse = |error: String| KeptBar {
+        error: Some(error),
+        ticked: form.ids.iter().copied().take(MAX_SELECTED).collect(),
+        account_name: form.account_name.clone().unwrap_or_default(),
+    };
+    let account = match action {
+        JobAction::Move => {
+            let name = account_name.clone();
+            match state
+                .db(move |conn| Ok(move_target(conn, name.as_deref())?))
+                .await?
+            {
+                Ok(account) => Some(account),
+                Err(refusal) => {
+                    return back_to_the_list(&agent, &state, &return_to, refuse(refusal)).await
+                }
+            }
+        }
+        _ => None,
+    };
     if form.all_in_view.is_some() {
         return Ok(redirect_see_other(&confirm_href(action, &form)));
     }
-    if form.ids.is_empty() {
-        return Err(AppError::BadRequest(
-            "Select at least one contact, or tick “Apply to all in this view”.".to_owned(),
-        ));
+    let too_many = if action.sends_mail() {
+        MAX_MASS_INVITE
+    } else {
+        MAX_SELECTED
+    };
+    let refusal = if form.ids.is_empty() {
+        Some("Select at least one contact, or tick “Apply to all in this view”.".to_owned())
+    } else if form.ids.len() > too_many {
+        Some(format!(
+            "Select at most {too_many} contacts at once, or tick “Apply to all in this view”: \
+             Portico then works through the whole view as a bulk job."
+        ))
+    } else {
+        None
+    };
+    if let Some(refusal) = refusal {
+        return back_to_the_list(&agent, &state, &return_to, refuse(refusal)).await;
     }
     if action.sends_mail() {
         return crate::routes::agent::invitations::mass_invite(
@@ -99,51 +146,79 @@ pub async fn apply(
         )
         .await;
     }
-    if form.ids.len() > MAX_SELECTED {
-        return Err(AppError::BadRequest(format!(
-            "Select at most {MAX_SELECTED} contacts at once, or use “Apply to all in this view”."
-        )));
-    }
-    let return_to = safe_return(form.return_to.as_deref());
-    let account_name = form
-        .account_name
-        .map(|name| name.trim().to_owned())
-        .filter(|name| !name.is_empty());
     let actor = Actor::Agent(agent.agent.id);
     let selected = form.ids;
-    let (count, account_label) = state
-        .db(move |conn| {
-            let account = match action {
-                JobAction::Move => Some(move_target(conn, account_name.as_deref())?),
-                _ => None,
-            };
-            let applied = match action.change(account.as_ref().map(|account| account.id)) {
-                Some(change) => {
-                    mass::apply(conn, change, &selected, actor).map_err(contact_error)?
-                }
-                None => return Err(AppError::NotFound),
-            };
-            Ok((applied.changed, account.map(|account| account.name)))
+    let account_id = account.as_ref().map(|account| account.id);
+    let count = state
+        .db(move |conn| match action.change(account_id) {
+            Some(change) => Ok(mass::apply(conn, change, &selected, actor)
+                .map_err(contact_error)?
+                .changed),
+            None => Err(AppError::NotFound),
         })
         .await?;
     set_flash(
         agent.session(),
         FlashKind::Success,
-        done_message(action, count, account_label.as_deref()),
+        done_message(
+            action,
+            count,
+            account.as_ref().map(|account| account.name.as_str()),
+        ),
     );
     Ok(redirect_see_other(&return_to))
 }
 
-/// The account a move goes to, by the name typed in the action bar.
-pub fn move_target(conn: &mut DbConnection, name: Option<&str>) -> Result<Account, AppError> {
-    let name = name.ok_or_else(|| {
-        AppError::BadRequest("Type the name of the account to move the contacts to.".to_owned())
-    })?;
-    Account::find_by_name(conn, name)?.ok_or_else(|| {
-        AppError::BadRequest(format!(
-            "There is no account called “{name}”. Add it under Accounts first."
-        ))
-    })
+/// The list page `return_to` names (the Contacts list or an account's page), again, with the
+/// action bar as the agent left it.
+async fn back_to_the_list(
+    agent: &SignedInAgent,
+    state: &web::Data<AppState>,
+    return_to: &str,
+    kept: KeptBar,
+) -> Result<HttpResponse, AppError> {
+    let (path, query) = return_to.split_once('?').unwrap_or((return_to, ""));
+    let raw = web::Query::<RawListParams>::from_query(query)
+        .map(web::Query::into_inner)
+        .unwrap_or_default();
+    match path
+        .strip_prefix("/accounts/")
+        .and_then(|id| id.parse::<i64>().ok())
+    {
+        Some(account_id) => show_again(agent, state, account_id, raw, kept).await,
+        None => list_again(agent, state, raw, kept).await,
+    }
+}
+
+/// The account a move goes to, by the name typed in the action bar; the refusal to show
+/// when there is none, with the names that come close.
+pub fn move_target(
+    conn: &mut DbConnection,
+    name: Option<&str>,
+) -> QueryResult<Result<Account, String>> {
+    let Some(name) = name.map(str::trim).filter(|name| !name.is_empty()) else {
+        return Ok(Err(
+            "Type the name of the account to move the contacts to.".to_owned()
+        ));
+    };
+    if let Some(account) = Account::find_by_name(conn, name)? {
+        return Ok(Ok(account));
+    }
+    let close = Account::names_holding(conn, name, 5)?;
+    let suggestion = match close.as_slice() {
+        [] => String::new(),
+        names => format!(
+            " Did you mean {}?",
+            names
+                .iter()
+                .map(|name| format!("“{name}”"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    };
+    Ok(Err(format!(
+        "There is no account called “{name}”.{suggestion} To move contacts to a new account, add it under Accounts first."
+    )))
 }
 
 /// The page that confirms a whole-view action, for the view the bar was on.

@@ -24,6 +24,8 @@ pub struct RawListParams {
     pub after: Option<String>,
     pub before: Option<String>,
     pub per_page: Option<i64>,
+    /// Where the page starts in the view (1 for the first row), carried by the page links.
+    pub from: Option<i64>,
 }
 
 /// Which set of contacts the list shows.
@@ -44,6 +46,8 @@ pub struct ListParams {
     pub cursor: Option<Cursor>,
     pub backward: bool,
     pub page_size: i64,
+    /// The position of the page's first row, when the link that led here knew it.
+    pub from: Option<i64>,
 }
 
 impl ListParams {
@@ -100,6 +104,8 @@ impl ListParams {
             cursor,
             backward,
             page_size,
+            // Only a hint for "51–100 of 193": a wrong one is dropped, never refused.
+            from: raw.from.filter(|from| (1..=1_000_000_000).contains(from)),
         })
     }
 
@@ -141,7 +147,7 @@ impl ListParams {
         base: &str,
         sort: Sort,
         descending: bool,
-        position: Option<(&str, String)>,
+        position: Option<(&str, String, Option<i64>)>,
         page_size: i64,
     ) -> String {
         let mut query = url::form_urlencoded::Serializer::new(String::new());
@@ -159,8 +165,11 @@ impl ListParams {
         if page_size != DEFAULT_PAGE_SIZE {
             query.append_pair("per_page", &page_size.to_string());
         }
-        if let Some((key, value)) = position {
+        if let Some((key, value, from)) = position {
             query.append_pair(key, &value);
+            if let Some(from) = from {
+                query.append_pair("from", &from.to_string());
+            }
         }
         let query = query.finish();
         if query.is_empty() {
@@ -174,32 +183,35 @@ impl ListParams {
         self.href(base, self.sort, self.descending, None, self.page_size)
     }
 
-    pub fn last_page_href(&self, base: &str) -> String {
+    /// The last page, whose first row is `from` when the total is known.
+    pub fn last_page_href(&self, base: &str, from: Option<i64>) -> String {
         self.href(
             base,
             self.sort,
             self.descending,
-            Some(("before", "end".to_owned())),
+            Some(("before", "end".to_owned(), from)),
             self.page_size,
         )
     }
 
-    pub fn after_href(&self, base: &str, cursor: &Cursor) -> String {
+    /// The page after `cursor`, whose first row is `from`.
+    pub fn after_href(&self, base: &str, cursor: &Cursor, from: Option<i64>) -> String {
         self.href(
             base,
             self.sort,
             self.descending,
-            Some(("after", cursor.encode())),
+            Some(("after", cursor.encode(), from)),
             self.page_size,
         )
     }
 
-    pub fn before_href(&self, base: &str, cursor: &Cursor) -> String {
+    /// The page before `cursor`, whose first row is `from`.
+    pub fn before_href(&self, base: &str, cursor: &Cursor, from: Option<i64>) -> String {
         self.href(
             base,
             self.sort,
             self.descending,
-            Some(("before", cursor.encode())),
+            Some(("before", cursor.encode(), from)),
             self.page_size,
         )
     }

@@ -5,8 +5,8 @@ use chrono::NaiveDateTime;
 
 use super::params::{ListParams, ViewChoice, PAGE_SIZES};
 use crate::contacts::views::StandardView;
-use crate::contacts::{Page, Sort, ViewTotal, COUNT_CAP};
-use crate::domain::ShownStatus;
+use crate::contacts::{Page, Sort, ViewTotal, COUNT_CAP, RESTORE_DAYS};
+use crate::domain::{ShownStatus, TimeZone};
 
 pub struct TableRow {
     pub id: i64,
@@ -37,6 +37,9 @@ pub struct ContactTable {
     pub rows: Vec<TableRow>,
     pub total_label: String,
     pub total: i64,
+    /// The position of the first row shown, when known, and how many rows are shown.
+    pub shown_from: Option<i64>,
+    pub shown: i64,
     pub headers: Vec<SortHeader>,
     pub first_href: Option<String>,
     pub previous_href: Option<String>,
@@ -54,6 +57,39 @@ pub struct ContactTable {
     pub offers_resend: bool,
     pub in_activated: bool,
     pub in_deactivated: bool,
+    /// What the agent had in the action bar when it refused their request.
+    pub kept: KeptBar,
+}
+
+/// The action bar as the agent left it, shown again beside the error that stopped it.
+#[derive(Debug, Default)]
+pub struct KeptBar {
+    pub error: Option<String>,
+    pub ticked: Vec<i64>,
+    pub account_name: String,
+}
+
+impl ContactTable {
+    /// "1 contact", "193 contacts", "51–100 of 193 contacts", "10,000+ contacts".
+    pub fn total_phrase(&self) -> String {
+        let total = match self.total_label.as_str() {
+            "1" => "1 contact".to_owned(),
+            label => format!("{label} contacts"),
+        };
+        match self.shown_from {
+            Some(from)
+                if self.shown < self.total || !self.total_label.ends_with(char::is_numeric) =>
+            {
+                let to = from + self.shown - 1;
+                format!("{}–{} of {total}", format_count(from), format_count(to))
+            }
+            _ => total,
+        }
+    }
+
+    pub fn is_ticked(&self, id: &i64) -> bool {
+        self.kept.ticked.contains(id)
+    }
 }
 
 pub fn format_count(count: i64) -> String {
@@ -80,11 +116,17 @@ pub fn total_label(total: ViewTotal) -> String {
     }
 }
 
-/// "2026-11-25": written directly, since chrono's `format` parses its pattern on every call
-/// and a page shows a hundred dates.
-fn calendar_day(at: NaiveDateTime) -> String {
-    use chrono::Datelike;
-    format!("{:04}-{:02}-{:02}", at.year(), at.month(), at.day())
+/// "2026-11-25 · 12 days left": when a deleted contact was deleted, and how long it can
+/// still be restored.
+fn deleted_on(deleted_at: NaiveDateTime, now: NaiveDateTime, zone: TimeZone) -> String {
+    let remaining = (deleted_at + chrono::Duration::days(RESTORE_DAYS) - now).num_seconds();
+    let left = (remaining.max(0) + 86_399) / 86_400;
+    let days = match left {
+        0 => "removed today".to_owned(),
+        1 => "1 day left".to_owned(),
+        left => format!("{left} days left"),
+    };
+    format!("{} · {days}", zone.day(deleted_at))
 }
 
 impl ContactTable {
@@ -94,19 +136,25 @@ impl ContactTable {
         page: Page,
         total: ViewTotal,
         now: NaiveDateTime,
+        zone: TimeZone,
     ) -> ContactTable {
+        let in_deleted = params.view == ViewChoice::Standard(StandardView::RecentlyDeleted);
         let headers = [
-            ("Name", Sort::Name),
-            ("Email", Sort::Email),
-            ("Help Center", Sort::Status),
-            ("Last invited", Sort::LastInvited),
-            ("Created", Sort::Created),
+            ("Name", Some(Sort::Name)),
+            ("Email", Some(Sort::Email)),
+            ("Help Center", Some(Sort::Status)),
+            // Recently deleted says when each contact goes for good instead.
+            match in_deleted {
+                true => ("Deleted", None),
+                false => ("Last invited", Some(Sort::LastInvited)),
+            },
+            ("Created", Some(Sort::Created)),
         ]
         .into_iter()
         .map(|(label, sort)| SortHeader {
             label,
-            href: params.sort_href(base, sort),
-            class: match (params.sort == sort, params.descending) {
+            href: sort.map_or_else(String::new, |sort| params.sort_href(base, sort)),
+            class: match (sort == Some(params.sort), params.descending) {
                 (true, false) => "sort-asc",
                 (true, true) => "sort-desc",
                 (false, _) => "",
@@ -115,6 +163,17 @@ impl ContactTable {
         .collect();
         let on_first_page = params.cursor.is_none() && !params.backward;
         let on_last_page = page.next.is_none();
+        let shown = page.rows.len() as i64;
+        let exact_total = total.is_exact().then(|| total.count());
+        // The last page is the view's last rows, a full page of them.
+        let last_from = exact_total.map(|total| (total - params.page_size + 1).max(1));
+        let first_row = if on_first_page {
+            Some(1)
+        } else if params.backward && params.cursor.is_none() {
+            last_from
+        } else {
+            params.from
+        };
         let view = params.view;
         ContactTable {
             rows: page
@@ -123,12 +182,15 @@ impl ContactTable {
                 .map(|row| TableRow {
                     id: row.contact.id,
                     status: row.contact.shown_status(now),
-                    last_invited: row
-                        .contact
-                        .last_invited_at
-                        .map(calendar_day)
-                        .unwrap_or_default(),
-                    created: calendar_day(row.contact.created_at),
+                    last_invited: match (in_deleted, row.contact.deleted_at) {
+                        (true, Some(deleted_at)) => deleted_on(deleted_at, now, zone),
+                        _ => row
+                            .contact
+                            .last_invited_at
+                            .map(|at| zone.day(at))
+                            .unwrap_or_default(),
+                    },
+                    created: zone.day(row.contact.created_at),
                     name: row.contact.name,
                     email: row.contact.email,
                     account_id: row.contact.account_id,
@@ -140,15 +202,16 @@ impl ContactTable {
             total: total.count(),
             headers,
             first_href: (!on_first_page).then(|| params.first_page_href(base)),
-            previous_href: page
-                .previous
-                .as_ref()
-                .map(|cursor| params.before_href(base, cursor)),
-            next_href: page
-                .next
-                .as_ref()
-                .map(|cursor| params.after_href(base, cursor)),
-            last_href: (!on_last_page).then(|| params.last_page_href(base)),
+            previous_href: page.previous.as_ref().map(|cursor| {
+                let from = first_row.map(|first| (first - params.page_size).max(1));
+                params.before_href(base, cursor, from)
+            }),
+            next_href: page.next.as_ref().map(|cursor| {
+                params.after_href(base, cursor, first_row.map(|first| first + shown))
+            }),
+            last_href: (!on_last_page).then(|| params.last_page_href(base, last_from)),
+            shown_from: first_row.filter(|_| shown > 0),
+            shown,
             page_sizes: PAGE_SIZES
                 .into_iter()
                 .map(|size| PageSizeLink {
@@ -186,6 +249,7 @@ impl ContactTable {
                 == ViewChoice::Standard(StandardView::Status(ShownStatus::Activated)),
             in_deactivated: view
                 == ViewChoice::Standard(StandardView::Status(ShownStatus::Deactivated)),
+            kept: KeptBar::default(),
         }
     }
 }
@@ -216,6 +280,6 @@ mod tests {
         let at = chrono::NaiveDate::from_ymd_opt(2026, 3, 7)
             .and_then(|day| day.and_hms_opt(23, 59, 59))
             .expect("a valid date");
-        assert_eq!(calendar_day(at), "2026-03-07");
+        assert_eq!(TimeZone::UTC.day(at), "2026-03-07");
     }
 }
