@@ -93,6 +93,15 @@ pub struct Rejection {
 }
 
 impl Rejection {
+    /// A refusal that is not about the limits: the client may try again at once.
+    pub fn now(message: &str, status: StatusCode) -> Rejection {
+        Rejection {
+            message: message.to_owned(),
+            status,
+            retry_after_seconds: None,
+        }
+    }
+
     /// Tells a refused client when to come back.
     pub fn add_headers(&self, response: &mut HttpResponse) {
         if let Some(seconds) = self.retry_after_seconds {

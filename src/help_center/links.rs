@@ -140,6 +140,21 @@ fn retire_reset_links(
 
 /// The contact and account behind a Help Center sign-in: a live, non-spam contact whose
 /// account is activated and not deactivated. Anything else is nobody.
+/// The customer behind `contact` with an activated account, deactivated since or not: whose
+/// password a sign-in checks, so a right password on a deactivated account can be told so.
+pub fn customer_with_a_password(
+    conn: &mut DbConnection,
+    contact: Option<Contact>,
+) -> QueryResult<Option<(Contact, PortalAccount)>> {
+    let Some(contact) = contact.filter(|contact| contact.is_live() && !contact.is_spam) else {
+        return Ok(None);
+    };
+    let account = PortalAccount::for_contact(conn, contact.id)?;
+    Ok(account
+        .filter(|account| account.activated_at.is_some())
+        .map(|account| (contact, account)))
+}
+
 pub fn customer_who_can_sign_in(
     conn: &mut DbConnection,
     contact: Option<Contact>,

@@ -300,9 +300,21 @@ on_both_backends! {
         tokio::time::sleep(Duration::from_millis(300)).await;
         assert_eq!(app.smtp.messages().len(), 1, "only the original invitation");
 
+        // Signing in says why, but only to whoever knows the password.
+        let visitor = crate::helpers::new_client();
+        let right = crate::helpers::post_as(&app, &visitor, "/portal/login", "/portal/login", &[("email", "grace@navy.example"), ("password", "a long enough password")]).await;
+        assert_eq!(right.status().as_u16(), 403);
+        assert!(right.text().await.unwrap().contains("your Help Center access has been turned off"));
+        let wrong = crate::helpers::post_as(&app, &visitor, "/portal/login", "/portal/login", &[("email", "grace@navy.example"), ("password", "not the password")]).await;
+        assert_eq!(wrong.status().as_u16(), 401);
+        let page = wrong.text().await.unwrap();
+        assert!(page.contains("Incorrect email or password.") && !page.contains("turned off"));
+
         let reactivated = app.post_form(&format!("/contacts/{id}/portal/reactivate"), &format!("/contacts/{id}"), &[]).await;
         assert_eq!(reactivated.status().as_u16(), 303);
         assert!(app.get_html(&format!("/contacts/{id}")).await.contains("badge-activated\">Activated<"));
+        let back = crate::helpers::post_as(&app, &visitor, "/portal/login", "/portal/login", &[("email", "grace@navy.example"), ("password", "a long enough password")]).await;
+        assert_eq!(back.status().as_u16(), 303, "reactivated, the same password signs in");
     }
 
     async fn the_audit_log_lists_invitations_and_filters_by_action(app) {
@@ -499,4 +511,42 @@ async fn an_admin_is_told_when_the_welcome_email_could_not_be_sent() {
         page.contains("<td>nina@portico.test</td>"),
         "the agent is added all the same"
     );
+}
+
+/// A deactivated customer who signs in with the right password is told their access was
+/// turned off, in Chromium with JavaScript on and off.
+async fn a_deactivated_customer_is_told_why_they_cannot_sign_in(javascript: bool) {
+    let Some(browser) = crate::browser::launch_with(javascript).await else {
+        return;
+    };
+    let app = crate::helpers::spawn_app(crate::helpers::Backend::Sqlite).await;
+    app.sign_in_agent(false).await;
+    let (id, _) = activated_customer(&app, "Grace Hopper", "grace@navy.example").await;
+    app.post_form(
+        &format!("/contacts/{id}/portal/deactivate"),
+        &format!("/contacts/{id}"),
+        &[],
+    )
+    .await;
+    let page = &browser.client;
+    let base = app.url("");
+    crate::browser::try_customer_sign_in(
+        page,
+        &base,
+        "grace@navy.example",
+        "a long enough password",
+    )
+    .await;
+    crate::browser::wait_for_text(page, "your Help Center access has been turned off").await;
+    browser.client.clone().close().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_deactivated_customer_is_told_why_with_javascript() {
+    a_deactivated_customer_is_told_why_they_cannot_sign_in(true).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_deactivated_customer_is_told_why_without_javascript() {
+    a_deactivated_customer_is_told_why_they_cannot_sign_in(false).await;
 }

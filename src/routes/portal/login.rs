@@ -8,12 +8,13 @@ use super::{page_with_status, PortalChrome};
 use crate::auth::password::verify_sign_in;
 use crate::auth::session;
 use crate::auth::sessions::Holder;
-use crate::auth::sign_in_throttle::{self, Audience};
+use crate::auth::sign_in_throttle::{self, Audience, Rejection};
 use crate::auth::signing_in;
 use crate::contacts::Contact;
 use crate::domain::TimeZone;
 use crate::error::AppError;
-use crate::help_center::links::customer_who_can_sign_in;
+use crate::help_center::accounts::PortalAccount;
+use crate::help_center::links::customer_with_a_password;
 use crate::help_center::settings::{HelpCenterSettings, SelfRegistration};
 use crate::routes::redirect_see_other;
 use crate::state::AppState;
@@ -21,6 +22,9 @@ use crate::state::AppState;
 const DEFAULT_LANDING: &str = "/portal";
 /// The one answer for every failure, so the page never tells which addresses have accounts.
 const SIGN_IN_FAILED: &str = "Incorrect email or password.";
+/// Only for the right password: the customer would otherwise reset it again and again.
+const ACCESS_TURNED_OFF: &str = "Your password is right, but your Help Center access has been \
+    turned off, so you cannot sign in. If you need it back, contact support.";
 
 #[derive(Template)]
 #[template(path = "portal/login.html")]
@@ -67,6 +71,15 @@ fn safe_next(next: Option<&str>) -> String {
         }
         _ => DEFAULT_LANDING.to_owned(),
     }
+}
+
+async fn can_sign_in(state: &AppState, contact_id: i64) -> Result<bool, AppError> {
+    state
+        .db(move |conn| {
+            Ok(PortalAccount::for_contact(conn, contact_id)?
+                .is_some_and(|account| account.can_sign_in()))
+        })
+        .await
 }
 
 async fn registration_open(state: &AppState) -> Result<bool, AppError> {
@@ -116,7 +129,7 @@ pub async fn login(
         state.client_addresses.of(&request),
         |conn, address| {
             let contact = Contact::find_live_by_email(conn, address)?;
-            customer_who_can_sign_in(conn, contact)
+            customer_with_a_password(conn, contact)
         },
         move |customer| {
             let found = customer
@@ -127,6 +140,9 @@ pub async fn login(
     )
     .await?;
     let rejection = match attempt.signed_in(SIGN_IN_FAILED) {
+        Ok(contact_id) if !can_sign_in(&state, contact_id).await? => {
+            Rejection::now(ACCESS_TURNED_OFF, StatusCode::FORBIDDEN)
+        }
         Ok(contact_id) => {
             let browser = signing_in::browser_of(&state, &request);
             signing_in::sign_in(&state, &session, browser, Holder::Customer(contact_id)).await?;
