@@ -266,3 +266,69 @@ async fn an_unreachable_smtp_server_is_a_temporary_failure() {
     assert!(page.contains("could not be sent yet"), "{page}");
     assert!(page.contains("badge-failed\">Invitation failed<"));
 }
+
+on_both_backends! {
+    async fn the_invite_preview_shows_the_html_email_as_sent_and_runs_nothing(app) {
+        app.sign_in_agent(false).await;
+        let grace = app.add_contact("Grace Hopper", Some("grace@navy.example"), None);
+        let page = app.get_html(&format!("/contacts/{grace}/invite")).await;
+        assert!(page.contains(&format!("<iframe class=\"email-frame\" src=\"/contacts/{grace}/invite/email.html\" sandbox")), "{page}");
+        let email = app.get(&format!("/contacts/{grace}/invite/email.html")).await;
+        assert_eq!(email.status().as_u16(), 200);
+        let policy = email.headers()["content-security-policy"].to_str().unwrap().to_owned();
+        assert!(policy.contains("style-src 'unsafe-inline'") && policy.contains("sandbox") && policy.contains("default-src 'none'"), "{policy}");
+        assert_eq!(email.headers()["x-frame-options"], "SAMEORIGIN");
+        let html = email.text().await.unwrap();
+        assert!(html.contains("Hello Grace Hopper,") && html.contains("background: #1d4ed8"), "the HTML part, styled: {html}");
+
+        let spam = app.add_contact("Spam Sender", Some("spam@example.com"), None);
+        app.with_connection(|conn| {
+            use diesel::prelude::*;
+            diesel::update(portico::db::schema::contacts::table.find(spam))
+                .set(portico::db::schema::contacts::is_spam.eq(true))
+                .execute(conn)
+                .unwrap()
+        });
+        assert_eq!(app.get(&format!("/contacts/{spam}/invite/email.html")).await.status().as_u16(), 404);
+        let visitor = crate::helpers::new_client();
+        let (status, _) = crate::helpers::get_as(&app, &visitor, &format!("/contacts/{grace}/invite/email.html")).await;
+        assert_eq!(status, 303, "agents only");
+    }
+}
+
+/// In Chromium: the preview frame shows the email's button styled as it will arrive.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_invite_preview_shows_the_styled_button() {
+    let Some(browser) = crate::browser::launch().await else {
+        return;
+    };
+    let app = crate::helpers::spawn_app(crate::helpers::Backend::Sqlite).await;
+    app.create_agent("ada@portico.test", "Ada Lovelace", false);
+    let grace = app.add_contact("Grace Hopper", Some("grace@navy.example"), None);
+    let page = &browser.client;
+    crate::journeys::sign_in(page, &app, "ada@portico.test").await;
+    page.goto(&app.url(&format!("/contacts/{grace}")))
+        .await
+        .unwrap();
+    crate::browser::wait_for(page, "//a[normalize-space()='Invite to Help Center']")
+        .await
+        .click()
+        .await
+        .unwrap();
+    crate::browser::wait_for(page, "//iframe[@class='email-frame']")
+        .await
+        .enter_frame()
+        .await
+        .unwrap();
+    let button =
+        crate::browser::wait_for(page, "//a[normalize-space()='Activate your account']").await;
+    assert_eq!(
+        button.css_value("background-color").await.unwrap(),
+        "rgba(29, 78, 216, 1)",
+        "the button is styled as in the email"
+    );
+    page.enter_parent_frame().await.unwrap();
+    crate::browser::click_button(page, "Send invitation").await;
+    crate::browser::wait_for_text(page, "Invitation sent").await;
+    browser.client.clone().close().await.unwrap();
+}

@@ -10,6 +10,10 @@ pub use mass_invite::{mass_invite, new_submission_key};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/contacts/{id}/invite", web::get().to(single::preview))
+        .route(
+            "/contacts/{id}/invite/email.html",
+            web::get().to(single::preview_html),
+        )
         .route("/contacts/{id}/invite", web::post().to(single::invite))
         .route(
             "/contacts/{id}/invitation/resend",

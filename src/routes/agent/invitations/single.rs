@@ -28,7 +28,47 @@ pub async fn preview(
     state: web::Data<AppState>,
     path: web::Path<i64>,
 ) -> Result<HttpResponse, AppError> {
-    let id = path.into_inner();
+    let (contact, previewed) = previewed_email(&agent, &state, path.into_inner()).await?;
+    let (email, refusal) = match previewed {
+        Ok(email) => (Some(email), None),
+        Err(reason) => (None, Some(reason)),
+    };
+    page(&PreviewPage {
+        chrome: agent.chrome("customers"),
+        contact,
+        email,
+        refusal,
+    })
+}
+
+/// The invitation's HTML alone, as the contact's mail program will show it, for the preview
+/// page's frame. It carries its own policy: its inline styles apply (the button looks as
+/// sent), nothing in it runs, and only a Portico page may frame it.
+pub async fn preview_html(
+    agent: SignedInAgent,
+    state: web::Data<AppState>,
+    path: web::Path<i64>,
+) -> Result<HttpResponse, AppError> {
+    let (_, previewed) = previewed_email(&agent, &state, path.into_inner()).await?;
+    let email = previewed.map_err(|_| AppError::NotFound)?;
+    Ok(HttpResponse::Ok()
+        .content_type("text/html; charset=utf-8")
+        .insert_header((
+            "Content-Security-Policy",
+            "default-src 'none'; style-src 'unsafe-inline'; img-src data: https:; \
+             frame-ancestors 'self'; sandbox",
+        ))
+        .insert_header(("X-Frame-Options", "SAMEORIGIN"))
+        .body(email.html))
+}
+
+/// The email the contact would get now, with a stand-in for the link, or why they cannot be
+/// invited.
+async fn previewed_email(
+    agent: &SignedInAgent,
+    state: &web::Data<AppState>,
+    id: i64,
+) -> Result<(Contact, Result<OutgoingMail, &'static str>), AppError> {
     let (contact, live, settings) = state
         .db(move |conn| {
             let contact = Contact::find(conn, id)?.ok_or(AppError::NotFound)?;
@@ -37,28 +77,19 @@ pub async fn preview(
         })
         .await?;
     let now = now();
-    let server_ttl = state.inviter.ttl;
-    let expires_at = now + settings.invite_ttl_or(server_ttl);
+    let expires_at = now + settings.invite_ttl_or(state.inviter.ttl);
     let wording = InvitationWording::from_settings(&settings);
-    let (email, refusal) = match decide(Some(&contact), live.as_ref(), false, now) {
-        Decision::Invite { address, .. } => (
-            Some(state.inviter.invitation_email.preview_with(
-                &wording,
-                &address,
-                &contact.name,
-                &agent.agent.name,
-                expires_at,
-            )?),
-            None,
-        ),
-        Decision::Skip(reason) => (None, Some(reason.text())),
+    let previewed = match decide(Some(&contact), live.as_ref(), false, now) {
+        Decision::Invite { address, .. } => Ok(state.inviter.invitation_email.preview_with(
+            &wording,
+            &address,
+            &contact.name,
+            &agent.agent.name,
+            expires_at,
+        )?),
+        Decision::Skip(reason) => Err(reason.text()),
     };
-    page(&PreviewPage {
-        chrome: agent.chrome("customers"),
-        contact,
-        email,
-        refusal,
-    })
+    Ok((contact, previewed))
 }
 
 /// Invites (or re-invites) one contact and returns to its page with what happened.
