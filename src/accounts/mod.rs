@@ -131,6 +131,36 @@ impl AccountPosition {
     }
 }
 
+/// What the accounts list is sorted by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AccountSort {
+    Name,
+    Created,
+}
+
+impl AccountSort {
+    pub fn parse(value: &str) -> Option<AccountSort> {
+        match value {
+            "name" => Some(AccountSort::Name),
+            "created" => Some(AccountSort::Created),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AccountSort::Name => "name",
+            AccountSort::Created => "created",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AccountOrder {
+    pub sort: AccountSort,
+    pub descending: bool,
+}
+
 #[derive(Debug, Clone)]
 pub struct AccountPage {
     pub accounts: Vec<Account>,
@@ -194,35 +224,57 @@ impl Account {
             .get_result(conn)
     }
 
-    /// One page by name: after `position`, or before it when `backward` (the previous page).
+    /// One page in `order`: after `position`, or before it when `backward` (the previous page).
     pub fn page(
         conn: &mut DbConnection,
         search: Option<&str>,
+        order: AccountOrder,
         position: Option<&AccountPosition>,
         backward: bool,
         page_size: i64,
     ) -> QueryResult<AccountPage> {
         let mut query = Account::matching(backend_of(conn), search);
-        if let Some(AccountPosition { name, id }) = position.cloned() {
-            query = if backward {
-                query.filter(
-                    accounts::name
-                        .lt(name.clone())
-                        .or(accounts::name.eq(name).and(accounts::id.lt(id))),
-                )
-            } else {
-                query.filter(
-                    accounts::name
-                        .gt(name.clone())
-                        .or(accounts::name.eq(name).and(accounts::id.gt(id))),
-                )
-            };
+        // Walking back through a descending list reads ascending, and the other way round.
+        let descending = order.descending != backward;
+        match order.sort {
+            AccountSort::Name => {
+                if let Some(AccountPosition { name, id }) = position.cloned() {
+                    query = if descending {
+                        query.filter(
+                            accounts::name
+                                .lt(name.clone())
+                                .or(accounts::name.eq(name).and(accounts::id.lt(id))),
+                        )
+                    } else {
+                        query.filter(
+                            accounts::name
+                                .gt(name.clone())
+                                .or(accounts::name.eq(name).and(accounts::id.gt(id))),
+                        )
+                    };
+                }
+                query = if descending {
+                    query.order((accounts::name.desc(), accounts::id.desc()))
+                } else {
+                    query.order((accounts::name.asc(), accounts::id.asc()))
+                };
+            }
+            // Accounts are numbered as they are created: their ids are in creation order.
+            AccountSort::Created => {
+                if let Some(position) = position {
+                    query = if descending {
+                        query.filter(accounts::id.lt(position.id))
+                    } else {
+                        query.filter(accounts::id.gt(position.id))
+                    };
+                }
+                query = if descending {
+                    query.order(accounts::id.desc())
+                } else {
+                    query.order(accounts::id.asc())
+                };
+            }
         }
-        query = if backward {
-            query.order((accounts::name.desc(), accounts::id.desc()))
-        } else {
-            query.order((accounts::name.asc(), accounts::id.asc()))
-        };
         let mut rows: Vec<Account> = query
             .select(Account::as_select())
             .limit(page_size + 1)

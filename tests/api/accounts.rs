@@ -157,6 +157,35 @@ on_both_backends! {
         let searched = app.get_html("/accounts?q=account%2011").await;
         assert_eq!(account_names_in(&searched), ["Account 110", "Account 111", "Account 112", "Account 113", "Account 114", "Account 115", "Account 116", "Account 117", "Account 118", "Account 119"]);
         assert_eq!(app.get("/accounts?after=garbage").await.status().as_u16(), 400);
+
+        // Name, Z to A, page by page and back.
+        let first = app.get_html("/accounts?dir=desc").await;
+        let second = app.get_html(&link(&first, "next").expect("a next page")).await;
+        let third = app.get_html(&link(&second, "next").expect("a third page")).await;
+        let mut seen = account_names_in(&first);
+        seen.extend(account_names_in(&second));
+        seen.extend(account_names_in(&third));
+        let backwards: Vec<String> = expected.iter().rev().cloned().collect();
+        assert_eq!(seen, backwards);
+        let back = app.get_html(&link(&third, "prev").expect("a previous page")).await;
+        assert_eq!(account_names_in(&back), account_names_in(&second));
+    }
+
+    async fn accounts_sort_by_name_or_by_when_they_were_created(app) {
+        app.sign_in_agent(false).await;
+        for name in ["Beta Labs", "Alpha Inc", "Gamma GmbH"] {
+            app.add_account(name);
+        }
+        let list = app.get_html("/accounts").await;
+        assert_eq!(account_names_in(&list), ["Alpha Inc", "Beta Labs", "Gamma GmbH"]);
+        assert!(list.contains("<a href=\"/accounts?dir=desc\" class=\"sort-asc\">Name</a>"), "{list}");
+        assert!(list.contains("<a href=\"/accounts?sort=created\" class=\"\">Created</a>"));
+        assert_eq!(account_names_in(&app.get_html("/accounts?dir=desc").await), ["Gamma GmbH", "Beta Labs", "Alpha Inc"]);
+        let by_created = app.get_html("/accounts?sort=created").await;
+        assert_eq!(account_names_in(&by_created), ["Beta Labs", "Alpha Inc", "Gamma GmbH"]);
+        assert!(by_created.contains("<a href=\"/accounts?sort=created&amp;dir=desc\" class=\"sort-asc\">Created</a>") || by_created.contains("<a href=\"/accounts?sort=created&#38;dir=desc\" class=\"sort-asc\">Created</a>"), "{by_created}");
+        assert_eq!(account_names_in(&app.get_html("/accounts?sort=created&dir=desc").await), ["Gamma GmbH", "Alpha Inc", "Beta Labs"]);
+        assert_eq!(app.get("/accounts?sort=size").await.status().as_u16(), 400);
     }
 
     async fn an_accounts_page_lists_sorts_and_pages_its_own_contacts(app) {
@@ -230,4 +259,38 @@ on_both_backends! {
         assert!(!contact.contains(&format!("/accounts/{acme}")), "without the account");
         assert_eq!(contact_names_in(&app.get_html("/contacts").await), ["Ada Lovelace"]);
     }
+}
+
+/// In Chromium: the Created header sorts the accounts oldest first, and again newest first.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_agent_sorts_accounts_by_clicking_the_headers() {
+    let Some(browser) = crate::browser::launch().await else {
+        return;
+    };
+    let app = crate::helpers::spawn_app(crate::helpers::Backend::Sqlite).await;
+    app.create_agent("ada@portico.test", "Ada Lovelace", false);
+    for name in ["Beta Labs", "Alpha Inc", "Gamma GmbH"] {
+        app.add_account(name);
+    }
+    let page = &browser.client;
+    crate::journeys::sign_in(page, &app, "ada@portico.test").await;
+    page.goto(&app.url("/accounts")).await.unwrap();
+    let first_row = "//table/tbody/tr[1]/td[1]/a";
+    for (click, expected) in [
+        ("Created", "Beta Labs"),
+        ("Created", "Gamma GmbH"),
+        ("Name", "Alpha Inc"),
+    ] {
+        crate::browser::wait_for(page, &format!("//th/a[normalize-space()='{click}']"))
+            .await
+            .click()
+            .await
+            .unwrap();
+        crate::browser::wait_for(
+            page,
+            &format!("{first_row}[normalize-space()='{expected}']"),
+        )
+        .await;
+    }
+    browser.client.clone().close().await.unwrap();
 }

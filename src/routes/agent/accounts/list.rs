@@ -4,7 +4,7 @@ use actix_web::{web, HttpResponse};
 use askama::Template;
 use serde::Deserialize;
 
-use crate::accounts::{Account, AccountPosition};
+use crate::accounts::{Account, AccountOrder, AccountPosition, AccountSort};
 use crate::auth::guard::SignedInAgent;
 use crate::error::AppError;
 use crate::routes::agent::contacts::table::format_count;
@@ -20,6 +20,8 @@ pub struct ListQuery {
     q: Option<String>,
     after: Option<String>,
     before: Option<String>,
+    sort: Option<String>,
+    dir: Option<String>,
 }
 
 pub struct AccountRow {
@@ -40,12 +42,43 @@ struct AccountsPage {
     first_href: Option<String>,
     previous_href: Option<String>,
     next_href: Option<String>,
+    by_name: SortLink,
+    by_created: SortLink,
 }
 
-fn href(search: Option<&str>, position: Option<(&str, String)>) -> String {
+/// A column header's link: sorting by it, or flipping it if the list is sorted by it now.
+pub struct SortLink {
+    pub href: String,
+    /// "sort-asc", "sort-desc" or "" for a column the list is not sorted by.
+    pub class: &'static str,
+}
+
+fn sort_link(search: Option<&str>, order: AccountOrder, sort: AccountSort) -> SortLink {
+    let current = order.sort == sort;
+    let flipped = AccountOrder {
+        sort,
+        descending: current && !order.descending,
+    };
+    SortLink {
+        href: href(search, flipped, None),
+        class: match (current, order.descending) {
+            (true, false) => "sort-asc",
+            (true, true) => "sort-desc",
+            (false, _) => "",
+        },
+    }
+}
+
+fn href(search: Option<&str>, order: AccountOrder, position: Option<(&str, String)>) -> String {
     let mut query = url::form_urlencoded::Serializer::new(String::new());
     if let Some(search) = search {
         query.append_pair("q", search);
+    }
+    if order.sort != AccountSort::Name {
+        query.append_pair("sort", order.sort.as_str());
+    }
+    if order.descending {
+        query.append_pair("dir", "desc");
     }
     if let Some((key, value)) = position {
         query.append_pair(key, &value);
@@ -93,13 +126,22 @@ pub async fn list(
         (None, None) => (None, false),
         (Some(_), Some(_)) => return Err(stale_link()),
     };
+    let order = AccountOrder {
+        sort: match query.sort.as_deref() {
+            None | Some("") => AccountSort::Name,
+            Some(other) => AccountSort::parse(other).ok_or_else(|| {
+                AppError::BadRequest(format!("Accounts cannot be sorted by “{other}”."))
+            })?,
+        },
+        descending: query.dir.as_deref() == Some("desc"),
+    };
     let on_first_page = position.is_none();
     let wanted = search.clone();
     let (total, found, counts) = state
         .db(move |conn| {
             let search = wanted.as_deref();
             let total = Account::count_matching(conn, search)?;
-            let found = Account::page(conn, search, position.as_ref(), backward, PAGE_SIZE)?;
+            let found = Account::page(conn, search, order, position.as_ref(), backward, PAGE_SIZE)?;
             let ids: Vec<i64> = found.accounts.iter().map(|account| account.id).collect();
             let counts = Account::contact_counts(conn, &ids)?;
             Ok((total, found, counts))
@@ -127,13 +169,15 @@ pub async fn list(
             total => format!("{} accounts", format_count(total)),
         },
         rows,
-        first_href: (!on_first_page).then(|| href(search_ref, None)),
+        first_href: (!on_first_page).then(|| href(search_ref, order, None)),
         previous_href: found
             .previous
-            .map(|position| href(search_ref, Some(("before", position.encode())))),
+            .map(|position| href(search_ref, order, Some(("before", position.encode())))),
         next_href: found
             .next
-            .map(|position| href(search_ref, Some(("after", position.encode())))),
+            .map(|position| href(search_ref, order, Some(("after", position.encode())))),
+        by_name: sort_link(search_ref, order, AccountSort::Name),
+        by_created: sort_link(search_ref, order, AccountSort::Created),
         search: search.unwrap_or_default(),
     })
 }
