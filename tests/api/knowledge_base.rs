@@ -10,7 +10,7 @@ async fn create_article(app: &TestApp, fields: &[(&str, &str)]) -> reqwest::Resp
 }
 
 /// Creates an article through the form and returns its id.
-async fn add_article(app: &TestApp, title: &str, category: &str, body: &str) -> i64 {
+pub(crate) async fn add_article(app: &TestApp, title: &str, category: &str, body: &str) -> i64 {
     let response = create_article(
         app,
         &[
@@ -34,7 +34,7 @@ async fn ok_html(app: &TestApp, path: &str) -> String {
     response.text().await.unwrap()
 }
 
-fn slug_of(app: &TestApp, id: i64) -> String {
+pub(crate) fn slug_of(app: &TestApp, id: i64) -> String {
     let mut conn = app.pool.get().unwrap();
     kb_articles::table
         .find(id)

@@ -26,6 +26,7 @@ mod knowledge_base;
 mod layout;
 mod mail;
 mod new_link;
+mod page_checks;
 mod portal;
 mod sessions;
 mod settings;
