@@ -348,7 +348,18 @@ diesel::joinable!(invite_batch_rows -> contacts (contact_id));
 diesel::joinable!(bulk_job_rows -> contacts (contact_id));
 diesel::joinable!(bulk_job_rows -> bulk_invite_jobs (job_id));
 
+diesel::table! {
+    email_previews (id) {
+        id -> BigInt,
+        preview_key -> Text,
+        agent_id -> BigInt,
+        html -> Text,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(
+    email_previews,
     sessions,
     customer_tokens,
     import_uploads,

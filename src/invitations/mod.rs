@@ -17,6 +17,7 @@ pub mod new_link;
 pub mod quota;
 mod record;
 pub mod template;
+pub mod template_preview;
 
 use std::collections::HashMap;
 use std::sync::Arc;

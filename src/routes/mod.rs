@@ -16,7 +16,7 @@ pub mod ticket_message;
 
 use actix_web::web;
 
-pub use respond::{page, page_with_status, redirect_see_other};
+pub use respond::{email_in_a_frame, page, page_with_status, redirect_see_other};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/healthz", web::get().to(health::liveness))

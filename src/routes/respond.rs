@@ -9,6 +9,20 @@ pub fn page(template: &impl Template) -> Result<HttpResponse, AppError> {
 }
 
 /// A page with another status: a form sent back with its errors (422), a refused sign-in (401).
+/// An email's HTML as a page of its own, for a preview frame: its inline styles apply, nothing
+/// in it runs, and only a Portico page may frame it.
+pub fn email_in_a_frame(html: String) -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("text/html; charset=utf-8")
+        .insert_header((
+            "Content-Security-Policy",
+            "default-src 'none'; style-src 'unsafe-inline'; img-src data: https:; \
+             frame-ancestors 'self'; sandbox",
+        ))
+        .insert_header(("X-Frame-Options", "SAMEORIGIN"))
+        .body(html)
+}
+
 pub fn page_with_status(
     template: &impl Template,
     status: StatusCode,

@@ -186,8 +186,18 @@ on_both_backends! {
         let page = preview.text().await.unwrap();
         assert!(page.contains("id=\"preview-subject\">Welcome Alex Sample to Portico<"), "{page}");
         assert!(page.contains("Hi Alex Sample,"));
-        assert!(page.contains("<p>Hello Alex Sample</p>"), "the HTML is rendered, cleaned: {page}");
         assert!(!page.contains("<script>alert(1)</script>"), "no script reaches the page");
+        let frame = page.split("id=\"preview-html\" src=\"").nth(1).and_then(|rest| rest.split('"').next()).expect("the preview's frame").to_owned();
+        let shown = app.get(&frame).await;
+        assert_eq!(shown.status().as_u16(), 200);
+        let policy = shown.headers()["content-security-policy"].to_str().unwrap().to_owned();
+        assert!(policy.contains("default-src 'none'") && policy.contains("sandbox"), "nothing in the frame runs: {policy}");
+        assert!(shown.text().await.unwrap().contains("<p>Hello Alex Sample</p>"), "the frame shows the draft's HTML");
+        let other_admin = crate::helpers::new_client();
+        app.create_agent("root@portico.test", "Root Admin", true);
+        let fields = [("email", "root@portico.test"), ("password", crate::helpers::AGENT_PASSWORD)];
+        crate::helpers::post_as(&app, &other_admin, "/login", "/login", &fields).await;
+        assert_eq!(crate::helpers::get_as(&app, &other_admin, &frame).await.0, 404, "a preview is its author's alone");
         assert!(page.contains("&#60;script&#62;alert(1)&#60;/script&#62;"), "the source is shown escaped: {page}");
         assert!(app.get_html("/settings/invitation-email").await.contains("Portico's default wording"), "a preview saves nothing");
     }
@@ -549,4 +559,33 @@ async fn a_deactivated_customer_is_told_why_with_javascript() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_deactivated_customer_is_told_why_without_javascript() {
     a_deactivated_customer_is_told_why_they_cannot_sign_in(false).await;
+}
+
+/// In Chromium: the template editor's preview shows the email's button styled as it will
+/// arrive.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_template_preview_shows_the_styled_button() {
+    let Some(browser) = crate::browser::launch().await else {
+        return;
+    };
+    let app = crate::helpers::spawn_app(crate::helpers::Backend::Sqlite).await;
+    app.create_agent("ada@portico.test", "Ada Admin", true);
+    let page = &browser.client;
+    crate::journeys::sign_in(page, &app, "ada@portico.test").await;
+    page.goto(&app.url("/settings/invitation-email"))
+        .await
+        .unwrap();
+    crate::browser::click_button(page, "Preview").await;
+    crate::browser::wait_for(page, "//iframe[@id='preview-html']")
+        .await
+        .enter_frame()
+        .await
+        .unwrap();
+    let button =
+        crate::browser::wait_for(page, "//a[normalize-space()='Activate your account']").await;
+    assert_eq!(
+        button.css_value("background-color").await.unwrap(),
+        "rgba(29, 78, 216, 1)"
+    );
+    browser.client.clone().close().await.unwrap();
 }

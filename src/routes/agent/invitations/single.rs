@@ -11,7 +11,7 @@ use crate::invitations::invitation::Invitation;
 use crate::invitations::{self, decide, Decision, InvitationWording, InviteRequest, RowOutcome};
 use crate::mail::OutgoingMail;
 use crate::routes::chrome::Chrome;
-use crate::routes::{page, redirect_see_other};
+use crate::routes::{email_in_a_frame, page, redirect_see_other};
 use crate::state::AppState;
 
 #[derive(Template)]
@@ -42,8 +42,7 @@ pub async fn preview(
 }
 
 /// The invitation's HTML alone, as the contact's mail program will show it, for the preview
-/// page's frame. It carries its own policy: its inline styles apply (the button looks as
-/// sent), nothing in it runs, and only a Portico page may frame it.
+/// page's frame (so the button looks as sent).
 pub async fn preview_html(
     agent: SignedInAgent,
     state: web::Data<AppState>,
@@ -51,15 +50,7 @@ pub async fn preview_html(
 ) -> Result<HttpResponse, AppError> {
     let (_, previewed) = previewed_email(&agent, &state, path.into_inner()).await?;
     let email = previewed.map_err(|_| AppError::NotFound)?;
-    Ok(HttpResponse::Ok()
-        .content_type("text/html; charset=utf-8")
-        .insert_header((
-            "Content-Security-Policy",
-            "default-src 'none'; style-src 'unsafe-inline'; img-src data: https:; \
-             frame-ancestors 'self'; sandbox",
-        ))
-        .insert_header(("X-Frame-Options", "SAMEORIGIN"))
-        .body(email.html))
+    Ok(email_in_a_frame(email.html))
 }
 
 /// The email the contact would get now, with a stand-in for the link, or why they cannot be

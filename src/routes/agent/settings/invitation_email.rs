@@ -14,11 +14,12 @@ use crate::domain::EmailAddress;
 use crate::error::AppError;
 use crate::help_center::settings::{self, HelpCenterSettings, InvitationTemplate};
 use crate::invitations::template::{Placeholder, TemplateFieldErrors};
+use crate::invitations::template_preview;
 use crate::invitations::InvitationWording;
 use crate::mail::OutgoingMail;
 use crate::routes::chrome::Chrome;
-use crate::routes::page_with_status;
 use crate::routes::redirect_see_other;
+use crate::routes::{email_in_a_frame, page_with_status};
 use crate::state::AppState;
 
 const SAMPLE_NAME: &str = "Alex Sample";
@@ -34,11 +35,11 @@ pub struct TemplateForm {
     html_body: String,
 }
 
-/// The email as the preview shows it: the HTML body as its source, and cleaned of anything
-/// active so it can sit inside the page.
+/// The email as the preview shows it: subject, text and HTML source on the page, and the HTML
+/// itself in a frame (`frame_key` names it) where it looks as it will arrive.
 pub struct Preview {
     pub email: OutgoingMail,
-    pub html_rendered: String,
+    pub frame_key: String,
 }
 
 #[derive(Template)]
@@ -207,11 +208,11 @@ pub async fn preview(
         &agent.agent.name,
         expires_at,
     )?;
-    let html_rendered = sanitize(&email.html);
-    let preview = Preview {
-        email,
-        html_rendered,
-    };
+    let (agent_id, html) = (agent.agent.id, email.html.clone());
+    let frame_key = state
+        .db(move |conn| Ok(template_preview::keep(conn, agent_id, &html, now())?))
+        .await?;
+    let preview = Preview { email, frame_key };
     respond(
         page(
             &agent,
@@ -224,32 +225,17 @@ pub async fn preview(
     )
 }
 
-/// Keeps the email's text and simple formatting; drops scripts, styles, forms and anything that
-/// would run or load inside an admin's page.
-fn sanitize(html: &str) -> String {
-    ammonia::Builder::default()
-        .add_clean_content_tags(["title"])
-        .clean(html)
-        .to_string()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::sanitize;
-
-    #[test]
-    fn the_rendered_preview_keeps_text_and_links_but_nothing_active() {
-        let clean = sanitize(
-            "<html><head><title>T</title><style>p{}</style></head><body><p onclick=\"x()\">Hi <a href=\"https://example.com\">there</a></p><script>alert(1)</script></body></html>",
-        );
-        assert!(
-            clean.contains("<p>Hi <a href=\"https://example.com\""),
-            "{clean}"
-        );
-        assert!(!clean.contains("script") && !clean.contains("onclick") && !clean.contains("p{}"));
-        assert!(
-            !clean.contains(">T<"),
-            "the title is not body text: {clean}"
-        );
-    }
+/// The previewed email's HTML, for the editor's frame: the admin's own previews only.
+pub async fn preview_frame(
+    agent: SignedInAgent,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    agent.require_admin()?;
+    let (key, agent_id) = (path.into_inner(), agent.agent.id);
+    let html = state
+        .db(move |conn| Ok(template_preview::find(conn, &key, agent_id, now())?))
+        .await?
+        .ok_or(AppError::NotFound)?;
+    Ok(email_in_a_frame(html))
 }

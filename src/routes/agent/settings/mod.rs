@@ -49,6 +49,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             web::post().to(invitation_email::save),
         )
         .route(
+            "/settings/invitation-email/preview/{key}",
+            web::get().to(invitation_email::preview_frame),
+        )
+        .route(
             "/settings/invitation-email/preview",
             web::post().to(invitation_email::preview),
         )
