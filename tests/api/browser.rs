@@ -178,3 +178,16 @@ pub async fn try_customer_sign_in(page: &Client, base: &str, email: &str, passwo
     }
     click_button(page, "Sign in").await;
 }
+
+/// Asserts that the invitation email in the preview frame `frame` shows its button styled as
+/// the email styles it (its inline styles apply there), then comes back to the page.
+pub async fn assert_the_framed_email_is_styled(page: &Client, frame: &str) {
+    wait_for(page, frame).await.enter_frame().await.unwrap();
+    let button = wait_for(page, "//a[normalize-space()='Activate your account']").await;
+    assert_eq!(
+        button.css_value("background-color").await.unwrap(),
+        "rgba(29, 78, 216, 1)",
+        "the button is styled as in the email"
+    );
+    page.enter_parent_frame().await.unwrap();
+}

@@ -315,19 +315,7 @@ async fn the_invite_preview_shows_the_styled_button() {
         .click()
         .await
         .unwrap();
-    crate::browser::wait_for(page, "//iframe[@class='email-frame']")
-        .await
-        .enter_frame()
-        .await
-        .unwrap();
-    let button =
-        crate::browser::wait_for(page, "//a[normalize-space()='Activate your account']").await;
-    assert_eq!(
-        button.css_value("background-color").await.unwrap(),
-        "rgba(29, 78, 216, 1)",
-        "the button is styled as in the email"
-    );
-    page.enter_parent_frame().await.unwrap();
+    crate::browser::assert_the_framed_email_is_styled(page, "//iframe[@class='email-frame']").await;
     crate::browser::click_button(page, "Send invitation").await;
     crate::browser::wait_for_text(page, "Invitation sent").await;
     browser.client.clone().close().await.unwrap();
