@@ -61,7 +61,7 @@ async fn upload(app: &TestApp, file_name: &str, bytes: impl Into<Vec<u8>>) -> re
 }
 
 /// Uploads a file that can be read and returns its preview's path.
-async fn upload_for_preview(app: &TestApp, csv: &str) -> String {
+pub(crate) async fn upload_for_preview(app: &TestApp, csv: &str) -> String {
     let response = upload(app, "contacts.csv", csv).await;
     assert_eq!(
         response.status().as_u16(),

@@ -1,6 +1,7 @@
 //! Every page, as each kind of visitor sees it (signed out, an admin, a Help Center customer),
 //! passes axe-core in Chromium with no serious or critical violation, and its HTML passes the
-//! Nu HTML Checker with no error. The checkers come from the npm registry
+//! Nu HTML Checker with no error. Every GET route the route modules declare must be visited
+//! (a new page without a visit fails the test). The checkers come from the npm registry
 //! (`tests/page_checks/package.json`, installed by `.ci/run`); the checker runs on the
 //! machine's Java.
 
@@ -75,6 +76,30 @@ async fn populate(app: &TestApp) -> Site {
     let job =
         crate::bulk_jobs::start_bulk_job(app, &[("action", "invite"), ("view", "not-invited")])
             .await;
+    let import_preview = crate::contacts_import::upload_for_preview(
+        app,
+        "name,email\nNew Person,new.person@example.com\n,missing@example.com\n",
+    )
+    .await;
+    let imported = app
+        .post_form(&format!("{import_preview}/confirm"), &import_preview, &[])
+        .await;
+    let imported = location(&imported);
+    // A second upload stays unconfirmed, for its preview page.
+    let import_preview = crate::contacts_import::upload_for_preview(
+        app,
+        "name,email\nAnother Person,another@example.com\n",
+    )
+    .await;
+    let twin = app.add_contact(
+        "Ada Lovelace",
+        Some("ada.l@example.com"),
+        Some("+1 555 0100"),
+    );
+    crate::portal::set_self_registration(
+        app,
+        portico::help_center::settings::SelfRegistration::Open,
+    );
     let admin = [
         "/contacts".to_owned(),
         "/contacts?view=deleted".to_owned(),
@@ -87,6 +112,11 @@ async fn populate(app: &TestApp) -> Site {
         format!("/contacts/{ada}/edit"),
         format!("/contacts/{ada}/tickets/new"),
         "/contacts/import".to_owned(),
+        import_preview,
+        imported,
+        format!("/contacts/merge?ids={ada}&ids={twin}"),
+        format!("/contacts/{twin}/invite"),
+        "/bulk-jobs/new?action=invite&view=not-invited".to_owned(),
         "/contacts/duplicates".to_owned(),
         mass_invite,
         "/accounts".to_owned(),
@@ -116,6 +146,9 @@ async fn populate(app: &TestApp) -> Site {
         "/portal/password/forgot",
         "/portal/knowledge-base",
         "/portal/invitations/not-a-real-link",
+        "/portal/password/reset/not-a-real-link",
+        "/portal/register",
+        "/portal/register/verify/not-a-real-link",
         "/portal/no-such-page",
     ];
     let customer = [
@@ -126,7 +159,6 @@ async fn populate(app: &TestApp) -> Site {
         format!("/portal/knowledge-base/{slug}"),
         "/portal/account".to_owned(),
     ];
-    let _ = ada_id;
     Site {
         admin: admin.to_vec(),
         signed_out: signed_out.iter().map(|path| path.to_string()).collect(),
@@ -190,6 +222,77 @@ fn html_errors(vnu: &Path, folder: &Path) -> Vec<String> {
         .unwrap_or_default()
 }
 
+/// GET routes that answer with something other than a page: data, files, health, redirects
+/// and the email frames (emails, checked by their own tests).
+const NOT_PAGES: [&str; 13] = [
+    "/",
+    "/healthz",
+    "/readyz",
+    "/static/{name}",
+    "/accounts/names",
+    "/contacts/export",
+    "/contacts/imports/{import_id}/rejected.csv",
+    "/bulk-jobs/{id}/progress",
+    "/bulk-jobs/{id}/rows.csv",
+    "/invitations/bulk",
+    "/invitations/bulk/{id}",
+    "/contacts/{id}/invite/email.html",
+    "/settings/invitation-email/preview/{key}",
+];
+
+/// The GET routes the app declares, read from its route modules: each `route("path", …)` or
+/// `resource("path")` whose declaration (up to the next one) answers `web::get()`.
+fn page_routes() -> Vec<String> {
+    let mut files = vec![Path::new(env!("CARGO_MANIFEST_DIR")).join("src/routes")];
+    let mut routes = Vec::new();
+    while let Some(path) = files.pop() {
+        if path.is_dir() {
+            files.extend(
+                std::fs::read_dir(&path)
+                    .unwrap()
+                    .map(|entry| entry.unwrap().path()),
+            );
+            continue;
+        }
+        let text = std::fs::read_to_string(&path).unwrap();
+        let starts: Vec<usize> = text
+            .match_indices("route(")
+            .chain(text.match_indices("resource("))
+            .map(|(at, call)| at + call.len())
+            .filter(|at| text[*at..].trim_start().starts_with('"'))
+            .collect();
+        for &start in &starts {
+            let declared = text[start..].trim_start();
+            let route = declared[1..].split('"').next().unwrap().to_owned();
+            let next = starts
+                .iter()
+                .filter(|other| **other > start)
+                .min()
+                .map_or(text.len(), |other| *other);
+            let extent = &text[start..next];
+            let extent = extent.split(';').next().unwrap_or(extent);
+            if extent.contains("web::get()") && !NOT_PAGES.contains(&route.as_str()) {
+                routes.push(route);
+            }
+        }
+    }
+    routes.sort();
+    routes.dedup();
+    routes
+}
+
+/// Whether `path` (a visit, perhaps with a query) is an instance of `route` ("/contacts/{id}").
+fn matches(route: &str, path: &str) -> bool {
+    let path = path.split('?').next().unwrap_or(path);
+    let (route_parts, path_parts): (Vec<&str>, Vec<&str>) =
+        (route.split('/').collect(), path.split('/').collect());
+    route_parts.len() == path_parts.len()
+        && route_parts
+            .iter()
+            .zip(&path_parts)
+            .all(|(expected, got)| expected.starts_with('{') || expected == got)
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_page_passes_axe_and_the_html_checker() {
     let Some(browser) = browser::launch().await else {
@@ -202,6 +305,7 @@ async fn every_page_passes_axe_and_the_html_checker() {
     let site = populate(&app).await;
     let pages = tempfile::tempdir().expect("a folder for the pages");
     let mut problems = Vec::new();
+    let mut visited: Vec<String> = Vec::new();
     let page = &browser.client;
     let visitors: [(&str, &Vec<String>, reqwest::Client); 3] = [
         ("signed-out", &site.signed_out, new_client()),
@@ -228,6 +332,7 @@ async fn every_page_passes_axe_and_the_html_checker() {
             let error_page = path.contains("999999")
                 || path.contains("no-such-page")
                 || path.contains("not-a-real-link");
+            visited.push(path.clone());
             assert!(
                 status == 200 || (error_page && (400..500).contains(&status)),
                 "{who} {path}: {status}"
@@ -241,6 +346,13 @@ async fn every_page_passes_axe_and_the_html_checker() {
     }
     let errors = html_errors(&vnu, pages.path());
     problems.extend(errors);
+    for route in page_routes() {
+        if !visited.iter().any(|path| matches(&route, path)) {
+            problems.push(format!(
+                "{route}: a page no visit checks; add it to `populate`"
+            ));
+        }
+    }
     browser.client.clone().close().await.unwrap();
     assert!(
         problems.is_empty(),

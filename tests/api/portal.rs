@@ -54,7 +54,7 @@ async fn signed_in_customer(app: &TestApp, email: &str) -> reqwest::Client {
     client
 }
 
-fn set_self_registration(app: &TestApp, mode: SelfRegistration) {
+pub(crate) fn set_self_registration(app: &TestApp, mode: SelfRegistration) {
     let mut conn = app.pool.get().unwrap();
     HelpCenterSettings {
         self_registration: mode,
