@@ -28,6 +28,7 @@ mod mail;
 mod new_link;
 mod page_checks;
 mod portal;
+mod screenshots;
 mod sessions;
 mod settings;
 mod tickets;
