@@ -62,6 +62,49 @@ impl CustomView {
         }
     }
 
+    /// Its conditions in one line, as the list shows them under its title: "Account is Acme ·
+    /// Help Center status is Invited · Created 2026-01-01 to 2026-03-31". `account_name` is
+    /// the name of its account, None when that account was deleted.
+    pub fn conditions(&self, account_name: Option<&str>) -> String {
+        let day = |at: NaiveDateTime| at.date().format("%Y-%m-%d").to_string();
+        // Stored as the midnight after the last day.
+        let last_day = |at: NaiveDateTime| day(at - chrono::Duration::nanoseconds(1));
+        let mut said = Vec::new();
+        if self.account_id.is_some() {
+            said.push(match account_name {
+                Some(name) => format!("Account is {name}"),
+                None => "Account is one that was deleted".to_owned(),
+            });
+        }
+        if let Some(status) = self.criteria().status {
+            said.push(format!("Help Center status is {}", status.label()));
+        }
+        if let Some(domain) = &self.email_domain {
+            said.push(format!("Email domain is {domain}"));
+        }
+        match (self.created_from, self.created_until) {
+            (Some(from), Some(until)) => {
+                said.push(format!("Created {} to {}", day(from), last_day(until)))
+            }
+            (Some(from), None) => said.push(format!("Created on or after {}", day(from))),
+            (None, Some(until)) => said.push(format!("Created on or before {}", last_day(until))),
+            (None, None) => {}
+        }
+        match self.has_open_tickets {
+            Some(true) => said.push("Has open tickets".to_owned()),
+            Some(false) => said.push("Has no open tickets".to_owned()),
+            None => {}
+        }
+        if let Some(part) = &self.name_contains {
+            said.push(format!("Name contains “{part}”"));
+        }
+        if said.is_empty() {
+            "Every contact".to_owned()
+        } else {
+            said.join(" · ")
+        }
+    }
+
     pub fn sort(&self) -> Sort {
         Sort::parse(&self.sort).unwrap_or_default()
     }

@@ -113,6 +113,16 @@ async fn html_of(client: &reqwest::Client, app: &TestApp, path: &str) -> String 
 }
 
 on_both_backends! {
+    async fn a_custom_view_says_what_it_filters_under_its_title(app) {
+        app.sign_in_agent(false).await;
+        app.add_account("Acme Corporation");
+        let view = create_view(&app, "Acme this spring", &[("account", "Acme Corporation"), ("status", "invited"), ("created_from", "2026-03-01"), ("created_until", "2026-05-31"), ("open_tickets", "yes"), ("name_contains", "ada")]).await;
+        let page = app.get_html(&format!("/contacts?view=custom-{view}")).await;
+        assert!(page.contains("<p class=\"view-conditions\">Account is Acme Corporation · Help Center status is Invited · Created 2026-03-01 to 2026-05-31 · Has open tickets · Name contains “ada”</p>"), "{page}");
+        let everyone = create_view(&app, "Everyone", &[]).await;
+        assert!(app.get_html(&format!("/contacts?view=custom-{everyone}")).await.contains("<p class=\"view-conditions\">Every contact</p>"));
+    }
+
     async fn a_view_s_count_is_exact_on_either_side_of_a_full_first_page(app) {
         app.sign_in_agent(false).await;
         app.add_numbered_contacts(51);

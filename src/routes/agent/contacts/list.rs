@@ -5,6 +5,7 @@ use chrono::NaiveDateTime;
 
 use super::params::{ListParams, RawListParams, ViewChoice};
 use super::table::{format_count, total_label, ContactTable, KeptBar};
+use crate::accounts::Account;
 use crate::agents::Agent;
 use crate::auth::guard::{shows_a_page, tell_of_finished_jobs, AgentSession, SignedInAgent};
 use crate::auth::sessions;
@@ -42,6 +43,8 @@ struct ContactsPage<'a> {
     selection: &'a [(&'static str, String)],
     table: &'a ContactTable,
     editable_custom_view: Option<i64>,
+    /// A custom view's conditions in one line, under its title.
+    view_conditions: Option<&'a str>,
     reviewing_duplicates: bool,
     export_href: &'a str,
     running_jobs: i64,
@@ -57,6 +60,7 @@ struct ContactsListing {
     selection: Vec<(&'static str, String)>,
     table: ContactTable,
     editable_custom_view: Option<i64>,
+    view_conditions: Option<String>,
     reviewing_duplicates: bool,
     export_href: String,
     running_jobs: i64,
@@ -248,6 +252,7 @@ fn contacts_page<'a>(agent: &SignedInAgent, listing: &'a ContactsListing) -> Con
         selection: &listing.selection,
         table: &listing.table,
         editable_custom_view: listing.editable_custom_view,
+        view_conditions: listing.view_conditions.as_deref(),
         reviewing_duplicates: listing.reviewing_duplicates,
         export_href: &listing.export_href,
         running_jobs: listing.running_jobs,
@@ -309,6 +314,16 @@ fn read_listing(
             .into_iter()
             .filter(|(key, _)| *key != "q")
             .collect(),
+        view_conditions: match &custom {
+            Some(view) => {
+                let account = match view.account_id {
+                    Some(id) => Account::find(conn, id)?.map(|account| account.name),
+                    None => None,
+                };
+                Some(view.conditions(account.as_deref()))
+            }
+            None => None,
+        },
         editable_custom_view: custom
             .filter(|view| view.is_editable_by(agent_id))
             .map(|view| view.id),
