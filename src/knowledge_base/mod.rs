@@ -2,14 +2,13 @@
 
 mod changes;
 pub mod draft;
+pub mod search;
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
-use diesel::sql_types::Bool;
 
-use crate::db::literal::CodeSql;
 use crate::db::schema::kb_articles;
-use crate::db::{backend_of, contains_pattern, lower_function, DbConnection};
+use crate::db::DbConnection;
 
 pub use changes::{delete, save, set_published, Saved};
 
@@ -167,30 +166,6 @@ impl ArticleSummary {
                 kb_articles::title.asc(),
                 kb_articles::id.asc(),
             ))
-            .select(ArticleSummary::as_select())
-            .load(conn)
-    }
-
-    /// Published articles whose title or body holds `text`, ignoring case, titles A to Z.
-    pub fn search_published(
-        conn: &mut DbConnection,
-        text: &str,
-        limit: i64,
-    ) -> QueryResult<Vec<ArticleSummary>> {
-        let pattern = contains_pattern(&text.to_lowercase());
-        // The function is chosen by the text (see `db::lower_function`), so the SQL is put
-        // together here; both patterns are bound.
-        let lower = lower_function(backend_of(conn), &pattern);
-        let holds_text = CodeSql::<Bool>::new(format!("({lower}(kb_articles.title) LIKE "))
-            .text(pattern.clone())
-            .code(format!(" ESCAPE '\\' OR {lower}(kb_articles.body) LIKE "))
-            .text(pattern)
-            .code(" ESCAPE '\\')");
-        kb_articles::table
-            .filter(kb_articles::published.eq(true))
-            .filter(holds_text)
-            .order((kb_articles::title.asc(), kb_articles::id.asc()))
-            .limit(limit)
             .select(ArticleSummary::as_select())
             .load(conn)
     }

@@ -199,3 +199,46 @@ on_both_backends! {
         assert_eq!(update.status().as_u16(), 404);
     }
 }
+
+on_both_backends! {
+    async fn agents_search_articles_drafts_included_best_first(app) {
+        app.sign_in_agent(false).await;
+        add_article(&app, "Resetting your password", "Account", "Open **Forgot password?** on the sign-in page.").await;
+        let draft = add_article(&app, "Password rules (draft)", "Account", "At least twelve characters.").await;
+        add_article(&app, "Billing cycles", "Billing", "Invoices go out monthly.").await;
+        let found = ok_html(&app, "/knowledge-base?q=password").await;
+        assert!(found.contains("Results for “password”"), "{found}");
+        assert!(found.contains(&format!("href=\"/knowledge-base/{draft}\">Password rules (draft)</a> <span class=\"muted\">· Account · Draft</span>")), "drafts are found on the agents' side: {found}");
+        assert!(!found.contains("Billing cycles"));
+        assert!(found.contains("<mark>password</mark>"), "{found}");
+        let nothing = ok_html(&app, "/knowledge-base?q=zebra").await;
+        assert!(nothing.contains("No article holds every word of “zebra”."));
+        assert!(!nothing.contains("No articles yet"), "the empty list is not shown under the results");
+    }
+}
+
+/// In Chromium, on the demo's knowledge base: a visitor's "reset password" finds "Resetting
+/// your password" first, the words marked in its snippet.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_visitor_finds_an_article_by_its_words() {
+    let Some(browser) = crate::browser::launch().await else {
+        return;
+    };
+    let app = crate::helpers::spawn_app_with(crate::helpers::Backend::Sqlite, |settings| {
+        settings.demo = Some(true)
+    })
+    .await;
+    let page = &browser.client;
+    page.goto(&app.url("/portal/knowledge-base")).await.unwrap();
+    page.find(fantoccini::Locator::Id("q"))
+        .await
+        .unwrap()
+        .send_keys("reset password")
+        .await
+        .unwrap();
+    crate::browser::click_button(page, "Search").await;
+    let first = crate::browser::wait_for(page, "//ul[@class='kb-results']/li[1]/a").await;
+    assert_eq!(first.text().await.unwrap(), "Resetting your password");
+    crate::browser::wait_for(page, "//ul[@class='kb-results']/li[1]//mark").await;
+    browser.client.clone().close().await.unwrap();
+}

@@ -594,8 +594,14 @@ on_both_backends! {
         assert!(found.contains("href=\"/portal/knowledge-base/resetting-your-router\""), "found by title");
         assert!(found.contains("href=\"/portal/knowledge-base/billing-cycles\""), "found by body");
         assert!(!found.contains("upcoming-router-firmware"), "never a draft");
+        let title_first = found.find("resetting-your-router").unwrap() < found.find("billing-cycles").unwrap();
+        assert!(title_first, "a title match ranks above a body match: {found}");
+        assert!(found.contains("<mark>ROUTER</mark>"), "a snippet shows the word in its body: {found}");
+        let (_, stemmed) = get_as(&app, &visitor, "/portal/knowledge-base?q=how+to+reset+the+routers").await;
+        assert!(stemmed.contains("href=\"/portal/knowledge-base/resetting-your-router\""), "words, not a phrase: reset finds Resetting, routers finds Router: {stemmed}");
+        assert!(!stemmed.contains("billing-cycles"), "every word must be there");
         let nothing = get_as(&app, &visitor, "/portal/knowledge-base?q=%25").await.1;
-        assert!(nothing.contains("No article matches"), "wildcards are plain characters");
+        assert!(nothing.contains("No article matches"), "symbols alone find nothing");
         let german = get_as(&app, &visitor, "/portal/knowledge-base?q=%C3%BCber").await.1;
         assert!(german.contains("href=\"/portal/knowledge-base/uber-uns\""), "case is ignored beyond ASCII too (über finds ÜBER)");
 

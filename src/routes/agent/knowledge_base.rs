@@ -9,6 +9,7 @@ use askama::Template;
 
 use crate::auth::guard::SignedInAgent;
 use crate::error::AppError;
+use crate::knowledge_base::search::{self, FoundArticle};
 use crate::knowledge_base::ArticleSummary;
 use crate::routes::chrome::Chrome;
 use crate::routes::page;
@@ -45,6 +46,17 @@ pub struct CategoryGroup {
 struct KnowledgeBasePage {
     chrome: Chrome,
     categories: Vec<CategoryGroup>,
+    query: String,
+    /// Search results, drafts included, when a search was made.
+    results: Option<Vec<FoundArticle>>,
+}
+
+/// The most articles a search lists.
+const SEARCH_RESULTS: i64 = 50;
+
+#[derive(serde::Deserialize)]
+pub struct SearchQuery {
+    q: Option<String>,
 }
 
 /// The rows come sorted by category, so each category's articles are one run.
@@ -65,12 +77,31 @@ fn group_by_category(articles: Vec<ArticleSummary>) -> Vec<CategoryGroup> {
 pub async fn list(
     agent: SignedInAgent,
     state: web::Data<AppState>,
+    query: web::Query<SearchQuery>,
 ) -> Result<HttpResponse, AppError> {
-    let articles = state
-        .db(|conn| Ok(ArticleSummary::by_category(conn)?))
+    let typed: String = query
+        .q
+        .as_deref()
+        .unwrap_or("")
+        .trim()
+        .chars()
+        .take(200)
+        .collect();
+    let wanted = typed.clone();
+    let (articles, results) = state
+        .db(move |conn| {
+            if wanted.is_empty() {
+                Ok((ArticleSummary::by_category(conn)?, None))
+            } else {
+                let found = search::search(conn, &wanted, true, SEARCH_RESULTS)?;
+                Ok((Vec::new(), Some(found)))
+            }
+        })
         .await?;
     page(&KnowledgeBasePage {
         chrome: agent.chrome("knowledge-base"),
         categories: group_by_category(articles),
+        query: typed,
+        results,
     })
 }

@@ -10,6 +10,7 @@ use serde::Deserialize;
 use super::PortalChrome;
 use crate::auth::guard::SignedInCustomer;
 use crate::error::AppError;
+use crate::knowledge_base::search::{self, FoundArticle};
 use crate::knowledge_base::{Article, ArticleSummary};
 use crate::markdown;
 use crate::routes::page;
@@ -30,7 +31,7 @@ struct IndexPage {
     query: String,
     categories: Vec<Category>,
     /// Search results, when a search was made.
-    results: Option<Vec<ArticleSummary>>,
+    results: Option<Vec<FoundArticle>>,
     results_limit: i64,
 }
 
@@ -84,7 +85,7 @@ pub async fn index(
                 let published = ArticleSummary::published_by_category(conn)?;
                 Ok((group_by_category(published), None))
             } else {
-                let found = ArticleSummary::search_published(conn, &search, SEARCH_RESULTS)?;
+                let found = search::search(conn, &search, false, SEARCH_RESULTS)?;
                 Ok((Vec::new(), Some(found)))
             }
         })
