@@ -140,7 +140,8 @@ on_both_backends! {
             if page.contains("batch-summary") {
                 break page;
             }
-            assert!(page.contains("3 invitations are being sent"), "{page}");
+            // 3 asked for until the runner writes the 2 it invites; the spam contact is skipped.
+            assert!(page.contains("3 invitations are being sent") || page.contains("2 invitations are being sent"), "{page}");
             assert!(Instant::now() < deadline, "the runner did not take it over: {page}");
             tokio::time::sleep(Duration::from_millis(100)).await;
         };
