@@ -138,8 +138,6 @@ fn retire_reset_links(
     .execute(conn)
 }
 
-/// The contact and account behind a Help Center sign-in: a live, non-spam contact whose
-/// account is activated and not deactivated. Anything else is nobody.
 /// The customer behind `contact` with an activated account, deactivated since or not: whose
 /// password a sign-in checks, so a right password on a deactivated account can be told so.
 pub fn customer_with_a_password(
@@ -155,17 +153,13 @@ pub fn customer_with_a_password(
         .map(|account| (contact, account)))
 }
 
+/// The contact and account behind a Help Center sign-in: a live, non-spam contact whose
+/// account is activated and not deactivated. Anything else is nobody.
 pub fn customer_who_can_sign_in(
     conn: &mut DbConnection,
     contact: Option<Contact>,
 ) -> QueryResult<Option<(Contact, PortalAccount)>> {
-    let Some(contact) = contact.filter(|contact| contact.is_live() && !contact.is_spam) else {
-        return Ok(None);
-    };
-    let account = PortalAccount::for_contact(conn, contact.id)?;
-    Ok(account
-        .filter(PortalAccount::can_sign_in)
-        .map(|account| (contact, account)))
+    Ok(customer_with_a_password(conn, contact)?.filter(|(_, account)| account.can_sign_in()))
 }
 
 /// The new password of an account that can sign in; its sessions but `kept` end.
