@@ -8,6 +8,7 @@
 
 pub mod acceptance;
 pub mod access;
+mod auto_invite;
 mod eligibility;
 pub mod email;
 pub mod invitation;
@@ -34,6 +35,7 @@ use crate::help_center::settings::HelpCenterSettings;
 use crate::invitations::invitation::{Invitation, InvitationState, NewInvitation};
 use crate::mail::{Delivery, MailError, Mailer};
 
+pub use auto_invite::auto_invite_for_ticket;
 pub use eligibility::{decide, Decision, SkipReason};
 pub use email::{InvitationEmail, InvitationWording};
 pub use record::{mark_interrupted, RowOutcome, INTERRUPTED};
@@ -308,29 +310,6 @@ impl Inviter {
         });
         Ok(deliveries)
     }
-}
-
-/// When an admin turned auto-invite on, a new ticket invites its contact to the Help Center,
-/// under the same eligibility rules as any invite (an activated, deactivated, already invited,
-/// spam or email-less contact gets nothing). Every place that creates a ticket calls this after
-/// committing it: the agents' "New ticket" form, and the Help Center's "Submit a ticket".
-pub fn auto_invite_for_ticket(
-    inviter: &Inviter,
-    contact_id: i64,
-) -> Result<Option<InviteResult>, InviteError> {
-    let mut conn = inviter.pool.get()?;
-    if !HelpCenterSettings::load(&mut conn)?.auto_invite {
-        return Ok(None);
-    }
-    drop(conn);
-    let results = inviter.invite(&InviteRequest {
-        contact_ids: vec![contact_id],
-        agent: None,
-        resend: false,
-        mass_invite_id: None,
-        bulk_job_id: None,
-    })?;
-    Ok(results.into_iter().next())
 }
 
 /// A random value for claims and submission keys.
