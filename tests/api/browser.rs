@@ -191,3 +191,15 @@ pub async fn assert_the_framed_email_is_styled(page: &Client, frame: &str) {
     );
     page.enter_parent_frame().await.unwrap();
 }
+
+/// The mass invite's summary ("Invited 3 · Skipped 0 · Failed 0"), once its page shows it.
+pub async fn mass_invite_summary(page: &Client, wait: Duration) -> String {
+    page.wait()
+        .at_most(wait)
+        .for_element(fantoccini::Locator::Css(".batch-summary"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap()
+}

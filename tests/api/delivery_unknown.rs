@@ -276,15 +276,7 @@ async fn an_agent_watches_a_slow_mass_invite_finish(javascript: bool) {
     crate::browser::tick_contacts(page, &ids).await;
     click_button(page, "Invite to Help Center").await;
     wait_for_text(page, "3 invitations are being sent").await;
-    let summary = page
-        .wait()
-        .at_most(Duration::from_secs(20))
-        .for_element(Locator::Css(".batch-summary"))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let summary = crate::browser::mass_invite_summary(page, Duration::from_secs(20)).await;
     assert!(summary.contains("Invited 3"), "{summary}");
     assert_eq!(app.smtp.messages().len(), 3);
     browser.client.clone().close().await.unwrap();

@@ -14,7 +14,11 @@ async fn invite_from_contact_page(app: &TestApp, contact_id: i64) -> reqwest::Re
     .await
 }
 
-async fn mass_invite(app: &TestApp, ids: &[i64], submission_key: &str) -> reqwest::Response {
+pub(crate) async fn mass_invite(
+    app: &TestApp,
+    ids: &[i64],
+    submission_key: &str,
+) -> reqwest::Response {
     let ids: Vec<String> = ids.iter().map(i64::to_string).collect();
     let mut fields: Vec<(&str, &str)> = vec![
         ("action", "invite"),

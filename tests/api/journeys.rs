@@ -253,15 +253,7 @@ async fn an_agent_invites_three_selected_contacts_and_three_emails_arrive() {
     .click()
     .await
     .unwrap();
-    let summary = page
-        .wait()
-        .at_most(Duration::from_secs(15))
-        .for_element(Locator::Css(".batch-summary"))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let summary = crate::browser::mass_invite_summary(page, Duration::from_secs(15)).await;
     assert!(summary.contains("Invited 3"), "{summary}");
     let messages = app.smtp.wait_for_messages(3, Duration::from_secs(10)).await;
     let mut recipients: Vec<String> = messages.iter().map(|m| m.rcpt_to[0].clone()).collect();

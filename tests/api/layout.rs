@@ -66,18 +66,7 @@ async fn agent_and_help_center_pages_fit_a_laptop_and_a_phone() {
     app.add_numbered_contacts(60);
     let (customer, _) =
         crate::settings::activated_customer(&app, "Grace Hopper", "grace@navy.example").await;
-    let invited = long.to_string();
-    let mass_invite = app
-        .post_form(
-            "/contacts/mass-action",
-            "/contacts",
-            &[
-                ("action", "invite"),
-                ("view", "all"),
-                ("ids", invited.as_str()),
-            ],
-        )
-        .await;
+    let mass_invite = crate::invitations::mass_invite(&app, &[long], "layout").await;
     let mass_invite = crate::helpers::location(&mass_invite);
 
     let page = &browser.client;

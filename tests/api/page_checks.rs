@@ -60,19 +60,7 @@ async fn populate(app: &TestApp) -> Site {
     .await;
     let slug = crate::knowledge_base::slug_of(app, article);
     let view = crate::custom_views::create_view(app, "Acme people", &[]).await;
-    let ada_id = ada.to_string();
-    let mass_invite = app
-        .post_form(
-            "/contacts/mass-action",
-            "/contacts",
-            &[
-                ("action", "invite"),
-                ("view", "all"),
-                ("ids", ada_id.as_str()),
-            ],
-        )
-        .await;
-    let mass_invite = location(&mass_invite);
+    let mass_invite = location(&crate::invitations::mass_invite(app, &[ada], "checks").await);
     let job =
         crate::bulk_jobs::start_bulk_job(app, &[("action", "invite"), ("view", "not-invited")])
             .await;

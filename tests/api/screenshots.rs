@@ -43,20 +43,12 @@ async fn readme_screenshots() {
         "Export to CSV misses the totals row",
         "The monthly export has no totals.",
     );
-    let ids: Vec<String> = ["Maya Chen", "Tom Okafor", "Lena Novak"]
+    let ids: Vec<i64> = ["Maya Chen", "Tom Okafor", "Lena Novak"]
         .iter()
         .enumerate()
-        .map(|(n, name)| {
-            app.add_contact(name, Some(&format!("person{n}@example.com")), None)
-                .to_string()
-        })
+        .map(|(n, name)| app.add_contact(name, Some(&format!("person{n}@example.com")), None))
         .collect();
-    let mut fields = vec![("action", "invite"), ("view", "all")];
-    fields.extend(ids.iter().map(|id| ("ids", id.as_str())));
-    let mass_invite = location(
-        &app.post_form("/contacts/mass-action", "/contacts", &fields)
-            .await,
-    );
+    let mass_invite = location(&crate::invitations::mass_invite(&app, &ids, "screenshots").await);
     let job =
         crate::bulk_jobs::start_bulk_job(&app, &[("action", "invite"), ("view", "not-invited")])
             .await;
