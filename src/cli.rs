@@ -172,8 +172,10 @@ fn seed_sqlite_in_bulk(
             // one before ('rebuild' would read the contacts in table order).
             "INSERT INTO contacts_search (contacts_search, rank) VALUES ('hashsize', 67108864);
              INSERT INTO contacts_search (contacts_search) VALUES ('delete-all');
-             INSERT INTO contacts_search (rowid, name, email, phone)
-             SELECT search_key, name, email, phone FROM contacts ORDER BY search_key;
+             INSERT INTO contacts_search (rowid, name, email, phone, account)
+             SELECT contacts.search_key, contacts.name, contacts.email, contacts.phone, accounts.name
+             FROM contacts LEFT JOIN accounts ON accounts.id = contacts.account_id
+             ORDER BY contacts.search_key;
              INSERT INTO contacts_search (contacts_search, rank) VALUES ('hashsize', 1048576);
              DELETE FROM contact_view_counts;
              INSERT INTO contact_view_counts
@@ -291,9 +293,11 @@ fn seed_rows(
         let spread_seconds = 3 * 365 * 24 * 3600 / contacts.max(1);
         let created_at =
             timestamp - chrono::Duration::seconds(((contacts - number) * spread_seconds) as i64);
+        let name = format!("{first} {last}");
         batch.push(NewContact {
             import_id: None,
-            name: format!("{first} {last}"),
+            name_folded: crate::domain::folded_unless_ascii(&name),
+            name,
             email_normalized: Some(email.clone()),
             email: Some(email),
             phone: Some(format!("+1 555 {:07}", number % 10_000_000)),

@@ -89,7 +89,10 @@ pub struct NewAccount<'a> {
 impl NewAccount<'_> {
     pub fn insert(&self, conn: &mut DbConnection) -> QueryResult<i64> {
         diesel::insert_into(accounts::table)
-            .values(self)
+            .values((
+                self,
+                accounts::name_folded.eq(crate::domain::folded_unless_ascii(self.name)),
+            ))
             .returning(accounts::id)
             .get_result(conn)
     }
@@ -367,7 +370,11 @@ impl Account {
         now: NaiveDateTime,
     ) -> QueryResult<usize> {
         diesel::update(accounts::table.find(id))
-            .set((accounts::name.eq(name), accounts::updated_at.eq(now)))
+            .set((
+                accounts::name.eq(name),
+                accounts::name_folded.eq(crate::domain::folded_unless_ascii(name)),
+                accounts::updated_at.eq(now),
+            ))
             .execute(conn)
     }
 

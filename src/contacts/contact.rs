@@ -142,6 +142,8 @@ impl Contact {
 pub struct NewContact {
     pub import_id: Option<i64>,
     pub name: String,
+    /// `domain::folded_unless_ascii(&name)`: what a search compares.
+    pub name_folded: Option<String>,
     pub email: Option<String>,
     pub email_normalized: Option<String>,
     pub phone: Option<String>,

@@ -284,7 +284,7 @@ impl ListRequest {
                 query = query.filter(search::among_candidates(backend, term, candidates))
             }
             (Matching::TextTest { from_name }, Some(term)) => {
-                query = query.filter(search::holds_term(backend, &term.to_lowercase()));
+                query = query.filter(search::holds_term(backend, term));
                 if let Some(name) = from_name {
                     query = query.filter(CodeSql::<Bool>::new("contacts.name >= ").text(name));
                 }

@@ -228,6 +228,7 @@ pub fn merge(
         )
         .set((
             contacts::name.eq(&name),
+            contacts::name_folded.eq(crate::domain::folded_unless_ascii(&name)),
             contacts::email.eq(&email_owner.email),
             contacts::email_normalized.eq(&email_owner.email_normalized),
             contacts::phone.eq(&phone),

@@ -25,7 +25,7 @@ use crate::audit::{self, Actor};
 use crate::auth::sessions;
 use crate::db::schema::contacts;
 use crate::db::{now, write_transaction, DbConnection};
-use crate::domain::{ContactDraft, EmailAddress};
+use crate::domain::{folded_unless_ascii, ContactDraft, EmailAddress};
 
 pub use contact::{Contact, ContactRow, ListedContact, ListedRow, NewContact};
 pub use counts::{recent_start as counts_recent_start, ViewCounts, ViewTotal, COUNT_CAP};
@@ -99,6 +99,7 @@ pub fn new_contact(
     NewContact {
         import_id,
         name: draft.name.clone(),
+        name_folded: folded_unless_ascii(&draft.name),
         email: draft.email.as_ref().map(|email| email.as_str().to_owned()),
         email_normalized: draft.email.as_ref().map(EmailAddress::normalized),
         phone: draft.phone.clone(),
@@ -155,6 +156,7 @@ pub fn update(
         let changed = diesel::update(contacts::table.find(id))
             .set((
                 contacts::name.eq(&draft.name),
+                contacts::name_folded.eq(folded_unless_ascii(&draft.name)),
                 contacts::email.eq(draft.email.as_ref().map(|email| email.as_str())),
                 contacts::email_normalized.eq(draft.email.as_ref().map(EmailAddress::normalized)),
                 contacts::phone.eq(&draft.phone),

@@ -1,6 +1,6 @@
-//! The contacts search: a substring match over name, email and phone, through each backend's
-//! trigram index (SQLite FTS5, PostgreSQL pg_trgm on `contacts_search`), confirmed by a
-//! substring test. Both indexes pay for every row of every trigram asked, so the search asks
+//! The contacts search: a substring match over name, email, phone and account name, ignoring
+//! case and accents, through each backend's trigram index (SQLite FTS5, PostgreSQL pg_trgm on
+//! `contacts_search`), confirmed by a substring test. Both indexes pay for every row of every trigram asked, so the search asks
 //! only the term's rarest trigrams, judged from a sample (`trigram_sample`): the sample steers
 //! speed, never the answer. Target: P3, a search at 1M contacts.
 
@@ -12,7 +12,8 @@ use std::ops::RangeInclusive;
 use super::trigram_sample::{self, choose, Trigram};
 use crate::db::literal::CodeSql;
 use crate::db::schema::contacts;
-use crate::db::{backend_of, lower_function, Backend, DbConnection};
+use crate::db::{backend_of, contains_pattern, Backend, DbConnection};
+use crate::domain::folded;
 
 pub use super::trigram_sample::prepare;
 
@@ -35,13 +36,13 @@ pub fn filter(
     match backend {
         // Walking the sort's index, the trigram LIKEs would only repeat the confirming test
         // (at twice its cost: they lower one concatenation of the fields).
-        Backend::Postgres if !drive_from_search_index => return holds_term(backend, &lowered),
-        Backend::Postgres => return trigram_likes(&lowered),
+        Backend::Postgres if !drive_from_search_index => return holds_term(backend, term),
+        Backend::Postgres => return trigram_likes(term),
         Backend::Sqlite => {}
     }
     let Some(fts_query) = fts_query(backend, &lowered) else {
         // One or two characters have no trigram and are matched by the text test alone.
-        return holds_term(backend, &lowered);
+        return holds_term(backend, term);
     };
     // Driven from the index's matches. A broad search walking the sort's index on SQLite comes
     // here only without a trigram: otherwise its page reads the matches in name order
@@ -52,7 +53,7 @@ pub fn filter(
     ))
     .text(fts_query)
     .code(")");
-    Box::new(in_index.and(holds_term(backend, &lowered)))
+    Box::new(in_index.and(holds_term(backend, term)))
 }
 
 /// Whether the term looks rare enough that the first page of its matches is likely to hold
@@ -63,7 +64,7 @@ pub fn looks_rare(backend: Backend, term: &str) -> bool {
         Backend::Sqlite => {
             fts_query(backend, &lowered).is_some() && trigram_sample::looks_rare(&lowered, |_| true)
         }
-        Backend::Postgres => trigram_sample::looks_rare(&lowered, indexed_by_pg_trgm),
+        Backend::Postgres => trigram_sample::looks_rare(&folded(term), indexed_by_pg_trgm),
     }
 }
 
@@ -80,10 +81,9 @@ pub fn looks_dense(backend: Backend, term: &str, one_in: usize) -> bool {
 /// Whether no index serves a search for `term`: fewer than three characters on SQLite, no
 /// trigram pg_trgm indexes on PostgreSQL. Such a search reads every contact of its view.
 pub fn is_unindexed(backend: Backend, term: &str) -> bool {
-    let lowered = term.to_lowercase();
     match backend {
-        Backend::Sqlite => fts_query(backend, &lowered).is_none(),
-        Backend::Postgres => choose(&lowered, indexed_by_pg_trgm).is_empty(),
+        Backend::Sqlite => fts_query(backend, &term.to_lowercase()).is_none(),
+        Backend::Postgres => choose(&folded(term), indexed_by_pg_trgm).is_empty(),
     }
 }
 
@@ -185,7 +185,7 @@ fn index_matches(
         .filter(CodeSql::<Bool>::new(format!(
             "contacts.id = (contacts_search.rowid & {ID_MASK})"
         )))
-        .filter(holds_term(Backend::Sqlite, &lowered))
+        .filter(holds_term(Backend::Sqlite, term))
         .select(CodeSql::<Integer>::new("1"));
     Some(IndexMatches {
         fts_query,
@@ -278,7 +278,7 @@ pub(super) fn among_candidates(
     let among = CodeSql::<Bool>::new("+contacts.id IN (SELECT value FROM json_each(")
         .text(candidates)
         .code("))");
-    Box::new(among.and(holds_term(backend, &term.to_lowercase())))
+    Box::new(among.and(holds_term(backend, term)))
 }
 
 /// `SELECT rowid & <id mask> FROM contacts_search WHERE contacts_search MATCH ?`.
@@ -302,8 +302,8 @@ impl Query for IndexCandidates {
 
 uncached_query!(IndexCandidates);
 
-/// The FTS5 query for a lowercased term: its rarest trigrams, ANDed. `None` where there is no
-/// trigram index to ask.
+/// The FTS5 query for a lowercased term: its rarest trigrams, ANDed (the index takes their
+/// accents off as it does its own). `None` where there is no trigram index to ask.
 fn fts_query(backend: Backend, lowered: &str) -> Option<String> {
     if backend != Backend::Sqlite || lowered.chars().count() < 3 {
         return None;
@@ -322,10 +322,10 @@ fn fts_query(backend: Backend, lowered: &str) -> Option<String> {
 /// each chosen trigram, `LIKE '%abc%'` (what the GIN index serves), then `strpos` for the
 /// whole term (which it does not, so it only checks the rows found). Without an ASCII
 /// letter-or-digit trigram, the substring test alone.
-fn trigram_likes(lowered: &str) -> Box<dyn BoxableExpression<contacts::table, Db, SqlType = Bool>> {
-    let chosen = choose(lowered, indexed_by_pg_trgm);
+fn trigram_likes(term: &str) -> Box<dyn BoxableExpression<contacts::table, Db, SqlType = Bool>> {
+    let chosen = choose(&folded(term), indexed_by_pg_trgm);
     if chosen.is_empty() {
-        return holds_term(Backend::Postgres, lowered);
+        return holds_term(Backend::Postgres, term);
     }
     // Uncached: a cached statement gets a generic plan on PostgreSQL, made without seeing the
     // trigrams the GIN index needs.
@@ -341,37 +341,74 @@ fn trigram_likes(lowered: &str) -> Box<dyn BoxableExpression<contacts::table, Db
             .code("contacts_search.document LIKE ")
             .text(format!("%{trigram}%"));
     }
-    Box::new(
-        in_index
-            .code(")")
-            .and(holds_term(Backend::Postgres, lowered)),
-    )
+    Box::new(in_index.code(")").and(holds_term(Backend::Postgres, term)))
 }
 
-/// The name, the email or the phone holds the term: what confirms every match, with or
-/// without an index. Each field on its own, as the index holds them (a term running from the
-/// name into the email is no one's search), and only the name and phone lowercased, since
-/// emails are stored lowercase: lowering one concatenation of all three took 60% of the time
-/// to confirm a candidate. A plain substring test, not LIKE: SQLite re-prepares a statement
-/// whenever a new pattern is bound to a LIKE (the pattern might allow an index), so a search
-/// could not reuse its cached statements. PostgreSQL's name index holds `lower(name)` and
-/// `lower(phone)` for a broad search's walk, found only if spelled here exactly so.
+/// The name, the email, the phone or the account's name holds the term, ignoring case and
+/// accents: what confirms every match, with or without an index. Each field on its own, as the
+/// index holds them (a term running from the name into the email is no one's search). A name
+/// beyond ASCII is compared in its stored folded form, every other name lowercased by the
+/// database (its `lower()` is right for ASCII and ten times cheaper than the app's); emails are
+/// stored lowercase. A plain substring test, not LIKE: SQLite re-prepares a statement whenever
+/// a new pattern is bound to a LIKE (the pattern might allow an index), so a search could not
+/// reuse its cached statements. PostgreSQL's name index holds `lower(name)`, `lower(phone)`,
+/// the folded name and the account for a broad search's walk, found only if spelled here
+/// exactly so.
 pub fn holds_term(
     backend: Backend,
-    lowered: &str,
+    term: &str,
 ) -> Box<dyn BoxableExpression<contacts::table, Db, SqlType = Bool>> {
+    let folded_term = folded(term);
     let function = match backend {
         Backend::Sqlite => "instr",
         Backend::Postgres => "strpos",
     };
-    let lower = lower_function(backend, lowered);
-    Box::new(
-        CodeSql::<Bool>::new(format!("({function}({lower}(contacts.name), "))
+    let mut test = CodeSql::<Bool>::new(format!("({function}(lower(contacts.name), "))
+        .text(&folded_term)
+        .code(format!(") > 0 OR {function}(contacts.email, "))
+        .text(&folded_term)
+        .code(format!(") > 0 OR {function}(lower(contacts.phone), "))
+        .text(&folded_term)
+        .code(format!(") > 0 OR {function}(contacts.name_folded, "))
+        .text(&folded_term)
+        .code(") > 0");
+    let lowered = term.to_lowercase();
+    if lowered != folded_term {
+        // An address is stored with its accents, if it has any.
+        test = test
+            .code(format!(" OR {function}(contacts.email, "))
             .text(lowered)
-            .code(format!(") > 0 OR {function}(contacts.email, "))
-            .text(lowered)
-            .code(format!(") > 0 OR {function}({lower}(contacts.phone), "))
-            .text(lowered)
+            .code(") > 0");
+    }
+    Box::new(in_named_account(backend, term, test.code(" OR ")).code(")"))
+}
+
+/// `contacts.account_id IN (the accounts whose name holds the term)`, after `sql`: the
+/// accounts' own trigram index (SQLite FTS5, PostgreSQL pg_trgm), read once per statement.
+fn in_named_account(backend: Backend, term: &str, sql: CodeSql<Bool>) -> CodeSql<Bool> {
+    let lowered = term.to_lowercase();
+    match backend {
+        // A phrase of trigrams matches where they stand in a row: the term as a substring.
+        Backend::Sqlite if lowered.chars().count() >= 3 => sql
+            .code(
+                "contacts.account_id IN (SELECT rowid FROM accounts_search \
+                 WHERE accounts_search MATCH ",
+            )
+            .text(format!("\"{}\"", lowered.replace('"', "\"\"")))
+            .code(")"),
+        Backend::Sqlite => sql
+            .code(
+                "contacts.account_id IN (SELECT id FROM accounts \
+                 WHERE instr(coalesce(accounts.name_folded, lower(accounts.name)), ",
+            )
+            .text(folded(term))
             .code(") > 0)"),
-    )
+        Backend::Postgres => sql
+            .code(
+                "contacts.account_id IN (SELECT id FROM accounts \
+                 WHERE search_name(accounts.name, accounts.name_folded) LIKE ",
+            )
+            .text(contains_pattern(&folded(term)))
+            .code(" ESCAPE '\\')"),
+    }
 }

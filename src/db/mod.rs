@@ -1,6 +1,7 @@
 //! Storage: one connection type over SQLite and PostgreSQL, chosen at run time from the URL.
 
 pub mod literal;
+mod name_folds;
 pub mod schema;
 pub mod timestamp;
 
@@ -209,19 +210,31 @@ pub fn run_migrations(conn: &mut DbConnection) -> Result<(), DbSetupError> {
     };
     match conn {
         DbConnection::Sqlite(sqlite) => {
-            sqlite
+            let applied = sqlite
                 .run_pending_migrations(SQLITE_MIGRATIONS)
                 .map_err(to_setup_error)?;
+            if name_folds::came_with(&applied) {
+                name_folds::fill_in(conn)?;
+            }
         }
         DbConnection::Postgresql(pg) => {
             // Another instance may be migrating: wait for it however long it takes.
             pg.batch_execute("SET lock_timeout = 0")?;
             diesel::sql_query(format!("SELECT pg_advisory_lock({MIGRATION_LOCK_KEY})"))
                 .execute(pg)?;
-            let outcome = pg
+            let applied = pg
                 .run_pending_migrations(POSTGRES_MIGRATIONS)
-                .map(|_| ())
+                .map(|applied| name_folds::came_with(&applied))
                 .map_err(to_setup_error);
+            // Still under the lock: an instance starting beside this one finds the folds made.
+            let outcome = match applied {
+                Ok(true) => name_folds::fill_in(conn).map_err(DbSetupError::from),
+                Ok(false) => Ok(()),
+                Err(error) => Err(error),
+            };
+            let DbConnection::Postgresql(pg) = conn else {
+                unreachable!("matched as PostgreSQL above")
+            };
             diesel::sql_query(format!("SELECT pg_advisory_unlock({MIGRATION_LOCK_KEY})"))
                 .execute(pg)?;
             pg.batch_execute(LOCK_TIMEOUT)?;

@@ -21,6 +21,7 @@ diesel::table! {
         name -> Text,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        name_folded -> Nullable<Text>,
     }
 }
 
@@ -41,6 +42,7 @@ diesel::table! {
         invitation_expires_at -> Nullable<Timestamp>,
         possible_duplicate -> Bool,
         import_id -> Nullable<BigInt>,
+        name_folded -> Nullable<Text>,
     }
 }
 

@@ -138,6 +138,7 @@ fn seed_contacts(
         let contact_id = NewContact {
             import_id: None,
             name: name.clone(),
+            name_folded: crate::domain::folded_unless_ascii(&name),
             email_normalized: email.as_ref().map(EmailAddress::normalized),
             email: email.as_ref().map(|e| e.as_str().to_owned()),
             phone: phone.clone(),

@@ -2,6 +2,7 @@
 
 mod contact_fields;
 mod email;
+mod folding;
 mod help_center;
 mod invite_token;
 mod password;
@@ -10,6 +11,7 @@ mod time_zone;
 
 pub use contact_fields::{ContactDraft, ContactFieldErrors};
 pub use email::{EmailAddress, EmailError};
+pub use folding::{folded, folded_unless_ascii};
 pub use help_center::{HelpCenterStatus, ShownStatus};
 pub use invite_token::LinkToken;
 pub use password::{

@@ -60,6 +60,7 @@ pub fn accept(
         diesel::update(contacts::table.find(contact.id))
             .set((
                 contacts::name.eq(name),
+                contacts::name_folded.eq(crate::domain::folded_unless_ascii(name)),
                 contacts::help_center_status.eq(HelpCenterStatus::Activated.as_str()),
                 contacts::invitation_expires_at.eq(None::<NaiveDateTime>),
                 contacts::updated_at.eq(now),

@@ -3,7 +3,7 @@ use crate::helpers::TestApp;
 use crate::on_both_backends;
 
 /// Every name on the pages from `query` on, following the links marked `rel`.
-async fn walk(app: &TestApp, query: &str, rel: &str) -> Vec<String> {
+pub(crate) async fn walk(app: &TestApp, query: &str, rel: &str) -> Vec<String> {
     let mut names = Vec::new();
     let mut html = list(app, query).await;
     loop {
@@ -25,7 +25,11 @@ async fn walk(app: &TestApp, query: &str, rel: &str) -> Vec<String> {
 
 /// The names the unsearched list shows from `query` on, in its order, those `kept` only: what
 /// a search's walk must equal.
-async fn listed_names(app: &TestApp, query: &str, kept: impl Fn(&str) -> bool) -> Vec<String> {
+pub(crate) async fn listed_names(
+    app: &TestApp,
+    query: &str,
+    kept: impl Fn(&str) -> bool,
+) -> Vec<String> {
     walk(app, query, "next")
         .await
         .into_iter()

@@ -21,6 +21,7 @@ async fn an_agent_signs_in_and_reaches_customers_contacts() {
         NewContact {
             import_id: None,
             name: "Grace Hopper".into(),
+            name_folded: None,
             email: Some("grace@navy.example".into()),
             email_normalized: Some("grace@navy.example".into()),
             phone: None,

@@ -29,6 +29,7 @@ mod new_link;
 mod page_checks;
 mod portal;
 mod screenshots;
+mod search_folding;
 mod sessions;
 mod settings;
 mod tickets;

@@ -125,7 +125,7 @@ fn substring_only(
         .into_boxed()
         .filter(contacts::deleted_at.is_null())
         .filter(sql::<Bool>(not_spam))
-        .filter(search_holds_term(backend, &term.to_lowercase()))
+        .filter(search_holds_term(backend, term))
 }
 
 fn without_index<T>(
