@@ -19,6 +19,8 @@ pub use changes::{delete, save, Saved};
 pub struct Account {
     pub id: i64,
     pub name: String,
+    /// The name as the list sorts it: without case or accents.
+    pub name_sort: String,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
 }
@@ -52,7 +54,7 @@ impl Account {
     pub fn names(conn: &mut DbConnection, limit: i64) -> QueryResult<Vec<String>> {
         accounts::table
             .select(accounts::name)
-            .order(accounts::name.asc())
+            .order((accounts::name_sort.asc(), accounts::id.asc()))
             .limit(limit)
             .load(conn)
     }
@@ -69,7 +71,7 @@ impl Account {
                 Account::as_select(),
                 diesel::dsl::count(contacts::id.nullable()),
             ))
-            .order(accounts::name.asc())
+            .order((accounts::name_sort.asc(), accounts::id.asc()))
             .load(conn)?;
         Ok(rows
             .into_iter()
@@ -128,7 +130,7 @@ impl AccountPosition {
 
     fn of(account: &Account) -> AccountPosition {
         AccountPosition {
-            name: account.name.clone(),
+            name: account.name_sort.clone(),
             id: account.id,
         }
     }
@@ -216,7 +218,7 @@ impl Account {
     ) -> QueryResult<Vec<String>> {
         Account::matching(backend_of(conn), Some(term.trim()))
             .select(accounts::name)
-            .order(accounts::name.asc())
+            .order((accounts::name_sort.asc(), accounts::id.asc()))
             .limit(limit)
             .load(conn)
     }
@@ -244,22 +246,22 @@ impl Account {
                 if let Some(AccountPosition { name, id }) = position.cloned() {
                     query = if descending {
                         query.filter(
-                            accounts::name
+                            accounts::name_sort
                                 .lt(name.clone())
-                                .or(accounts::name.eq(name).and(accounts::id.lt(id))),
+                                .or(accounts::name_sort.eq(name).and(accounts::id.lt(id))),
                         )
                     } else {
                         query.filter(
-                            accounts::name
+                            accounts::name_sort
                                 .gt(name.clone())
-                                .or(accounts::name.eq(name).and(accounts::id.gt(id))),
+                                .or(accounts::name_sort.eq(name).and(accounts::id.gt(id))),
                         )
                     };
                 }
                 query = if descending {
-                    query.order((accounts::name.desc(), accounts::id.desc()))
+                    query.order((accounts::name_sort.desc(), accounts::id.desc()))
                 } else {
-                    query.order((accounts::name.asc(), accounts::id.asc()))
+                    query.order((accounts::name_sort.asc(), accounts::id.asc()))
                 };
             }
             // Accounts are numbered as they are created: their ids are in creation order.

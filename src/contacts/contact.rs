@@ -47,6 +47,8 @@ pub struct ContactRow {
 pub struct ListedContact {
     pub id: i64,
     pub name: String,
+    /// The name as the list sorts it: without case or accents.
+    pub name_sort: String,
     pub email: Option<String>,
     pub phone: Option<String>,
     pub account_id: Option<i64>,

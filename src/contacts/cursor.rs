@@ -85,7 +85,7 @@ impl Cursor {
         let id = contact.id;
         match sort {
             Sort::Name => Cursor::Text {
-                key: contact.name.clone(),
+                key: contact.name_sort.clone(),
                 id,
             },
             Sort::Email => match &contact.email {
@@ -105,7 +105,7 @@ impl Cursor {
             },
             Sort::Status => Cursor::StatusName {
                 status: contact.help_center_status.clone(),
-                name: contact.name.clone(),
+                name: contact.name_sort.clone(),
                 id,
             },
         }

@@ -234,7 +234,7 @@ impl ListRequest {
 
     fn sort_column(&self) -> &'static str {
         match self.sort {
-            Sort::Name => "contacts.name",
+            Sort::Name => "contacts.name_sort",
             Sort::Email => "contacts.email",
             Sort::Created => "contacts.created_at",
             Sort::LastInvited => "contacts.last_invited_at",
@@ -249,7 +249,7 @@ impl ListRequest {
             return None;
         }
         let columns = match self.sort {
-            Sort::Status => "contacts.help_center_status, contacts.name",
+            Sort::Status => "contacts.help_center_status, contacts.name_sort",
             _ => self.sort_column(),
         };
         let before = if self.downward() { "<" } else { ">" };
@@ -286,7 +286,7 @@ impl ListRequest {
             (Matching::TextTest { from_name }, Some(term)) => {
                 query = query.filter(search::holds_term(backend, term));
                 if let Some(name) = from_name {
-                    query = query.filter(CodeSql::<Bool>::new("contacts.name >= ").text(name));
+                    query = query.filter(CodeSql::<Bool>::new("contacts.name_sort >= ").text(name));
                 }
             }
             _ => {}
@@ -313,7 +313,7 @@ impl ListRequest {
         }
         let order = match self.sort {
             Sort::Status => format!(
-                "contacts.help_center_status {after}, contacts.name {after}, contacts.id {after}"
+                "contacts.help_center_status {after}, contacts.name_sort {after}, contacts.id {after}"
             ),
             _ => format!("{column} {after}, contacts.id {after}"),
         };

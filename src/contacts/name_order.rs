@@ -1,5 +1,6 @@
 //! A broad search's page in name order, read from the search index in its key order (SQLite):
-//! keys are a bucket of the name's first three characters and the id (`contacts.search_key`),
+//! keys are a bucket of the first three characters of the name as the list sorts it
+//! (`contacts.name_sort`: folded, else lowercased) and the id (`contacts.search_key`),
 //! so the first matches in key order plus the rest of their last bucket hold the first page.
 //! Target: P3, a common last name at 1M contacts.
 
@@ -15,11 +16,11 @@ type ContactQuery = crate::db::schema::contacts::BoxedQuery<'static, Db>;
 /// holding more (thousands of matches whose names start alike) is left to the name index walk.
 const BUCKET_REST_LIMIT: i64 = 2_000;
 
-/// The bucket of a name, as the `search_key` column computes it: each character's code point
-/// while it fits its field (11 bits for the first, 10 for the second and third); the first one
-/// that does not fit gets its field's largest value and the fields after it zero. Code points
-/// order UTF-8 text as SQLite's BINARY collation does, so a greater name never has a lower
-/// bucket.
+/// The bucket of a sort name (`contacts.name_sort`), as the `search_key` column computes it:
+/// each character's code point while it fits its field (11 bits for the first, 10 for the
+/// second and third); the first one that does not fit gets its field's largest value and the
+/// fields after it zero. Code points order UTF-8 text as SQLite's BINARY collation does, so a
+/// greater name never has a lower bucket.
 pub(super) fn bucket(name: &str) -> i64 {
     let mut code_points = name
         .chars()

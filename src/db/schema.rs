@@ -22,6 +22,8 @@ diesel::table! {
         created_at -> Timestamp,
         updated_at -> Timestamp,
         name_folded -> Nullable<Text>,
+        /// Generated: how names sort (folded, else lowercased).
+        name_sort -> Text,
     }
 }
 
@@ -43,6 +45,8 @@ diesel::table! {
         possible_duplicate -> Bool,
         import_id -> Nullable<BigInt>,
         name_folded -> Nullable<Text>,
+        /// Generated: how names sort (folded, else lowercased).
+        name_sort -> Text,
     }
 }
 

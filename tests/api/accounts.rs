@@ -10,7 +10,7 @@ fn contact_names_in(html: &str) -> Vec<String> {
     links_in(html, "<td class=\"name\"><a href=\"/contacts/")
 }
 
-fn account_names_in(html: &str) -> Vec<String> {
+pub(crate) fn account_names_in(html: &str) -> Vec<String> {
     links_in(html, "<td><a href=\"/accounts/")
 }
 

@@ -73,7 +73,7 @@ pub fn run(database_url: &str, term: &str, runs: usize) -> anyhow::Result<Timing
                     "(SELECT accounts.name FROM accounts WHERE accounts.id = contacts.account_id)",
                 ),
             ))
-            .order(sql::<Text>("contacts.name ASC, contacts.id ASC"))
+            .order(sql::<Text>("contacts.name_sort ASC, contacts.id ASC"))
             .limit(PAGE_SIZE + 1)
             .load(conn)?;
         Ok((
