@@ -125,15 +125,35 @@ async fn an_agent_searches_edits_a_contact_and_marks_another_as_spam() {
     );
     let spammer = app.add_contact("Cheap Watches", Some("deals@spam.example"), None);
     app.add_contact("Alan Turing", Some("alan@bletchley.example"), None);
+    app.add_contact("Émilie Côté", Some("emilie@quebec.example"), None);
     let page = &browser.client;
     sign_in(page, &app, "ada@portico.test").await;
 
+    // Typed without its accents, in capitals.
     page.find(Locator::Css("input[name=q]"))
         .await
         .unwrap()
-        .send_keys("hopp")
+        .send_keys("COTE")
         .await
         .unwrap();
+    page.find(Locator::XPath("//button[normalize-space()='Search']"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    page.wait()
+        .at_most(Duration::from_secs(10))
+        .for_element(Locator::XPath(
+            "//p[@class='total' and normalize-space()='1 contact']",
+        ))
+        .await
+        .unwrap();
+    page.find(Locator::LinkText("Émilie Côté")).await.unwrap();
+
+    let search_box = page.find(Locator::Css("input[name=q]")).await.unwrap();
+    search_box.clear().await.unwrap();
+    search_box.send_keys("hopp").await.unwrap();
     page.find(Locator::XPath("//button[normalize-space()='Search']"))
         .await
         .unwrap()

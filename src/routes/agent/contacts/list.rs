@@ -4,7 +4,7 @@ use askama::Template;
 use chrono::NaiveDateTime;
 
 use super::params::{ListParams, RawListParams, ViewChoice};
-use super::table::{format_count, total_label, ContactTable, KeptBar};
+use super::table::{format_count, total_label, ContactTable, KeptBar, LastInvited};
 use crate::accounts::Account;
 use crate::agents::Agent;
 use crate::auth::guard::{shows_a_page, tell_of_finished_jobs, AgentSession, SignedInAgent};

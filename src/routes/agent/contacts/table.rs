@@ -16,8 +16,32 @@ pub struct TableRow {
     pub account_name: Option<String>,
     pub phone: Option<String>,
     pub status: ShownStatus,
-    pub last_invited: String,
-    pub created: String,
+    pub last_invited: LastInvited,
+    pub created: ListedTime,
+}
+
+/// A time in the list: how long ago, with the exact minute in the agent's zone as its title.
+pub struct ListedTime {
+    pub iso: String,
+    pub exact: String,
+    pub ago: String,
+}
+
+impl ListedTime {
+    fn of(at: NaiveDateTime, zone: TimeZone) -> ListedTime {
+        ListedTime {
+            iso: zone.iso(at),
+            exact: zone.minute(at),
+            ago: zone.ago(at),
+        }
+    }
+}
+
+/// The list's "Last invited" cell, which Recently deleted fills with when and how long is left.
+pub enum LastInvited {
+    Never,
+    At(ListedTime),
+    Deleted(String),
 }
 
 pub struct SortHeader {
@@ -183,14 +207,15 @@ impl ContactTable {
                     id: row.contact.id,
                     status: row.contact.shown_status(now),
                     last_invited: match (in_deleted, row.contact.deleted_at) {
-                        (true, Some(deleted_at)) => deleted_on(deleted_at, now, zone),
-                        _ => row
-                            .contact
-                            .last_invited_at
-                            .map(|at| zone.day(at))
-                            .unwrap_or_default(),
+                        (true, Some(deleted_at)) => {
+                            LastInvited::Deleted(deleted_on(deleted_at, now, zone))
+                        }
+                        _ => match row.contact.last_invited_at {
+                            Some(at) => LastInvited::At(ListedTime::of(at, zone)),
+                            None => LastInvited::Never,
+                        },
                     },
-                    created: zone.day(row.contact.created_at),
+                    created: ListedTime::of(row.contact.created_at, zone),
                     name: row.contact.name,
                     email: row.contact.email,
                     account_id: row.contact.account_id,
