@@ -21,6 +21,7 @@ Every subcommand that reports prints KEY=VALUE lines, which bench/run appends to
 file; `report` turns that file into the Markdown tables.
 """
 
+import datetime
 import http.client
 import json
 import os
@@ -494,10 +495,14 @@ def bulk_invite(base, cookie, sink_control, created_until):
     forms, _ = forms_of(browser.get("/contacts/views/new"))
     csrf = next(value for form in forms for name, value in form["fields"]
                 if name == "csrf_token")
+    # "Created before" the day after: up to and including CREATED_UNTIL (the agent's days
+    # are UTC days: the bench signs in without a browser time zone).
+    day_after = (datetime.date.fromisoformat(created_until)
+                 + datetime.timedelta(days=1)).isoformat()
     location = browser.post("/contacts/views", [
-        ("csrf_token", csrf), ("name", f"Bench bulk {created_until}"), ("account", ""),
-        ("status", "not-invited"), ("email_domain", ""), ("created_from", ""),
-        ("created_until", created_until), ("open_tickets", ""), ("name_contains", ""),
+        ("csrf_token", csrf), ("name", f"Bench bulk {created_until}"), ("match", "all"),
+        ("field_0", "status"), ("operator_0", "is"), ("value_0", "not-invited"),
+        ("field_1", "created"), ("operator_1", "before"), ("value_1", day_after),
         ("sort", "created"), ("dir", "asc"), ("visibility", "private")])
     if "view=custom-" not in location:
         sys.exit(f"creating the view redirected to {location!r}")

@@ -89,7 +89,37 @@
     }
   }
 
+  // A custom view's condition rows offer only the operators and suggestions that fit the
+  // field picked, and the second date only for "between". Without script every one is offered
+  // and the server says which do not fit.
+  function setupConditionRow(row) {
+    var field = row.querySelector('select[data-condition-field]');
+    var operator = row.querySelector('select[data-condition-operator]');
+    var value = row.querySelector('input[data-condition-value]');
+    var until = row.querySelector('[data-condition-until]');
+    function fit() {
+      var picked = field.options[field.selectedIndex];
+      var kind = picked ? picked.getAttribute('data-kind') : null;
+      Array.prototype.forEach.call(operator.options, function (option) {
+        var kinds = option.getAttribute('data-kinds');
+        var fits = !kind || !kinds || kinds.split(' ').indexOf(kind) !== -1;
+        option.hidden = !fits;
+        option.disabled = !fits;
+      });
+      if (operator.selectedOptions[0] && operator.selectedOptions[0].disabled) operator.value = '';
+      var list = picked ? picked.getAttribute('data-list') : '';
+      if (list) value.setAttribute('list', list); else value.removeAttribute('list');
+      var noValue = operator.value === 'is_empty' || operator.value === 'is_not_empty';
+      value.hidden = noValue;
+      until.hidden = operator.value !== 'between';
+    }
+    field.addEventListener('change', fit);
+    operator.addEventListener('change', fit);
+    fit();
+  }
+
   function init() {
+    document.querySelectorAll('tr[data-condition]').forEach(setupConditionRow);
     document.querySelectorAll('input[data-browser-time-zone]').forEach(fillTimeZone);
     document.querySelectorAll('form[data-mass-actions]').forEach(setupMassActions);
     document.querySelectorAll('input[data-account-suggestions]').forEach(setupAccountSuggestions);

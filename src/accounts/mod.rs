@@ -8,7 +8,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use crate::db::literal::CodeSql;
-use crate::db::schema::{accounts, contact_views, contacts};
+use crate::db::schema::{accounts, contacts};
 use crate::db::{backend_of, contains_pattern, lower_function, Backend, DbConnection};
 use crate::domain::HelpCenterStatus;
 
@@ -380,17 +380,9 @@ impl Account {
             .execute(conn)
     }
 
-    /// Removes the account; its contacts and the custom views that filtered by it lose the
-    /// account (the foreign keys are ON DELETE SET NULL).
+    /// Removes the account; its contacts lose it (ON DELETE SET NULL), and a custom view that
+    /// names it then matches no contact by it.
     pub fn delete(conn: &mut DbConnection, id: i64) -> QueryResult<usize> {
         diesel::delete(accounts::table.find(id)).execute(conn)
-    }
-
-    /// How many custom views filter by this account.
-    pub fn views_filtering_by(conn: &mut DbConnection, id: i64) -> QueryResult<i64> {
-        contact_views::table
-            .filter(contact_views::account_id.eq(id))
-            .count()
-            .get_result(conn)
     }
 }

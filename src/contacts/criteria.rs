@@ -6,11 +6,12 @@ use diesel::dsl::sql;
 use diesel::prelude::*;
 use diesel::sql_types::{Bool, Text};
 
+use super::conditions::{self, Clock, Condition};
 use super::search;
 use crate::db::literal::{BoolLiteral, TextLiteral};
 use crate::db::schema::{contacts, tickets};
 use crate::db::{contains_pattern, escape_like, lower_function, Backend, DbConnection};
-use crate::domain::ShownStatus;
+use crate::domain::{ShownStatus, TimeZone};
 
 type Db = <DbConnection as Connection>::Backend;
 type ContactQuery = contacts::BoxedQuery<'static, Db>;
@@ -24,6 +25,8 @@ pub enum Scope {
     Spam,
     /// Live contacts (spam or not) that share an address or a name and phone with another.
     PossibleDuplicates,
+    /// Live contacts, spam or not: a custom view whose conditions ask about spam.
+    Live,
     RecentlyDeleted,
 }
 
@@ -41,6 +44,18 @@ pub struct Criteria {
     pub created_until: Option<NaiveDateTime>,
     pub has_open_tickets: Option<bool>,
     pub name_contains: Option<String>,
+    /// A custom view's conditions, matched all or any.
+    #[serde(default)]
+    pub conditions: Vec<Condition>,
+    #[serde(default)]
+    pub match_any: bool,
+    /// Whose days the conditions' dates are (IANA name); UTC without one.
+    #[serde(default)]
+    pub time_zone: Option<String>,
+    /// The moment the conditions' relative dates count back from, when not the time of each
+    /// read: a bulk job's start, so it works the view as it was then.
+    #[serde(default)]
+    pub pinned_at: Option<NaiveDateTime>,
 }
 
 /// The contacts a view holds, before sorting.
@@ -74,6 +89,7 @@ pub(super) fn filtered_with(
             .filter(contacts::deleted_at.is_null())
             .filter(contacts::possible_duplicate.eq(BoolLiteral(true))),
         Scope::RecentlyDeleted => query.filter(contacts::deleted_at.is_not_null()),
+        Scope::Live => query.filter(contacts::deleted_at.is_null()),
     };
     if let Some(status) = criteria.status {
         query =
@@ -128,6 +144,19 @@ pub(super) fn filtered_with(
             .bind::<Text, _>(contains_pattern(&lowered))
             .sql(" ESCAPE '\\'"),
         );
+    }
+    let clock = Clock {
+        now: criteria.pinned_at.unwrap_or(now),
+        zone: criteria
+            .time_zone
+            .as_deref()
+            .and_then(TimeZone::parse)
+            .unwrap_or_default(),
+    };
+    if let Some(matching) =
+        conditions::matching(backend, &criteria.conditions, criteria.match_any, clock)
+    {
+        query = query.filter(matching);
     }
     if let Some(term) = search {
         query = query.filter(search::filter(backend, term, drive_from_search_index));

@@ -62,6 +62,13 @@ impl<ST> CodeSql<ST> {
         self
     }
 
+    /// Another piece of code-built SQL, its bound values kept where they stand.
+    pub fn then<Other>(mut self, other: CodeSql<Other>) -> Self {
+        self.parts.extend(other.parts);
+        self.cacheable &= other.cacheable;
+        self
+    }
+
     /// Keeps any query holding this out of the statement cache, so PostgreSQL plans it for
     /// the values bound each time rather than once for any value.
     pub fn uncached(mut self) -> Self {

@@ -50,6 +50,24 @@ impl TimeZone {
         self.0.from_utc_datetime(&at)
     }
 
+    /// The day it is here at the UTC time `at`.
+    pub fn day_of(self, at: NaiveDateTime) -> chrono::NaiveDate {
+        self.local(at).date_naive()
+    }
+
+    /// When `day` begins here, as a UTC time: its first minute that exists (a zone that moves
+    /// its clocks at midnight skips it).
+    pub fn start_of_day(self, day: chrono::NaiveDate) -> NaiveDateTime {
+        (0..=2)
+            .find_map(|hour| {
+                self.0
+                    .from_local_datetime(&day.and_hms_opt(hour, 0, 0)?)
+                    .earliest()
+            })
+            .map(|start| start.naive_utc())
+            .unwrap_or_else(|| day.and_time(chrono::NaiveTime::MIN))
+    }
+
     /// "2026-12-08": written directly, since a list page shows a hundred dates and chrono's
     /// `format` parses its pattern on every call.
     pub fn day(self, at: impl Moment) -> String {

@@ -29,43 +29,65 @@ pub fn invite_forecast(
 ) -> QueryResult<InviteForecast> {
     let total = count_in_view(conn, criteria, search, now)?;
     let mut skipped = Vec::new();
-    match criteria.scope {
-        Scope::Spam => skipped.push((SkipReason::Spam, total)),
-        Scope::RecentlyDeleted => skipped.push((SkipReason::Deleted, total)),
-        _ if criteria.without_email => skipped.push((SkipReason::NoEmail, total)),
-        Scope::Listed | Scope::PossibleDuplicates => {
-            let no_email = Criteria {
-                without_email: true,
+    // The contacts that are neither spam nor deleted, whose other reasons are counted.
+    let listed = match criteria.scope {
+        Scope::Spam => {
+            skipped.push((SkipReason::Spam, total));
+            None
+        }
+        Scope::RecentlyDeleted => {
+            skipped.push((SkipReason::Deleted, total));
+            None
+        }
+        _ if criteria.without_email => {
+            skipped.push((SkipReason::NoEmail, total));
+            None
+        }
+        Scope::Live => {
+            let spam = Criteria {
+                scope: Scope::Spam,
                 ..criteria.clone()
             };
-            skipped.push((
-                SkipReason::NoEmail,
-                count_in_view(conn, &no_email, search, now)?,
-            ));
-            let mut statuses = vec![
-                (ShownStatus::Activated, SkipReason::AlreadyActivated),
-                (ShownStatus::Deactivated, SkipReason::Deactivated),
-            ];
-            if !resend {
-                statuses.push((ShownStatus::Invited, SkipReason::AlreadyInvited));
-                statuses.push((ShownStatus::DeliveryUnknown, SkipReason::AlreadyInvited));
-            }
-            for (status, reason) in statuses {
-                let count = match criteria.status {
-                    Some(own) if own == status => total,
-                    Some(_) => 0,
-                    None => {
-                        let narrowed = Criteria {
-                            status: Some(status),
-                            ..criteria.clone()
-                        };
-                        count_in_view(conn, &narrowed, search, now)?
-                    }
-                };
-                match skipped.iter_mut().find(|(listed, _)| *listed == reason) {
-                    Some((_, listed_count)) => *listed_count += count,
-                    None => skipped.push((reason, count)),
+            skipped.push((SkipReason::Spam, count_in_view(conn, &spam, search, now)?));
+            Some(Criteria {
+                scope: Scope::Listed,
+                ..criteria.clone()
+            })
+        }
+        Scope::Listed | Scope::PossibleDuplicates => Some(criteria.clone()),
+    };
+    if let Some(criteria) = listed {
+        let no_email = Criteria {
+            without_email: true,
+            ..criteria.clone()
+        };
+        skipped.push((
+            SkipReason::NoEmail,
+            count_in_view(conn, &no_email, search, now)?,
+        ));
+        let mut statuses = vec![
+            (ShownStatus::Activated, SkipReason::AlreadyActivated),
+            (ShownStatus::Deactivated, SkipReason::Deactivated),
+        ];
+        if !resend {
+            statuses.push((ShownStatus::Invited, SkipReason::AlreadyInvited));
+            statuses.push((ShownStatus::DeliveryUnknown, SkipReason::AlreadyInvited));
+        }
+        for (status, reason) in statuses {
+            let count = match criteria.status {
+                Some(own) if own == status => total,
+                Some(_) => 0,
+                None => {
+                    let narrowed = Criteria {
+                        status: Some(status),
+                        ..criteria.clone()
+                    };
+                    count_in_view(conn, &narrowed, search, now)?
                 }
+            };
+            match skipped.iter_mut().find(|(listed, _)| *listed == reason) {
+                Some((_, listed_count)) => *listed_count += count,
+                None => skipped.push((reason, count)),
             }
         }
     }

@@ -266,8 +266,13 @@ pub struct NewJob<'a> {
 
 pub fn create(conn: &mut DbConnection, job: &NewJob) -> QueryResult<i64> {
     use crate::db::schema::contacts;
+    // Relative dates ("in the last 7 days") stay as they were when the job started.
+    let criteria = Criteria {
+        pinned_at: job.criteria.pinned_at.or(Some(now())),
+        ..job.criteria.clone()
+    };
     let snapshot = serde_json::to_string(&Snapshot {
-        criteria: job.criteria.clone(),
+        criteria,
         search: job.search.map(str::to_owned),
     })
     .map_err(|error| diesel::result::Error::SerializationError(Box::new(error)))?;

@@ -34,3 +34,4 @@ mod sessions;
 mod settings;
 mod tickets;
 mod time_zones;
+mod view_conditions;

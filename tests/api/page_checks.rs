@@ -59,7 +59,7 @@ async fn populate(app: &TestApp) -> Site {
     )
     .await;
     let slug = crate::knowledge_base::slug_of(app, article);
-    let view = crate::custom_views::create_view(app, "Acme people", &[]).await;
+    let view = crate::custom_views::create_view(app, "Acme people", &[], &[]).await;
     let mass_invite = location(&crate::invitations::mass_invite(app, &[ada], "checks").await);
     let job =
         crate::bulk_jobs::start_bulk_job(app, &[("action", "invite"), ("view", "not-invited")])

@@ -35,7 +35,7 @@ struct AccountPage {
     submission_key: String,
     confirm_delete: bool,
     live_contacts: i64,
-    views_filtering: i64,
+    views_filtering: usize,
 }
 
 #[derive(Deserialize)]
@@ -102,7 +102,7 @@ async fn render(
                 .remove(&id)
                 .unwrap_or_default();
             let views_filtering = if confirm_delete {
-                Account::views_filtering_by(conn, id)?
+                crate::contacts::custom_views::CustomView::naming_account(conn, id)?
             } else {
                 0
             };

@@ -13,6 +13,7 @@ use crate::accounts::Account;
 use crate::auth::guard::SignedInAgent;
 use crate::contacts::{count_in_view, Criteria};
 use crate::db::{now, DbConnection};
+use crate::domain::TimeZone;
 use crate::error::AppError;
 use crate::help_center::settings::HelpCenterSettings;
 use crate::invitations::{quota, InvitationWording, SkipReason};
@@ -48,7 +49,12 @@ struct Resolved {
     back_href: String,
 }
 
-fn resolve(conn: &mut DbConnection, agent_id: i64, form: WholeView) -> Result<Resolved, AppError> {
+fn resolve(
+    conn: &mut DbConnection,
+    agent_id: i64,
+    zone: TimeZone,
+    form: WholeView,
+) -> Result<Resolved, AppError> {
     let action = JobAction::parse(&form.action).ok_or_else(|| {
         AppError::BadRequest(format!("“{}” is not an action Portico knows.", form.action))
     })?;
@@ -69,7 +75,7 @@ fn resolve(conn: &mut DbConnection, agent_id: i64, form: WholeView) -> Result<Re
         }
         _ => None,
     };
-    let (criteria, title, _) = resolve_view(conn, &params, agent_id, now())?;
+    let (criteria, title, _) = resolve_view(conn, &params, agent_id, zone, now())?;
     let description = match &params.search {
         Some(q) => format!("{title}, matching “{q}”"),
         None => title,
@@ -122,9 +128,10 @@ pub async fn confirm(
     query: web::Query<WholeView>,
 ) -> Result<HttpResponse, AppError> {
     let agent_id = agent.agent.id;
+    let zone = agent.agent.zone();
     let (resolved, total, forecast, settings, remaining) = state
         .db(move |conn| {
-            let resolved = resolve(conn, agent_id, query.into_inner())?;
+            let resolved = resolve(conn, agent_id, zone, query.into_inner())?;
             let now = now();
             let settings = HelpCenterSettings::load(conn)?;
             let forecast = if resolved.action.sends_mail() {
@@ -242,9 +249,10 @@ pub async fn start(
     form: HtmlForm<WholeView>,
 ) -> Result<HttpResponse, AppError> {
     let agent_id = agent.agent.id;
+    let zone = agent.agent.zone();
     let job_id = state
         .db(move |conn| {
-            let resolved = resolve(conn, agent_id, form.0)?;
+            let resolved = resolve(conn, agent_id, zone, form.0)?;
             let total = count_in_view(conn, &resolved.criteria, resolved.search.as_deref(), now())?;
             if total == 0 {
                 return Err(AppError::BadRequest(

@@ -1,15 +1,16 @@
-//! Custom views of the contacts list: an agent saves criteria, a sort and who may see them;
-//! only the agent who made a view changes or deletes it.
+//! Custom views of the contacts list: an agent saves conditions, a sort and who may see
+//! them; only the agent who made a view changes or deletes it, and anyone who sees it may
+//! duplicate it as their own.
 
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
 use askama::Template;
 use serde::Deserialize;
 
-use crate::accounts::Account;
 use crate::auth::guard::SignedInAgent;
 use crate::auth::session::{set_flash, FlashKind};
-use crate::contacts::custom_views::CustomView;
+use crate::contacts::conditions::{Field, Kind, Operator};
+use crate::contacts::custom_views::{self, Choices, CustomView, SaveError};
 use crate::contacts::Sort;
 use crate::db::{now, write_transaction, DbConnection};
 use crate::domain::ShownStatus;
@@ -21,10 +22,19 @@ use crate::state::AppState;
 
 mod view_form;
 
-use view_form::{ViewFieldErrors, ViewForm};
+use view_form::{Intent, RowForm, ViewFieldErrors, ViewForm};
 
-/// Suggestions for the account field; beyond this many, agents type the name.
-const ACCOUNT_SUGGESTIONS: i64 = 200;
+const KIND_NAMES: [(Kind, &str); 6] = [
+    (Kind::Text, "text"),
+    (Kind::Reference, "reference"),
+    (Kind::Status, "status"),
+    (Kind::Date, "date"),
+    (Kind::Count, "count"),
+    (Kind::Flag, "flag"),
+];
+
+/// Suggestions for a condition's account or import; beyond this many, agents type the name.
+const SUGGESTIONS: i64 = 200;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/contacts/views/new", web::get().to(new_form))
@@ -41,7 +51,7 @@ struct ViewFormPage {
     view_id: Option<i64>,
     form: ViewForm,
     errors: ViewFieldErrors,
-    account_names: Vec<String>,
+    choices: Choices,
     confirm_delete: bool,
 }
 
@@ -63,6 +73,46 @@ impl ViewFormPage {
 
     fn statuses(&self) -> [ShownStatus; 7] {
         ShownStatus::ALL
+    }
+
+    fn fields(&self) -> [Field; 15] {
+        Field::ALL
+    }
+
+    fn operators(&self) -> [Operator; 16] {
+        Operator::ALL
+    }
+
+    /// The kinds of field an operator fits, for the script that offers only those.
+    fn kinds_of(&self, operator: &Operator) -> String {
+        KIND_NAMES
+            .into_iter()
+            .filter(|(kind, _)| operator.fits(*kind))
+            .map(|(_, name)| name)
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+
+    fn kind_name(&self, field: &Field) -> &'static str {
+        KIND_NAMES
+            .into_iter()
+            .find(|(kind, _)| *kind == field.kind())
+            .map_or("", |(_, name)| name)
+    }
+
+    /// The suggestions a row's value offers, by its field.
+    fn value_list(&self, field: &Field) -> &'static str {
+        match field {
+            Field::Account => "condition-accounts",
+            Field::Import => "condition-imports",
+            Field::Status => "condition-statuses",
+            Field::Spam => "condition-yes-no",
+            _ => "",
+        }
+    }
+
+    fn row_list(&self, row: &RowForm) -> &'static str {
+        Field::parse(&row.field).map_or("", |field| self.value_list(&field))
     }
 
     fn sorts(&self) -> [(&'static str, &'static str); 5] {
@@ -91,19 +141,42 @@ fn own_view(conn: &mut DbConnection, id: i64, agent_id: i64) -> Result<CustomVie
     }
 }
 
+#[derive(Deserialize)]
+pub struct NewQuery {
+    /// A view to start from: "Duplicate".
+    from: Option<i64>,
+}
+
 pub async fn new_form(
     agent: SignedInAgent,
     state: web::Data<AppState>,
+    query: web::Query<NewQuery>,
 ) -> Result<HttpResponse, AppError> {
-    let account_names = state
-        .db(|conn| Ok(Account::names(conn, ACCOUNT_SUGGESTIONS)?))
+    let agent_id = agent.agent.id;
+    let from = query.from;
+    let (form, choices) = state
+        .db(move |conn| {
+            let form = match from {
+                Some(id) => {
+                    let view =
+                        CustomView::find_visible(conn, id, agent_id)?.ok_or(AppError::NotFound)?;
+                    let names = custom_views::names_for(conn, &view.conditions)?;
+                    let mut form = ViewForm::of_view(&view, &names);
+                    form.name = format!("Copy of {}", view.name);
+                    form.visibility = "private".to_owned();
+                    form
+                }
+                None => ViewForm::for_new_view(),
+            };
+            Ok((form, custom_views::choices(conn, SUGGESTIONS)?))
+        })
         .await?;
     ViewFormPage {
         chrome: agent.chrome("customers"),
         view_id: None,
-        form: ViewForm::for_new_view(),
+        form,
         errors: ViewFieldErrors::default(),
-        account_names,
+        choices,
         confirm_delete: false,
     }
     .render_with(StatusCode::OK)
@@ -122,15 +195,14 @@ pub async fn edit_form(
 ) -> Result<HttpResponse, AppError> {
     let id = path.into_inner();
     let agent_id = agent.agent.id;
-    let (form, account_names) = state
+    let (form, choices) = state
         .db(move |conn| {
             let view = own_view(conn, id, agent_id)?;
-            let account_name = match view.account_id {
-                Some(account_id) => Account::find(conn, account_id)?.map(|account| account.name),
-                None => None,
-            };
-            let names = Account::names(conn, ACCOUNT_SUGGESTIONS)?;
-            Ok((ViewForm::of_view(&view, account_name), names))
+            let names = custom_views::names_for(conn, &view.conditions)?;
+            Ok((
+                ViewForm::of_view(&view, &names),
+                custom_views::choices(conn, SUGGESTIONS)?,
+            ))
         })
         .await?;
     ViewFormPage {
@@ -138,7 +210,7 @@ pub async fn edit_form(
         view_id: Some(id),
         form,
         errors: ViewFieldErrors::default(),
-        account_names,
+        choices,
         confirm_delete: query.confirm.as_deref() == Some("delete"),
     }
     .render_with(StatusCode::OK)
@@ -147,7 +219,7 @@ pub async fn edit_form(
 pub async fn create(
     agent: SignedInAgent,
     state: web::Data<AppState>,
-    form: web::Form<ViewForm>,
+    form: web::Form<Vec<(String, String)>>,
 ) -> Result<HttpResponse, AppError> {
     save(agent, state, None, form.into_inner()).await
 }
@@ -156,60 +228,59 @@ pub async fn update(
     agent: SignedInAgent,
     state: web::Data<AppState>,
     path: web::Path<i64>,
-    form: web::Form<ViewForm>,
+    form: web::Form<Vec<(String, String)>>,
 ) -> Result<HttpResponse, AppError> {
     save(agent, state, Some(path.into_inner()), form.into_inner()).await
-}
-
-enum Saved {
-    Done(i64),
-    Invalid {
-        unknown_account: bool,
-        account_names: Vec<String>,
-    },
 }
 
 async fn save(
     agent: SignedInAgent,
     state: web::Data<AppState>,
     view_id: Option<i64>,
-    form: ViewForm,
+    pairs: Vec<(String, String)>,
 ) -> Result<HttpResponse, AppError> {
-    let (mut fields, errors) = form.parse();
-    let valid = !errors.any();
-    let account_name = form.account.trim().to_owned();
+    let (mut form, intent) = ViewForm::from_pairs(pairs);
     let agent_id = agent.agent.id;
-    let outcome = state
+    // "Add condition" and "Remove" change the form only: it comes back with its rows.
+    if intent != Intent::Save {
+        form.apply(intent);
+        let choices = state
+            .db(move |conn| Ok(custom_views::choices(conn, SUGGESTIONS)?))
+            .await?;
+        return ViewFormPage {
+            chrome: agent.chrome("customers"),
+            view_id,
+            form,
+            errors: ViewFieldErrors::default(),
+            choices,
+            confirm_delete: false,
+        }
+        .render_with(StatusCode::OK);
+    }
+    let draft = form.parse();
+    let (outcome, choices) = state
         .db(move |conn| {
-            write_transaction(conn, |conn| {
-                if let Some(id) = view_id {
-                    own_view(conn, id, agent_id)?;
-                }
-                let account = match account_name.as_str() {
-                    "" => Some(None),
-                    name => Account::find_by_name(conn, name)?.map(|account| Some(account.id)),
-                };
-                let (true, Some(account_id)) = (valid, account) else {
-                    return Ok(Saved::Invalid {
-                        unknown_account: account.is_none(),
-                        account_names: Account::names(conn, ACCOUNT_SUGGESTIONS)?,
-                    });
-                };
-                fields.account_id = account_id;
-                let now = now();
-                let id = match view_id {
-                    Some(id) => {
-                        CustomView::update(conn, id, agent_id, &fields, now)?;
-                        id
+            let outcome = match draft {
+                Ok(draft) => match custom_views::save(conn, agent_id, view_id, &draft, now()) {
+                    Ok(id) => Ok(id),
+                    Err(SaveError::Conditions(found)) => {
+                        Err(ViewFieldErrors::default().with_conditions(found))
                     }
-                    None => CustomView::create(conn, agent_id, &fields, now)?,
-                };
-                Ok::<_, AppError>(Saved::Done(id))
-            })
+                    Err(SaveError::NotFound) => return Err(AppError::NotFound),
+                    Err(SaveError::NotYours) => return Err(AppError::Forbidden),
+                    Err(SaveError::Database(error)) => return Err(error.into()),
+                },
+                Err(errors) => Err(errors),
+            };
+            let choices = match outcome {
+                Ok(_) => None,
+                Err(_) => Some(custom_views::choices(conn, SUGGESTIONS)?),
+            };
+            Ok((outcome, choices))
         })
         .await?;
-    match outcome {
-        Saved::Done(id) => {
+    match (outcome, choices) {
+        (Ok(id), _) => {
             let message = if view_id.is_some() {
                 "View saved."
             } else {
@@ -218,27 +289,18 @@ async fn save(
             set_flash(agent.session(), FlashKind::Success, message);
             Ok(redirect_see_other(&format!("/contacts?view=custom-{id}")))
         }
-        Saved::Invalid {
-            unknown_account,
-            account_names,
-        } => {
-            let mut errors = errors;
-            if unknown_account {
-                errors.account = Some(format!(
-                    "There is no account called “{}”. Pick one from the list.",
-                    form.account.trim()
-                ));
-            }
-            ViewFormPage {
-                chrome: agent.chrome("customers"),
-                view_id,
-                form,
-                errors,
-                account_names,
-                confirm_delete: false,
-            }
-            .render_with(StatusCode::UNPROCESSABLE_ENTITY)
+        (Err(errors), choices) => ViewFormPage {
+            chrome: agent.chrome("customers"),
+            view_id,
+            form,
+            errors,
+            choices: choices.unwrap_or(Choices {
+                account_names: Vec::new(),
+                import_labels: Vec::new(),
+            }),
+            confirm_delete: false,
         }
+        .render_with(StatusCode::UNPROCESSABLE_ENTITY),
     }
 }
 

@@ -40,6 +40,7 @@ pub async fn export(
         ..raw
     })?;
     let agent_id = agent.agent.id;
+    let zone = agent.agent.zone();
     let file_name = format!(
         "contacts-{}-{}.csv",
         params.view_slug(),
@@ -48,7 +49,7 @@ pub async fn export(
     let first = state
         .db(move |conn| {
             let now = now();
-            let (criteria, _title, custom) = resolve_view(conn, &params, agent_id, now)?;
+            let (criteria, _title, custom) = resolve_view(conn, &params, agent_id, zone, now)?;
             if let (Some(view), false) = (&custom, sort_given) {
                 params.sort = view.sort();
                 params.descending = view.descending;

@@ -5,7 +5,6 @@ use chrono::NaiveDateTime;
 
 use super::params::{ListParams, RawListParams, ViewChoice};
 use super::table::{format_count, total_label, ContactTable, KeptBar, LastInvited};
-use crate::accounts::Account;
 use crate::agents::Agent;
 use crate::auth::guard::{shows_a_page, tell_of_finished_jobs, AgentSession, SignedInAgent};
 use crate::auth::sessions;
@@ -17,6 +16,7 @@ use crate::contacts::{
     Page, ViewCounts, ViewTotal,
 };
 use crate::db::{self, backend_of, now, DbConnection};
+use crate::domain::TimeZone;
 use crate::error::AppError;
 use crate::jobs::{self, BulkJob};
 use crate::routes::agent::invitations::new_submission_key;
@@ -42,6 +42,8 @@ struct ContactsPage<'a> {
     search: &'a str,
     selection: &'a [(&'static str, String)],
     table: &'a ContactTable,
+    /// The custom view shown: Duplicate offered on it, and Edit when it is the agent's.
+    custom_view: Option<i64>,
     editable_custom_view: Option<i64>,
     /// A custom view's conditions in one line, under its title.
     view_conditions: Option<&'a str>,
@@ -59,6 +61,7 @@ struct ContactsListing {
     search: String,
     selection: Vec<(&'static str, String)>,
     table: ContactTable,
+    custom_view: Option<i64>,
     editable_custom_view: Option<i64>,
     view_conditions: Option<String>,
     reviewing_duplicates: bool,
@@ -73,6 +76,7 @@ pub fn resolve_view(
     conn: &mut DbConnection,
     params: &ListParams,
     agent_id: i64,
+    zone: TimeZone,
     now: chrono::NaiveDateTime,
 ) -> Result<(Criteria, String, Option<CustomView>), AppError> {
     let mut criteria = params.base_criteria(now);
@@ -94,11 +98,10 @@ pub fn resolve_view(
         }
         ViewChoice::Custom(id) => {
             let view = CustomView::find_visible(conn, id, agent_id)?.ok_or(AppError::NotFound)?;
-            let saved = view.criteria();
             criteria = Criteria {
-                account_id: criteria.account_id.or(saved.account_id),
+                account_id: criteria.account_id,
                 import_id: criteria.import_id,
-                ..saved
+                ..view.criteria(zone)
             };
             Ok((criteria, view.name.clone(), Some(view)))
         }
@@ -117,7 +120,7 @@ pub fn build_table(
     now: chrono::NaiveDateTime,
 ) -> Result<(ContactTable, String, Option<CustomView>), AppError> {
     let agent_id = agent.id;
-    let (criteria, title, custom) = resolve_view(conn, params, agent_id, now)?;
+    let (criteria, title, custom) = resolve_view(conn, params, agent_id, agent.zone(), now)?;
     if let (Some(view), false) = (&custom, sort_given) {
         params.sort = view.sort();
         params.descending = view.descending;
@@ -251,6 +254,7 @@ fn contacts_page<'a>(agent: &SignedInAgent, listing: &'a ContactsListing) -> Con
         search: &listing.search,
         selection: &listing.selection,
         table: &listing.table,
+        custom_view: listing.custom_view,
         editable_custom_view: listing.editable_custom_view,
         view_conditions: listing.view_conditions.as_deref(),
         reviewing_duplicates: listing.reviewing_duplicates,
@@ -283,7 +287,7 @@ fn read_listing(
     let custom_views = CustomView::visible_to(conn, agent_id)?
         .into_iter()
         .map(|view| {
-            let count = counts.count(conn, &view.criteria(), None, now)?;
+            let count = counts.count(conn, &view.criteria(agent.zone()), None, now)?;
             Ok(SidebarLink {
                 active: params.view == ViewChoice::Custom(view.id),
                 href: ListParams::for_view_href("/contacts", &format!("custom-{}", view.id)),
@@ -315,15 +319,10 @@ fn read_listing(
             .filter(|(key, _)| *key != "q")
             .collect(),
         view_conditions: match &custom {
-            Some(view) => {
-                let account = match view.account_id {
-                    Some(id) => Account::find(conn, id)?.map(|account| account.name),
-                    None => None,
-                };
-                Some(view.conditions(account.as_deref()))
-            }
+            Some(view) => Some(view.describe(conn)?),
             None => None,
         },
+        custom_view: custom.as_ref().map(|view| view.id),
         editable_custom_view: custom
             .filter(|view| view.is_editable_by(agent_id))
             .map(|view| view.id),

@@ -1,174 +1,192 @@
-//! The custom view form: what an agent typed, checked field by field, turned into the
-//! columns of a saved view.
+//! The custom view form: what an agent typed, kept as typed so a rejected form comes back as
+//! sent, and checked field by field and row by row.
 
-use chrono::{Duration, NaiveDate};
-use serde::Deserialize;
-
-use crate::contacts::custom_views::{CustomView, CustomViewFields};
+use crate::contacts::conditions::{Condition, ConditionError, Field, Names, Operator};
+use crate::contacts::custom_views::{shown_value, CustomView, RowDraft, ViewDraft};
 use crate::contacts::Sort;
-use crate::domain::ShownStatus;
 
 const NAME_MAX_CHARS: usize = 100;
-const NAME_CONTAINS_MAX_CHARS: usize = 100;
-const DATE_FORMAT: &str = "%Y-%m-%d";
+/// Empty rows below a view's conditions, for adding one without JavaScript.
+pub const EMPTY_ROWS: usize = 2;
+/// Rows a form holds at most, "Add condition" included.
+pub const MAX_ROWS: usize = 20;
 
-/// The form as typed: every field text, so a rejected form comes back exactly as sent.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Clone)]
 pub struct ViewForm {
-    #[serde(default)]
     pub name: String,
-    #[serde(default)]
-    pub account: String,
-    #[serde(default)]
-    pub status: String,
-    #[serde(default)]
-    pub email_domain: String,
-    #[serde(default)]
-    pub created_from: String,
-    #[serde(default)]
-    pub created_until: String,
-    #[serde(default)]
-    pub open_tickets: String,
-    #[serde(default)]
-    pub name_contains: String,
-    #[serde(default)]
-    pub sort: String,
-    #[serde(default)]
-    pub dir: String,
-    #[serde(default)]
     pub visibility: String,
+    /// "all" or "any".
+    pub matching: String,
+    pub sort: String,
+    pub dir: String,
+    pub rows: Vec<RowForm>,
+}
+
+#[derive(Debug, Default, Clone)]
+pub struct RowForm {
+    pub field: String,
+    pub operator: String,
+    pub value: String,
+    pub until: String,
+}
+
+impl RowForm {
+    fn is_blank(&self) -> bool {
+        [&self.field, &self.operator, &self.value, &self.until]
+            .iter()
+            .all(|part| part.trim().is_empty())
+    }
+}
+
+/// What the button pressed asks for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Intent {
+    Save,
+    AddRow,
+    RemoveRow(usize),
 }
 
 #[derive(Debug, Default)]
 pub struct ViewFieldErrors {
     pub name: Option<String>,
-    pub account: Option<String>,
-    pub status: Option<String>,
-    pub email_domain: Option<String>,
-    pub created: Option<String>,
-    pub open_tickets: Option<String>,
-    pub name_contains: Option<String>,
+    pub matching: Option<String>,
     pub sort: Option<String>,
     pub visibility: Option<String>,
+    /// Beside each row of `ViewForm::rows`.
+    pub rows: Vec<Option<String>>,
 }
 
 impl ViewFieldErrors {
     pub fn any(&self) -> bool {
-        [
-            &self.name,
-            &self.account,
-            &self.status,
-            &self.email_domain,
-            &self.created,
-            &self.open_tickets,
-            &self.name_contains,
-            &self.sort,
-            &self.visibility,
-        ]
-        .iter()
-        .any(|error| error.is_some())
+        [&self.name, &self.matching, &self.sort, &self.visibility]
+            .iter()
+            .any(|error| error.is_some())
+            || self.rows.iter().any(Option::is_some)
+    }
+
+    pub fn row(&self, index: &usize) -> Option<&str> {
+        self.rows.get(*index).and_then(|error| error.as_deref())
+    }
+
+    /// The errors `save` found in the conditions, each beside its row.
+    pub fn with_conditions(mut self, found: Vec<(usize, ConditionError)>) -> ViewFieldErrors {
+        for (index, error) in found {
+            if self.rows.len() <= index {
+                self.rows.resize(index + 1, None);
+            }
+            self.rows[index] = Some(error.to_string());
+        }
+        self
     }
 }
 
 impl ViewForm {
     pub fn for_new_view() -> ViewForm {
         ViewForm {
+            visibility: "private".to_owned(),
+            matching: "all".to_owned(),
             sort: Sort::Name.as_str().to_owned(),
             dir: "asc".to_owned(),
-            visibility: "private".to_owned(),
+            rows: vec![RowForm::default(); EMPTY_ROWS + 1],
             ..ViewForm::default()
         }
     }
 
-    pub fn of_view(view: &CustomView, account_name: Option<String>) -> ViewForm {
+    /// The form of a saved view, its accounts and imports by name, with empty rows after.
+    pub fn of_view(view: &CustomView, names: &Names) -> ViewForm {
+        let mut rows: Vec<RowForm> = view
+            .conditions
+            .iter()
+            .map(|condition| row_of(condition, names))
+            .collect();
+        rows.extend(std::iter::repeat_n(RowForm::default(), EMPTY_ROWS));
         ViewForm {
             name: view.name.clone(),
-            account: account_name.unwrap_or_default(),
-            status: view.help_center_status.clone().unwrap_or_default(),
-            email_domain: view.email_domain.clone().unwrap_or_default(),
-            created_from: view
-                .created_from
-                .map(|from| from.date().format(DATE_FORMAT).to_string())
-                .unwrap_or_default(),
-            // Stored as the exclusive midnight after the last day, shown as that last day.
-            created_until: view
-                .created_until
-                .map(|until| {
-                    (until - Duration::nanoseconds(1))
-                        .date()
-                        .format(DATE_FORMAT)
-                        .to_string()
-                })
-                .unwrap_or_default(),
-            open_tickets: match view.has_open_tickets {
-                Some(true) => "yes",
-                Some(false) => "no",
-                None => "",
-            }
-            .to_owned(),
-            name_contains: view.name_contains.clone().unwrap_or_default(),
+            visibility: if view.shared { "shared" } else { "private" }.to_owned(),
+            matching: if view.match_any { "any" } else { "all" }.to_owned(),
             sort: view.sort.clone(),
             dir: if view.descending { "desc" } else { "asc" }.to_owned(),
-            visibility: if view.shared { "shared" } else { "private" }.to_owned(),
+            rows,
         }
     }
 
-    /// Everything but the account, which needs the database; errors beside each field.
-    pub fn parse(&self) -> (CustomViewFields, ViewFieldErrors) {
-        let mut errors = ViewFieldErrors::default();
+    /// The form from its posted pairs ("field_0", "operator_0", "value_0", "until_0", …) and
+    /// the button pressed.
+    pub fn from_pairs(pairs: Vec<(String, String)>) -> (ViewForm, Intent) {
+        let mut form = ViewForm::default();
+        let mut intent = Intent::Save;
+        for (key, value) in pairs {
+            match key.as_str() {
+                "name" => form.name = value,
+                "visibility" => form.visibility = value,
+                "match" => form.matching = value,
+                "sort" => form.sort = value,
+                "dir" => form.dir = value,
+                "add" => intent = Intent::AddRow,
+                "remove" => {
+                    if let Ok(index) = value.parse() {
+                        intent = Intent::RemoveRow(index);
+                    }
+                }
+                _ => {
+                    let Some((part, index)) = key.rsplit_once('_') else {
+                        continue;
+                    };
+                    let Some(index) = index.parse::<usize>().ok().filter(|i| *i < MAX_ROWS) else {
+                        continue;
+                    };
+                    if form.rows.len() <= index {
+                        form.rows.resize(index + 1, RowForm::default());
+                    }
+                    let row = &mut form.rows[index];
+                    match part {
+                        "field" => row.field = value,
+                        "operator" => row.operator = value,
+                        "value" => row.value = value,
+                        "until" => row.until = value,
+                        _ => {}
+                    }
+                }
+            }
+        }
+        (form, intent)
+    }
+
+    /// Adds an empty row or removes one, as the buttons beside the rows ask.
+    pub fn apply(&mut self, intent: Intent) {
+        match intent {
+            Intent::AddRow if self.rows.len() < MAX_ROWS => self.rows.push(RowForm::default()),
+            Intent::RemoveRow(index) if index < self.rows.len() => {
+                self.rows.remove(index);
+                if self.rows.iter().all(RowForm::is_blank) && self.rows.len() < EMPTY_ROWS {
+                    self.rows.push(RowForm::default());
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// The view to save, or the errors to show beside each field and row. Values are checked
+    /// by `custom_views::save`, which looks up accounts and imports.
+    pub fn parse(&self) -> Result<ViewDraft, ViewFieldErrors> {
+        let mut errors = ViewFieldErrors {
+            rows: vec![None; self.rows.len()],
+            ..ViewFieldErrors::default()
+        };
         let name = self.name.trim().to_owned();
         if name.is_empty() {
             errors.name = Some("Give the view a name.".to_owned());
         } else if name.chars().count() > NAME_MAX_CHARS {
             errors.name = Some(format!("Keep the name to {NAME_MAX_CHARS} characters."));
         }
-        let help_center_status = match self.status.as_str() {
-            "" => None,
-            slug => match ShownStatus::from_slug(slug) {
-                Some(status) => Some(status.slug().to_owned()),
-                None => {
-                    errors.status = Some("Pick a Help Center status from the list.".to_owned());
-                    None
-                }
-            },
-        };
-        let email_domain = parse_domain(&self.email_domain).unwrap_or_else(|message| {
-            errors.email_domain = Some(message.to_owned());
-            None
-        });
-        let created_from = parse_date(&self.created_from);
-        let created_until = parse_date(&self.created_until);
-        let (created_from, created_until) = match (created_from, created_until) {
-            (Ok(Some(from)), Ok(Some(until))) if from > until => {
-                errors.created = Some("The first date must be on or before the second.".to_owned());
-                (None, None)
-            }
-            (Ok(from), Ok(until)) => (
-                from.map(|day| day.and_time(chrono::NaiveTime::MIN)),
-                until
-                    .and_then(|day| day.succ_opt())
-                    .map(|day| day.and_time(chrono::NaiveTime::MIN)),
-            ),
+        let match_any = match self.matching.as_str() {
+            "" | "all" => false,
+            "any" => true,
             _ => {
-                errors.created = Some("Enter dates as YYYY-MM-DD, like 2026-01-31.".to_owned());
-                (None, None)
+                errors.matching = Some("Pick all or any.".to_owned());
+                false
             }
         };
-        let has_open_tickets = match self.open_tickets.as_str() {
-            "" | "any" => None,
-            "yes" => Some(true),
-            "no" => Some(false),
-            _ => {
-                errors.open_tickets = Some("Pick any, yes or no.".to_owned());
-                None
-            }
-        };
-        let name_contains = self.name_contains.trim().to_owned();
-        if name_contains.chars().count() > NAME_CONTAINS_MAX_CHARS {
-            errors.name_contains = Some(format!(
-                "Keep this to {NAME_CONTAINS_MAX_CHARS} characters."
-            ));
-        }
         let sort = match self.sort.as_str() {
             "" => Some(Sort::Name),
             other => Sort::parse(other),
@@ -193,113 +211,118 @@ impl ViewForm {
                 false
             }
         };
-        let fields = CustomViewFields {
+        let mut rows = Vec::new();
+        for (index, row) in self.rows.iter().enumerate() {
+            if row.is_blank() {
+                continue;
+            }
+            let Some(field) = Field::parse(row.field.trim()) else {
+                errors.rows[index] = Some("Pick a field from the list.".to_owned());
+                continue;
+            };
+            let Some(operator) = Operator::parse(row.operator.trim()) else {
+                errors.rows[index] = Some(format!(
+                    "Pick what “{}” should be, from the list beside it.",
+                    field.label()
+                ));
+                continue;
+            };
+            if !operator.fits(field.kind()) {
+                errors.rows[index] =
+                    Some(ConditionError::OperatorDoesNotFit(field.label()).to_string());
+                continue;
+            }
+            rows.push(RowDraft {
+                index,
+                field,
+                operator,
+                value: row.value.clone(),
+                until: row.until.clone(),
+            });
+        }
+        if errors.any() {
+            return Err(errors);
+        }
+        Ok(ViewDraft {
             name,
             shared,
-            account_id: None,
-            help_center_status,
-            email_domain,
-            created_from,
-            created_until,
-            has_open_tickets,
-            name_contains: Some(name_contains).filter(|fragment| !fragment.is_empty()),
-            sort: sort.as_str().to_owned(),
+            match_any,
+            sort,
             descending,
-        };
-        (fields, errors)
+            rows,
+        })
     }
 }
 
-/// A domain such as acme.example: dot-separated labels of letters, digits and hyphens.
-fn parse_domain(raw: &str) -> Result<Option<String>, &'static str> {
-    let domain = raw.trim().to_lowercase();
-    if domain.is_empty() {
-        return Ok(None);
-    }
-    if domain.contains('@') {
-        return Err("Enter only the domain, like acme.example, without the @.");
-    }
-    let labels: Vec<&str> = domain.split('.').collect();
-    let valid = domain.len() <= 253
-        && labels.len() >= 2
-        && labels.iter().all(|label| {
-            !label.is_empty()
-                && label.len() <= 63
-                && !label.starts_with('-')
-                && !label.ends_with('-')
-                && label.chars().all(|c| c.is_alphanumeric() || c == '-')
-        });
-    if valid {
-        Ok(Some(domain))
-    } else {
-        Err("Enter a domain like acme.example.")
-    }
-}
-
-fn parse_date(raw: &str) -> Result<Option<NaiveDate>, ()> {
-    let raw = raw.trim();
-    if raw.is_empty() {
-        return Ok(None);
-    }
-    match NaiveDate::parse_from_str(raw, DATE_FORMAT) {
-        Ok(date) if (1..=9999).contains(&chrono::Datelike::year(&date)) => Ok(Some(date)),
-        _ => Err(()),
+fn row_of(condition: &Condition, names: &Names) -> RowForm {
+    RowForm {
+        field: condition.field().slug().to_owned(),
+        operator: condition.operator().slug().to_owned(),
+        value: shown_value(condition, names),
+        until: condition.value_text().1,
     }
 }
 
 #[cfg(test)]
 mod tests {
-    use chrono::NaiveDateTime;
-
     use super::*;
 
-    #[test]
-    fn domains_need_two_labels_and_no_at_sign() {
-        assert_eq!(
-            parse_domain(" Acme.Example "),
-            Ok(Some("acme.example".to_owned()))
-        );
-        assert_eq!(parse_domain(""), Ok(None));
-        assert!(parse_domain("@acme.example").is_err());
-        assert!(parse_domain("acme").is_err());
-        assert!(parse_domain("acme..example").is_err());
-        assert!(parse_domain("-acme.example").is_err());
-        assert!(parse_domain("acme example.com").is_err());
+    fn pairs(list: &[(&str, &str)]) -> Vec<(String, String)> {
+        list.iter()
+            .map(|(key, value)| (key.to_string(), value.to_string()))
+            .collect()
     }
 
     #[test]
-    fn the_last_day_is_included_and_shown_back_as_typed() {
-        let form = ViewForm {
-            name: "March".into(),
-            created_from: "2026-03-01".into(),
-            created_until: "2026-03-31".into(),
-            ..ViewForm::for_new_view()
-        };
-        let (fields, errors) = form.parse();
-        assert!(!errors.any());
-        assert_eq!(
-            fields.created_until,
-            NaiveDate::from_ymd_opt(2026, 4, 1).map(|day| day.and_time(chrono::NaiveTime::MIN))
-        );
-        let view = CustomView {
-            id: 1,
-            agent_id: 1,
-            name: fields.name.clone(),
-            shared: fields.shared,
-            account_id: None,
-            help_center_status: None,
-            email_domain: None,
-            created_from: fields.created_from,
-            created_until: fields.created_until,
-            has_open_tickets: None,
-            name_contains: None,
-            sort: fields.sort.clone(),
-            descending: false,
-            created_at: NaiveDateTime::MIN,
-            updated_at: NaiveDateTime::MIN,
-        };
-        let shown = ViewForm::of_view(&view, None);
-        assert_eq!(shown.created_from, "2026-03-01");
-        assert_eq!(shown.created_until, "2026-03-31");
+    fn rows_come_from_numbered_fields_and_blank_ones_are_skipped() {
+        let (form, intent) = ViewForm::from_pairs(pairs(&[
+            ("name", "Recent"),
+            ("match", "any"),
+            ("field_0", "created"),
+            ("operator_0", "in_the_last"),
+            ("value_0", "30"),
+            ("field_2", "name"),
+            ("operator_2", "contains"),
+            ("value_2", "ann"),
+        ]));
+        assert_eq!(intent, Intent::Save);
+        assert_eq!(form.rows.len(), 3);
+        let draft = form.parse().expect("valid");
+        assert!(draft.match_any);
+        assert_eq!(draft.rows.len(), 2);
+        assert_eq!(draft.rows[1].index, 2);
+    }
+
+    #[test]
+    fn a_row_with_an_operator_its_field_cannot_take_says_so_beside_it() {
+        let (form, _) = ViewForm::from_pairs(pairs(&[
+            ("name", "Odd"),
+            ("field_0", "created"),
+            ("operator_0", "contains"),
+            ("value_0", "x"),
+            ("value_1", "orphan"),
+        ]));
+        let errors = form.parse().expect_err("invalid");
+        assert!(errors
+            .row(&0)
+            .is_some_and(|error| error.contains("Created")));
+        assert_eq!(errors.row(&1), Some("Pick a field from the list."));
+    }
+
+    #[test]
+    fn add_and_remove_change_only_the_rows() {
+        let (mut form, intent) = ViewForm::from_pairs(pairs(&[
+            ("name", "Kept"),
+            ("field_0", "name"),
+            ("operator_0", "contains"),
+            ("value_0", "ann"),
+            ("add", "1"),
+        ]));
+        assert_eq!(intent, Intent::AddRow);
+        form.apply(intent);
+        assert_eq!(form.rows.len(), 2);
+        form.apply(Intent::RemoveRow(0));
+        assert_eq!(form.rows.len(), EMPTY_ROWS);
+        assert_eq!(form.name, "Kept");
     }
 }
