@@ -57,8 +57,12 @@ pub struct ListedContact {
     pub last_invited_at: Option<NaiveDateTime>,
     #[diesel(deserialize_as = StoredTime)]
     pub created_at: NaiveDateTime,
+    #[diesel(deserialize_as = StoredTime)]
+    pub updated_at: NaiveDateTime,
     #[diesel(deserialize_as = OptionalStoredTime)]
     pub invitation_expires_at: Option<NaiveDateTime>,
+    pub import_id: Option<i64>,
+    pub is_spam: bool,
     /// For Recently deleted, which says how long each can still be restored.
     #[diesel(deserialize_as = OptionalStoredTime)]
     pub deleted_at: Option<NaiveDateTime>,

@@ -1,6 +1,7 @@
 //! Changing contacts: every add, edit, spam mark, delete, restore and move goes through here, so
 //! the duplicate flags and the audit trail stay right whichever page asked.
 
+pub mod columns;
 pub mod conditions;
 mod contact;
 mod counts;

@@ -93,6 +93,8 @@ diesel::table! {
         descending -> Bool,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        /// JSON: the fields shown as columns after the name; NULL for the usual ones.
+        shown_columns -> Nullable<Text>,
     }
 }
 

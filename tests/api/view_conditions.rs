@@ -328,6 +328,11 @@ async fn an_agent_builds_an_any_view_in_the_browser(javascript: bool) {
     .send_keys("zed")
     .await
     .unwrap();
+    choose("Column 1", "Created").await;
+    choose("Column 2", "Open tickets").await;
+    for column in ["Column 3", "Column 4", "Column 5", "Column 6"] {
+        choose(column, "None").await;
+    }
     if javascript {
         let shown: Vec<String> = {
             let select = page.find(Locator::Id("operator_0")).await.unwrap();
@@ -357,6 +362,19 @@ async fn an_agent_builds_an_any_view_in_the_browser(javascript: bool) {
         names
     };
     assert_eq!(names, ["Ann Acme", "Zed Solo"]);
+    let mut headers = Vec::new();
+    for header in page
+        .find_all(Locator::Css("table.contacts thead th:not(.check)"))
+        .await
+        .unwrap()
+    {
+        headers.push(header.text().await.unwrap());
+    }
+    assert_eq!(
+        headers,
+        ["Name", "Created", "Open tickets"],
+        "the two columns chosen"
+    );
     browser.client.clone().close().await.unwrap();
 }
 

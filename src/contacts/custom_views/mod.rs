@@ -28,6 +28,8 @@ pub struct CustomView {
     pub descending: bool,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    /// The columns after the name; empty for the usual ones.
+    pub columns: Vec<Field>,
 }
 
 /// The row as stored, its conditions still JSON.
@@ -44,6 +46,7 @@ struct StoredView {
     descending: bool,
     created_at: NaiveDateTime,
     updated_at: NaiveDateTime,
+    shown_columns: Option<String>,
 }
 
 impl From<StoredView> for CustomView {
@@ -61,6 +64,11 @@ impl From<StoredView> for CustomView {
             descending: stored.descending,
             created_at: stored.created_at,
             updated_at: stored.updated_at,
+            columns: stored
+                .shown_columns
+                .as_deref()
+                .map(crate::contacts::columns::from_json)
+                .unwrap_or_default(),
         }
     }
 }
@@ -72,7 +80,7 @@ fn matching_nothing() -> Condition {
 }
 
 #[derive(Debug, Clone, Insertable, AsChangeset)]
-#[diesel(table_name = contact_views)]
+#[diesel(table_name = contact_views, treat_none_as_null = true)]
 pub struct CustomViewFields {
     pub name: String,
     pub shared: bool,
@@ -80,6 +88,7 @@ pub struct CustomViewFields {
     pub match_any: bool,
     pub sort: String,
     pub descending: bool,
+    pub shown_columns: Option<String>,
 }
 
 impl CustomView {
@@ -118,6 +127,15 @@ impl CustomView {
         self.conditions.iter().any(|condition| {
             condition.field() == Field::Account && *condition.value() == Value::Id(account_id)
         })
+    }
+
+    /// The columns its list shows after the name.
+    pub fn shown_columns(&self) -> Vec<Field> {
+        if self.columns.is_empty() {
+            crate::contacts::columns::USUAL.to_vec()
+        } else {
+            self.columns.clone()
+        }
     }
 
     pub fn sort(&self) -> Sort {

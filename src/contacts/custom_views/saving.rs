@@ -20,6 +20,8 @@ pub struct ViewDraft {
     pub sort: Sort,
     pub descending: bool,
     pub rows: Vec<RowDraft>,
+    /// The columns after the name; empty for the usual ones.
+    pub columns: Vec<Field>,
 }
 
 /// A row of the form with a field and an operator picked; its values as typed.
@@ -78,6 +80,8 @@ pub fn save(
             match_any: draft.match_any,
             sort: draft.sort.as_str().to_owned(),
             descending: draft.descending,
+            shown_columns: (!draft.columns.is_empty())
+                .then(|| crate::contacts::columns::to_json(&draft.columns)),
         };
         match view_id {
             Some(id) => {

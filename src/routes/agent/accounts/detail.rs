@@ -15,7 +15,7 @@ use crate::db::now;
 use crate::error::AppError;
 use crate::routes::agent::contacts::list::build_table;
 use crate::routes::agent::contacts::params::{ListParams, RawListParams};
-use crate::routes::agent::contacts::table::{format_count, ContactTable, KeptBar, LastInvited};
+use crate::routes::agent::contacts::table::{format_count, Cell, ContactTable, KeptBar};
 use crate::routes::chrome::Chrome;
 use crate::routes::{page, page_with_status, redirect_see_other};
 use crate::state::AppState;

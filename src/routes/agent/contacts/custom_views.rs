@@ -79,6 +79,10 @@ impl ViewFormPage {
         Field::ALL
     }
 
+    fn column_fields(&self) -> Vec<Field> {
+        crate::contacts::columns::choosable().collect()
+    }
+
     fn operators(&self) -> [Operator; 16] {
         Operator::ALL
     }
@@ -270,7 +274,7 @@ async fn save(
                     Err(SaveError::NotYours) => return Err(AppError::Forbidden),
                     Err(SaveError::Database(error)) => return Err(error.into()),
                 },
-                Err(errors) => Err(errors),
+                Err(errors) => Err(*errors),
             };
             let choices = match outcome {
                 Ok(_) => None,

@@ -4,7 +4,7 @@ use askama::Template;
 use chrono::NaiveDateTime;
 
 use super::params::{ListParams, RawListParams, ViewChoice};
-use super::table::{format_count, total_label, ContactTable, KeptBar, LastInvited};
+use super::table::{format_count, total_label, Cell, ContactTable, KeptBar, Shown};
 use crate::agents::Agent;
 use crate::auth::guard::{shows_a_page, tell_of_finished_jobs, AgentSession, SignedInAgent};
 use crate::auth::sessions;
@@ -126,7 +126,15 @@ pub fn build_table(
         params.descending = view.descending;
     }
     let (page, total) = read_page_and_total(conn, params, &criteria, counts, now)?;
-    let table = ContactTable::build(base, params, page, total, now, agent.zone());
+    let columns = match &custom {
+        Some(view) => view.shown_columns(),
+        None => crate::contacts::columns::USUAL.to_vec(),
+    };
+    let shown = Shown {
+        extras: crate::contacts::columns::extras(conn, &page.rows, &columns)?,
+        columns,
+    };
+    let table = ContactTable::build(base, params, page, total, now, agent.zone(), &shown);
     Ok((table, title, custom))
 }
 

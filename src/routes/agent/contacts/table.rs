@@ -4,20 +4,36 @@
 use chrono::NaiveDateTime;
 
 use super::params::{ListParams, ViewChoice, PAGE_SIZES};
+use crate::contacts::columns::Extras;
+use crate::contacts::conditions::Field;
 use crate::contacts::views::StandardView;
-use crate::contacts::{Page, Sort, ViewTotal, COUNT_CAP, RESTORE_DAYS};
+use crate::contacts::{ListedRow, Page, Sort, ViewTotal, COUNT_CAP, RESTORE_DAYS};
 use crate::domain::{ShownStatus, TimeZone};
 
 pub struct TableRow {
     pub id: i64,
     pub name: String,
-    pub email: Option<String>,
-    pub account_id: Option<i64>,
-    pub account_name: Option<String>,
-    pub phone: Option<String>,
-    pub status: ShownStatus,
-    pub last_invited: LastInvited,
-    pub created: ListedTime,
+    /// One for each of the table's columns after the name.
+    pub cells: Vec<TableCell>,
+}
+
+/// A cell after the name: its column's class and label (the label heads it on a phone).
+pub struct TableCell {
+    pub class: &'static str,
+    pub label: &'static str,
+    pub content: Cell,
+}
+
+pub enum Cell {
+    Email(Option<String>),
+    /// The account's id and name.
+    Account(Option<(i64, String)>),
+    Text(Option<String>),
+    Status(ShownStatus),
+    Time(Option<ListedTime>),
+    /// Recently deleted's "2026-11-25 · 12 days left".
+    Deleted(String),
+    Number(i64),
 }
 
 /// A time in the list: how long ago, with the exact minute in the agent's zone as its title.
@@ -35,13 +51,6 @@ impl ListedTime {
             ago: zone.ago(at),
         }
     }
-}
-
-/// The list's "Last invited" cell, which Recently deleted fills with when and how long is left.
-pub enum LastInvited {
-    Never,
-    At(ListedTime),
-    Deleted(String),
 }
 
 pub struct SortHeader {
@@ -64,6 +73,7 @@ pub struct ContactTable {
     /// The position of the first row shown, when known, and how many rows are shown.
     pub shown_from: Option<i64>,
     pub shown: i64,
+    /// The name's header, then one for each column after it.
     pub headers: Vec<SortHeader>,
     pub first_href: Option<String>,
     pub previous_href: Option<String>,
@@ -161,21 +171,11 @@ impl ContactTable {
         total: ViewTotal,
         now: NaiveDateTime,
         zone: TimeZone,
+        shown: &Shown,
     ) -> ContactTable {
+        let (columns, extras) = (&shown.columns, &shown.extras);
         let in_deleted = params.view == ViewChoice::Standard(StandardView::RecentlyDeleted);
-        let headers = [
-            ("Name", Some(Sort::Name)),
-            ("Email", Some(Sort::Email)),
-            ("Help Center", Some(Sort::Status)),
-            // Recently deleted says when each contact goes for good instead.
-            match in_deleted {
-                true => ("Deleted", None),
-                false => ("Last invited", Some(Sort::LastInvited)),
-            },
-            ("Created", Some(Sort::Created)),
-        ]
-        .into_iter()
-        .map(|(label, sort)| SortHeader {
+        let header = |label: &'static str, sort: Option<Sort>| SortHeader {
             label,
             href: sort.map_or_else(String::new, |sort| params.sort_href(base, sort)),
             class: match (sort == Some(params.sort), params.descending) {
@@ -183,8 +183,13 @@ impl ContactTable {
                 (true, true) => "sort-desc",
                 (false, _) => "",
             },
-        })
-        .collect();
+        };
+        let headers = std::iter::once(header("Name", Some(Sort::Name)))
+            .chain(columns.iter().map(|field| {
+                let (label, sort) = column_head(*field, in_deleted);
+                header(label, sort)
+            }))
+            .collect();
         let on_first_page = params.cursor.is_none() && !params.backward;
         let on_last_page = page.next.is_none();
         let shown = page.rows.len() as i64;
@@ -203,24 +208,16 @@ impl ContactTable {
             rows: page
                 .rows
                 .into_iter()
-                .map(|row| TableRow {
-                    id: row.contact.id,
-                    status: row.contact.shown_status(now),
-                    last_invited: match (in_deleted, row.contact.deleted_at) {
-                        (true, Some(deleted_at)) => {
-                            LastInvited::Deleted(deleted_on(deleted_at, now, zone))
-                        }
-                        _ => match row.contact.last_invited_at {
-                            Some(at) => LastInvited::At(ListedTime::of(at, zone)),
-                            None => LastInvited::Never,
-                        },
-                    },
-                    created: ListedTime::of(row.contact.created_at, zone),
-                    name: row.contact.name,
-                    email: row.contact.email,
-                    account_id: row.contact.account_id,
-                    account_name: row.account_name,
-                    phone: row.contact.phone,
+                .map(|row| {
+                    let cells = columns
+                        .iter()
+                        .map(|field| cell(*field, &row, extras, in_deleted, now, zone))
+                        .collect();
+                    TableRow {
+                        id: row.contact.id,
+                        name: row.contact.name,
+                        cells,
+                    }
                 })
                 .collect(),
             total_label: total_label(total),
@@ -276,6 +273,87 @@ impl ContactTable {
                 == ViewChoice::Standard(StandardView::Status(ShownStatus::Deactivated)),
             kept: KeptBar::default(),
         }
+    }
+}
+
+/// The columns a table shows after the name, and what its rows need for them.
+pub struct Shown {
+    pub columns: Vec<Field>,
+    pub extras: Extras,
+}
+
+/// A column's header, and the sort it offers: the sorts the list's indexes serve.
+fn column_head(field: Field, in_deleted: bool) -> (&'static str, Option<Sort>) {
+    match field {
+        Field::Email => ("Email", Some(Sort::Email)),
+        Field::Status => ("Help Center", Some(Sort::Status)),
+        // Recently deleted says when each contact goes for good instead.
+        Field::LastInvited if in_deleted => ("Deleted", None),
+        Field::LastInvited => ("Last invited", Some(Sort::LastInvited)),
+        Field::Created => ("Created", Some(Sort::Created)),
+        other => (other.label(), None),
+    }
+}
+
+fn cell(
+    field: Field,
+    row: &ListedRow,
+    extras: &Extras,
+    in_deleted: bool,
+    now: NaiveDateTime,
+    zone: TimeZone,
+) -> TableCell {
+    let contact = &row.contact;
+    let time = |at: Option<NaiveDateTime>| Cell::Time(at.map(|at| ListedTime::of(at, zone)));
+    let (class, content) = match field {
+        Field::Email => ("email", Cell::Email(contact.email.clone())),
+        Field::Account => (
+            "account",
+            Cell::Account(contact.account_id.zip(row.account_name.clone())),
+        ),
+        Field::Phone => ("phone", Cell::Text(contact.phone.clone())),
+        Field::Status => ("status", Cell::Status(contact.shown_status(now))),
+        Field::LastInvited => match (in_deleted, contact.deleted_at) {
+            (true, Some(deleted_at)) => ("date", Cell::Deleted(deleted_on(deleted_at, now, zone))),
+            _ => ("date", time(contact.last_invited_at)),
+        },
+        Field::Created => ("date", time(Some(contact.created_at))),
+        Field::Updated => ("date", time(Some(contact.updated_at))),
+        Field::InvitationExpires => ("date", time(contact.invitation_expires_at)),
+        Field::Activated => ("date", time(extras.activated.get(&contact.id).copied())),
+        Field::LastTicket => ("date", time(extras.last_ticket.get(&contact.id).copied())),
+        Field::OpenTickets => (
+            "number",
+            Cell::Number(extras.open_tickets.get(&contact.id).copied().unwrap_or(0)),
+        ),
+        Field::Import => (
+            "text",
+            Cell::Text(
+                contact
+                    .import_id
+                    .and_then(|id| extras.import_names.get(&id).cloned()),
+            ),
+        ),
+        Field::Spam => (
+            "text",
+            Cell::Text(Some(if contact.is_spam { "Yes" } else { "No" }.to_owned())),
+        ),
+        Field::EmailDomain => (
+            "text",
+            Cell::Text(
+                contact
+                    .email
+                    .as_deref()
+                    .and_then(|email| email.rsplit_once('@'))
+                    .map(|(_, domain)| domain.to_owned()),
+            ),
+        ),
+        Field::Name => ("text", Cell::Text(Some(contact.name.clone()))),
+    };
+    TableCell {
+        class,
+        label: column_head(field, in_deleted).0,
+        content,
     }
 }
 

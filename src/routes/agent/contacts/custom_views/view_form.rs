@@ -1,6 +1,7 @@
 //! The custom view form: what an agent typed, kept as typed so a rejected form comes back as
 //! sent, and checked field by field and row by row.
 
+use crate::contacts::columns::{self, MAX_COLUMNS};
 use crate::contacts::conditions::{Condition, ConditionError, Field, Names, Operator};
 use crate::contacts::custom_views::{shown_value, CustomView, RowDraft, ViewDraft};
 use crate::contacts::Sort;
@@ -20,6 +21,8 @@ pub struct ViewForm {
     pub sort: String,
     pub dir: String,
     pub rows: Vec<RowForm>,
+    /// The field shown in each column after the name, "" for none; `MAX_COLUMNS` of them.
+    pub columns: Vec<String>,
 }
 
 #[derive(Debug, Default, Clone)]
@@ -52,15 +55,22 @@ pub struct ViewFieldErrors {
     pub matching: Option<String>,
     pub sort: Option<String>,
     pub visibility: Option<String>,
+    pub columns: Option<String>,
     /// Beside each row of `ViewForm::rows`.
     pub rows: Vec<Option<String>>,
 }
 
 impl ViewFieldErrors {
     pub fn any(&self) -> bool {
-        [&self.name, &self.matching, &self.sort, &self.visibility]
-            .iter()
-            .any(|error| error.is_some())
+        [
+            &self.name,
+            &self.matching,
+            &self.sort,
+            &self.visibility,
+            &self.columns,
+        ]
+        .iter()
+        .any(|error| error.is_some())
             || self.rows.iter().any(Option::is_some)
     }
 
@@ -88,6 +98,7 @@ impl ViewForm {
             sort: Sort::Name.as_str().to_owned(),
             dir: "asc".to_owned(),
             rows: vec![RowForm::default(); EMPTY_ROWS + 1],
+            columns: column_slots(&columns::USUAL),
             ..ViewForm::default()
         }
     }
@@ -107,13 +118,17 @@ impl ViewForm {
             sort: view.sort.clone(),
             dir: if view.descending { "desc" } else { "asc" }.to_owned(),
             rows,
+            columns: column_slots(&view.shown_columns()),
         }
     }
 
     /// The form from its posted pairs ("field_0", "operator_0", "value_0", "until_0", …) and
     /// the button pressed.
     pub fn from_pairs(pairs: Vec<(String, String)>) -> (ViewForm, Intent) {
-        let mut form = ViewForm::default();
+        let mut form = ViewForm {
+            columns: vec![String::new(); MAX_COLUMNS],
+            ..ViewForm::default()
+        };
         let mut intent = Intent::Save;
         for (key, value) in pairs {
             match key.as_str() {
@@ -135,6 +150,12 @@ impl ViewForm {
                     let Some(index) = index.parse::<usize>().ok().filter(|i| *i < MAX_ROWS) else {
                         continue;
                     };
+                    if part == "column" {
+                        if let Some(slot) = form.columns.get_mut(index) {
+                            *slot = value;
+                        }
+                        continue;
+                    }
                     if form.rows.len() <= index {
                         form.rows.resize(index + 1, RowForm::default());
                     }
@@ -168,7 +189,7 @@ impl ViewForm {
 
     /// The view to save, or the errors to show beside each field and row. Values are checked
     /// by `custom_views::save`, which looks up accounts and imports.
-    pub fn parse(&self) -> Result<ViewDraft, ViewFieldErrors> {
+    pub fn parse(&self) -> Result<ViewDraft, Box<ViewFieldErrors>> {
         let mut errors = ViewFieldErrors {
             rows: vec![None; self.rows.len()],
             ..ViewFieldErrors::default()
@@ -240,10 +261,22 @@ impl ViewForm {
                 until: row.until.clone(),
             });
         }
+        let mut chosen = Vec::new();
+        for slug in self.columns.iter().map(|slug| slug.trim()) {
+            match columns::choosable().find(|field| field.slug() == slug) {
+                _ if slug.is_empty() => {}
+                Some(field) if chosen.contains(&field) => {
+                    errors.columns = Some(format!("Show “{}” in one column only.", field.label()));
+                }
+                Some(field) => chosen.push(field),
+                None => errors.columns = Some("Pick each column from the list.".to_owned()),
+            }
+        }
         if errors.any() {
-            return Err(errors);
+            return Err(Box::new(errors));
         }
         Ok(ViewDraft {
+            columns: chosen,
             name,
             shared,
             match_any,
@@ -252,6 +285,13 @@ impl ViewForm {
             rows,
         })
     }
+}
+
+/// A view's columns in the form's slots, the rest empty.
+fn column_slots(shown: &[Field]) -> Vec<String> {
+    let mut slots: Vec<String> = shown.iter().map(|field| field.slug().to_owned()).collect();
+    slots.resize(MAX_COLUMNS, String::new());
+    slots
 }
 
 fn row_of(condition: &Condition, names: &Names) -> RowForm {

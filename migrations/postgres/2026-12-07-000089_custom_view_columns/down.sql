@@ -1,0 +1,1 @@
+ALTER TABLE contact_views DROP COLUMN shown_columns;
