@@ -383,8 +383,8 @@ pub fn holds_term(
     Box::new(in_named_account(backend, term, test.code(" OR ")).code(")"))
 }
 
-/// `contacts.account_id IN (the accounts whose name holds the term)`, after `sql`: the
-/// accounts' own trigram index (SQLite FTS5, PostgreSQL pg_trgm), read once per statement.
+/// The contact's account is one whose name holds the term, after `sql`: asked of the accounts'
+/// own trigram index (SQLite FTS5, PostgreSQL pg_trgm) once per statement.
 fn in_named_account(backend: Backend, term: &str, sql: CodeSql<Bool>) -> CodeSql<Bool> {
     let lowered = term.to_lowercase();
     match backend {
@@ -403,12 +403,15 @@ fn in_named_account(backend: Backend, term: &str, sql: CodeSql<Bool>) -> CodeSql
             )
             .text(folded(term))
             .code(") > 0)"),
+        // An array, not `IN (SELECT …)`: with a subquery in the OR the planner judged the whole
+        // test unselective and drove a search's count from the contacts instead of the
+        // trigram index (113 ms against 3.4 ms for "novak" at 1M).
         Backend::Postgres => sql
             .code(
-                "contacts.account_id IN (SELECT id FROM accounts \
+                "contacts.account_id = ANY (ARRAY(SELECT id FROM accounts \
                  WHERE search_name(accounts.name, accounts.name_folded) LIKE ",
             )
             .text(contains_pattern(&folded(term)))
-            .code(" ESCAPE '\\')"),
+            .code(" ESCAPE '\\'))"),
     }
 }

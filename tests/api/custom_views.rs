@@ -89,7 +89,12 @@ pub(crate) async fn create_view(
 
 /// A second browser, signed in as another agent.
 pub(crate) async fn second_agent(app: &TestApp) -> reqwest::Client {
-    app.create_agent("second@portico.test", "Second Agent", false);
+    agent_client(app, "second@portico.test", false).await
+}
+
+/// A browser of its own, signed in as a new agent with this address.
+async fn agent_client(app: &TestApp, email: &str, admin: bool) -> reqwest::Client {
+    app.create_agent(email, "Another Agent", admin);
     let client = new_client();
     let login = client
         .get(app.url("/login"))
@@ -104,7 +109,7 @@ pub(crate) async fn second_agent(app: &TestApp) -> reqwest::Client {
         .post(app.url("/login"))
         .form(&[
             ("csrf_token", token.as_str()),
-            ("email", "second@portico.test"),
+            ("email", email),
             ("password", AGENT_PASSWORD),
         ])
         .send()
@@ -372,6 +377,26 @@ on_both_backends! {
         assert!(twice.text().await.unwrap().contains("Show “Created” in one column only."));
         let usual = app.get_html("/contacts").await;
         assert!(usual.contains("data-label=\"Phone\""), "other lists keep their usual columns");
+    }
+
+    async fn an_admin_may_change_a_shared_view_but_never_sees_a_private_one(app) {
+        app.sign_in_agent(false).await;
+        let shared = create_view(&app, "Team view", &[], &[("visibility", "shared")]).await;
+        let private = create_view(&app, "Mine", &[], &[]).await;
+        let admin = agent_client(&app, "boss@portico.test", true).await;
+        let list = html_of(&admin, &app, &format!("/contacts?view=custom-{shared}")).await;
+        assert!(list.contains(&format!("href=\"/contacts/views/{shared}/edit\">Edit view</a>")), "an admin is offered editing a shared view");
+        assert_eq!(status_of(&admin, &app, &format!("/contacts/views/{shared}/edit")).await, 200);
+        assert_eq!(status_of(&admin, &app, &format!("/contacts/views/{private}/edit")).await, 404);
+        let token = csrf_token_in(&list);
+        let mut fields = vec![("csrf_token".to_owned(), token.clone())];
+        fields.extend(view_fields("Team view, tidied", &[("name", "contains", "a")], &[("visibility", "shared")]));
+        let saved = admin.post(app.url(&format!("/contacts/views/{shared}"))).form(&fields).send().await.unwrap();
+        assert_eq!(saved.status().as_u16(), 303);
+        assert!(app.get_html("/contacts").await.contains(">Team view, tidied <span"), "the owner sees the admin's change");
+        let deleted = admin.post(app.url(&format!("/contacts/views/{shared}/delete"))).form(&[("csrf_token", token.as_str())]).send().await.unwrap();
+        assert_eq!(deleted.status().as_u16(), 303);
+        assert!(!app.get_html("/contacts").await.contains("Team view"));
     }
 
     async fn deleting_a_view_asks_first_then_removes_it_for_everyone(app) {

@@ -142,8 +142,9 @@ impl CustomView {
         Sort::parse(&self.sort).unwrap_or_default()
     }
 
-    pub fn is_editable_by(&self, agent_id: i64) -> bool {
-        self.agent_id == agent_id
+    /// Its owner changes it, and so does an admin when it is shared with every agent.
+    pub fn is_editable_by(&self, agent_id: i64, admin: bool) -> bool {
+        self.agent_id == agent_id || (self.shared && admin)
     }
 
     /// The agent's own views and every shared one, by name.
@@ -190,13 +191,9 @@ impl CustomView {
             .count())
     }
 
-    pub fn delete(conn: &mut DbConnection, id: i64, agent_id: i64) -> QueryResult<usize> {
-        diesel::delete(
-            contact_views::table
-                .find(id)
-                .filter(contact_views::agent_id.eq(agent_id)),
-        )
-        .execute(conn)
+    /// Deletes the view, which the caller has checked this agent may change.
+    pub fn delete(conn: &mut DbConnection, id: i64) -> QueryResult<usize> {
+        diesel::delete(contact_views::table.find(id)).execute(conn)
     }
 }
 

@@ -47,10 +47,11 @@ pub enum SaveError {
     Database(#[from] diesel::result::Error),
 }
 
-/// Creates the view (`view_id` None) or saves the agent's own view `view_id`; its id.
+/// Creates the view (`view_id` None) or saves view `view_id`, if the agent may change it
+/// (`CustomView::is_editable_by`); its id.
 pub fn save(
     conn: &mut DbConnection,
-    agent_id: i64,
+    (agent_id, admin): (i64, bool),
     view_id: Option<i64>,
     draft: &ViewDraft,
     now: NaiveDateTime,
@@ -58,7 +59,7 @@ pub fn save(
     write_transaction(conn, |conn| {
         if let Some(id) = view_id {
             let view = CustomView::find_visible(conn, id, agent_id)?.ok_or(SaveError::NotFound)?;
-            if !view.is_editable_by(agent_id) {
+            if !view.is_editable_by(agent_id, admin) {
                 return Err(SaveError::NotYours);
             }
         }

@@ -135,10 +135,14 @@ impl ViewFormPage {
 }
 
 /// The view, if this agent may change it: 404 when they cannot see it, 403 when it is shared
-/// by someone else.
-fn own_view(conn: &mut DbConnection, id: i64, agent_id: i64) -> Result<CustomView, AppError> {
+/// by someone else and they are not an admin.
+fn own_view(
+    conn: &mut DbConnection,
+    id: i64,
+    (agent_id, admin): (i64, bool),
+) -> Result<CustomView, AppError> {
     let view = CustomView::find_visible(conn, id, agent_id)?.ok_or(AppError::NotFound)?;
-    if view.is_editable_by(agent_id) {
+    if view.is_editable_by(agent_id, admin) {
         Ok(view)
     } else {
         Err(AppError::Forbidden)
@@ -198,10 +202,10 @@ pub async fn edit_form(
     query: web::Query<EditQuery>,
 ) -> Result<HttpResponse, AppError> {
     let id = path.into_inner();
-    let agent_id = agent.agent.id;
+    let editor = (agent.agent.id, agent.agent.is_admin());
     let (form, choices) = state
         .db(move |conn| {
-            let view = own_view(conn, id, agent_id)?;
+            let view = own_view(conn, id, editor)?;
             let names = custom_views::names_for(conn, &view.conditions)?;
             Ok((
                 ViewForm::of_view(&view, &names),
@@ -244,7 +248,7 @@ async fn save(
     pairs: Vec<(String, String)>,
 ) -> Result<HttpResponse, AppError> {
     let (mut form, intent) = ViewForm::from_pairs(pairs);
-    let agent_id = agent.agent.id;
+    let editor = (agent.agent.id, agent.agent.is_admin());
     // "Add condition" and "Remove" change the form only: it comes back with its rows.
     if intent != Intent::Save {
         form.apply(intent);
@@ -265,7 +269,7 @@ async fn save(
     let (outcome, choices) = state
         .db(move |conn| {
             let outcome = match draft {
-                Ok(draft) => match custom_views::save(conn, agent_id, view_id, &draft, now()) {
+                Ok(draft) => match custom_views::save(conn, editor, view_id, &draft, now()) {
                     Ok(id) => Ok(id),
                     Err(SaveError::Conditions(found)) => {
                         Err(ViewFieldErrors::default().with_conditions(found))
@@ -314,12 +318,12 @@ pub async fn delete(
     path: web::Path<i64>,
 ) -> Result<HttpResponse, AppError> {
     let id = path.into_inner();
-    let agent_id = agent.agent.id;
+    let editor = (agent.agent.id, agent.agent.is_admin());
     let name = state
         .db(move |conn| {
             write_transaction(conn, |conn| {
-                let view = own_view(conn, id, agent_id)?;
-                CustomView::delete(conn, id, agent_id)?;
+                let view = own_view(conn, id, editor)?;
+                CustomView::delete(conn, id)?;
                 Ok::<_, AppError>(view.name)
             })
         })

@@ -279,6 +279,7 @@ fn read_listing(
     now: NaiveDateTime,
 ) -> Result<ContactsListing, AppError> {
     let agent_id = agent.id;
+    let admin = agent.is_admin();
     let sort_given = raw.sort.is_some();
     // After the agent: a removed agent is asked to sign in whatever the address says.
     let mut params = ListParams::parse(raw)?;
@@ -332,7 +333,7 @@ fn read_listing(
         },
         custom_view: custom.as_ref().map(|view| view.id),
         editable_custom_view: custom
-            .filter(|view| view.is_editable_by(agent_id))
+            .filter(|view| view.is_editable_by(agent_id, admin))
             .map(|view| view.id),
         reviewing_duplicates: params.view == ViewChoice::Standard(StandardView::PossibleDuplicates),
         export_href: params.first_page_href("/contacts/export"),
