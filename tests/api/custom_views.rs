@@ -31,7 +31,11 @@ pub(crate) type Row<'a> = (&'a str, &'a str, &'a str);
 
 /// The form's fields for a view named `name` with these conditions; `extra` adds or replaces
 /// other fields ("match", "sort", "until_0", …).
-fn view_fields(name: &str, rows: &[Row], extra: &[(&str, &str)]) -> Vec<(String, String)> {
+pub(crate) fn view_fields(
+    name: &str,
+    rows: &[Row],
+    extra: &[(&str, &str)],
+) -> Vec<(String, String)> {
     let mut fields: Vec<(String, String)> = vec![
         ("name".into(), name.into()),
         ("match".into(), "all".into()),
@@ -53,7 +57,7 @@ fn view_fields(name: &str, rows: &[Row], extra: &[(&str, &str)]) -> Vec<(String,
     fields
 }
 
-async fn post_view(
+pub(crate) async fn post_view(
     app: &TestApp,
     action: &str,
     from: &str,
@@ -351,32 +355,6 @@ on_both_backends! {
         assert!(names_in(&page).is_empty(), "the view does not widen to every contact");
         let edit = app.get_html(&format!("/contacts/views/{view}/edit")).await;
         assert_eq!(edit.matches("<option value=\"account\" data-kind=\"reference\" data-list=\"condition-accounts\" selected>").count(), 1, "the row stays, for the agent to change");
-    }
-
-    async fn a_view_shows_the_columns_it_picks_in_their_order(app) {
-        app.sign_in_agent(false).await;
-        let ada = app.add_contact("Ada Lovelace", Some("ada@acme.example"), None);
-        crate::portal::open_ticket(&app, ada, "Engine", "It computes.");
-        let mut picked = vec![("column_0", "created"), ("column_1", "open_tickets"), ("column_2", "email_domain")];
-        let emptied: Vec<String> = (3..8).map(|index| format!("column_{index}")).collect();
-        picked.extend(emptied.iter().map(|key| (key.as_str(), "")));
-        let id = create_view(&app, "Busy", &[], &picked).await;
-        let page = app.get_html(&format!("/contacts?view=custom-{id}")).await;
-        let headers: Vec<&str> = page.split("<th scope=\"col\">").skip(1).map(|rest| {
-            let text = rest[..rest.find("</th>").unwrap()].trim_end_matches("</a>");
-            text.rsplit('>').next().unwrap_or(text)
-        }).collect();
-        assert_eq!(headers, ["Name", "Created", "Open tickets", "Email domain"], "{page}");
-        assert!(page.contains("<td class=\"number\" data-label=\"Open tickets\">1</td>"));
-        assert!(page.contains("data-label=\"Email domain\"><span class=\"clip\" title=\"acme.example\">acme.example</span>"));
-        let edit = app.get_html(&format!("/contacts/views/{id}/edit")).await;
-        assert!(edit.contains("<option value=\"open_tickets\" selected>Open tickets</option>"), "the columns show on the form as chosen");
-
-        let twice = post_view(&app, &format!("/contacts/views/{id}"), &format!("/contacts/views/{id}/edit"), &view_fields("Busy", &[], &[("column_0", "created"), ("column_1", "created")])).await;
-        assert_eq!(twice.status().as_u16(), 422);
-        assert!(twice.text().await.unwrap().contains("Show “Created” in one column only."));
-        let usual = app.get_html("/contacts").await;
-        assert!(usual.contains("data-label=\"Phone\""), "other lists keep their usual columns");
     }
 
     async fn an_admin_may_change_a_shared_view_but_never_sees_a_private_one(app) {

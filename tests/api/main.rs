@@ -34,4 +34,5 @@ mod sessions;
 mod settings;
 mod tickets;
 mod time_zones;
+mod view_columns;
 mod view_conditions;

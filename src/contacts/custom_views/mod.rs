@@ -107,7 +107,8 @@ impl CustomView {
             },
             conditions: self.conditions.clone(),
             match_any: self.match_any,
-            time_zone: Some(zone.name().to_owned()),
+            // Without conditions the view is a standard one, whose count is kept.
+            time_zone: (!self.conditions.is_empty()).then(|| zone.name().to_owned()),
             ..Criteria::default()
         }
     }
