@@ -111,6 +111,19 @@ async fn fill_in_sign_in(page: &fantoccini::Client, email: &str) {
         .unwrap();
 }
 
+/// Types `term` in the contacts search box, presses Search, and waits for the count `total`.
+async fn search_for(page: &fantoccini::Client, term: &str, total: &str) {
+    let search_box = page.find(Locator::Css("input[name=q]")).await.unwrap();
+    search_box.clear().await.unwrap();
+    search_box.send_keys(term).await.unwrap();
+    crate::browser::click_button(page, "Search").await;
+    crate::browser::wait_for(
+        page,
+        &format!("//p[@class='total' and normalize-space()='{total}']"),
+    )
+    .await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_agent_searches_edits_a_contact_and_marks_another_as_spam() {
     let Some(browser) = browser::launch().await else {
@@ -130,43 +143,9 @@ async fn an_agent_searches_edits_a_contact_and_marks_another_as_spam() {
     sign_in(page, &app, "ada@portico.test").await;
 
     // Typed without its accents, in capitals.
-    page.find(Locator::Css("input[name=q]"))
-        .await
-        .unwrap()
-        .send_keys("COTE")
-        .await
-        .unwrap();
-    page.find(Locator::XPath("//button[normalize-space()='Search']"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-    page.wait()
-        .at_most(Duration::from_secs(10))
-        .for_element(Locator::XPath(
-            "//p[@class='total' and normalize-space()='1 contact']",
-        ))
-        .await
-        .unwrap();
+    search_for(page, "COTE", "1 contact").await;
     page.find(Locator::LinkText("Émilie Côté")).await.unwrap();
-
-    let search_box = page.find(Locator::Css("input[name=q]")).await.unwrap();
-    search_box.clear().await.unwrap();
-    search_box.send_keys("hopp").await.unwrap();
-    page.find(Locator::XPath("//button[normalize-space()='Search']"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-    page.wait()
-        .at_most(Duration::from_secs(10))
-        .for_element(Locator::XPath(
-            "//p[@class='total' and normalize-space()='1 contact']",
-        ))
-        .await
-        .unwrap();
+    search_for(page, "hopp", "1 contact").await;
     page.find(Locator::LinkText("Grace Hopper"))
         .await
         .unwrap()
