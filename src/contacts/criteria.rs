@@ -39,8 +39,12 @@ pub struct Criteria {
     pub without_email: bool,
     pub account_id: Option<i64>,
     pub import_id: Option<i64>,
+    /// Set by no view since custom views hold conditions (migration 000088); still read, so
+    /// a bulk job started before then works the view it was started on.
     pub email_domain: Option<String>,
+    /// "Added in the last 30 days" starts here.
     pub created_from: Option<NaiveDateTime>,
+    /// As `email_domain`: only in bulk jobs started before conditions.
     pub created_until: Option<NaiveDateTime>,
     pub has_open_tickets: Option<bool>,
     pub name_contains: Option<String>,
