@@ -6,6 +6,7 @@ use actix_web::{HttpResponse, ResponseError};
 use crate::auth::hashing_threads::{HashingError, HashingUnavailable};
 use crate::invitations::mass_invite::MassInviteError;
 use crate::invitations::InviteError;
+use crate::tickets::TicketError;
 
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
@@ -72,6 +73,16 @@ impl From<MassInviteError> for AppError {
             MassInviteError::NotFound => AppError::NotFound,
             MassInviteError::Invite(error) => AppError::Invite(error),
             refused => AppError::BadRequest(refused.to_string()),
+        }
+    }
+}
+
+impl From<TicketError> for AppError {
+    fn from(error: TicketError) -> Self {
+        match error {
+            TicketError::Database(error) => AppError::Database(error),
+            TicketError::Pool(error) => AppError::Pool(error),
+            TicketError::Template(error) => AppError::Template(error),
         }
     }
 }

@@ -22,6 +22,7 @@ use crate::auth::csrf;
 use crate::config::Settings;
 use crate::db::{self, DbPool};
 use crate::demo;
+use crate::domain::LinkKey;
 use crate::error::AppError;
 use crate::invitations::{InvitationEmail, Inviter};
 use crate::jobs::{JobContext, JobRunner};
@@ -29,6 +30,7 @@ use crate::mail::{Mailer, Outbox, SmtpMailer, SmtpSettings};
 use crate::routes;
 use crate::state::AppState;
 use crate::telemetry;
+use crate::tickets::emails::TicketEmails;
 
 const SESSION_COOKIE: &str = "portico_session";
 
@@ -98,6 +100,7 @@ impl Application {
             mailer: mailer.clone(),
             invitation_email,
             ttl: chrono::Duration::hours(i64::from(settings.invite_ttl_hours)),
+            link_key: LinkKey::from_secret(key.master()),
         };
         let lease = chrono::Duration::seconds(i64::from(settings.job_lease_seconds));
         let jobs = JobRunner::start(
@@ -107,10 +110,17 @@ impl Application {
             },
             settings.job_workers,
         );
+        let ticket_emails = TicketEmails {
+            pool: pool.clone(),
+            mailer: mailer.clone(),
+            company: inviter.invitation_email.company.clone(),
+            base_url: base_url.clone(),
+        };
         let state = web::Data::new(AppState {
             pool: pool.clone(),
             mailer,
             inviter,
+            ticket_emails,
             base_url: base_url.clone(),
             demo: settings.demo_enabled(),
             jobs: jobs.waker(),

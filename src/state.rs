@@ -11,12 +11,16 @@ use crate::error::AppError;
 use crate::invitations::Inviter;
 use crate::jobs::JobWaker;
 use crate::mail::Mailer;
+use crate::tickets::emails::TicketEmails;
+use crate::tickets::TicketError;
 
 pub struct AppState {
     pub pool: DbPool,
     pub mailer: Arc<Mailer>,
     /// Sends invitations with this instance's pool, mailer and invitation email.
     pub inviter: Inviter,
+    /// Sends the emails about tickets, to customers and agents.
+    pub ticket_emails: TicketEmails,
     pub base_url: Url,
     pub demo: bool,
     /// Wakes this instance's job runner when a job is started or resumed here.
@@ -54,5 +58,16 @@ impl AppState {
         web::block(move || work(&inviter))
             .await?
             .map_err(Into::into)
+    }
+
+    /// Runs ticket work that may send email (database and synchronous SMTP) on the blocking
+    /// pool.
+    pub async fn tickets<T, F>(&self, work: F) -> Result<T, AppError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&TicketEmails) -> Result<T, TicketError> + Send + 'static,
+    {
+        let emails = self.ticket_emails.clone();
+        web::block(move || work(&emails)).await?.map_err(Into::into)
     }
 }

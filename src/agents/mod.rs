@@ -70,6 +70,8 @@ pub struct Agent {
     pub password_changed_at: Option<NaiveDateTime>,
     /// An IANA name; unset until the agent's browser or choice says.
     pub time_zone: Option<String>,
+    /// Emails them each Help Center ticket that no agent has answered yet.
+    pub notify_new_tickets: bool,
 }
 
 impl Agent {
@@ -99,6 +101,16 @@ impl Agent {
                 .set(set)
                 .execute(conn)
         }
+    }
+
+    pub fn set_notify_new_tickets(
+        conn: &mut DbConnection,
+        id: i64,
+        notify: bool,
+    ) -> QueryResult<usize> {
+        diesel::update(agents::table.find(id))
+            .set(agents::notify_new_tickets.eq(notify))
+            .execute(conn)
     }
 
     pub fn role(&self) -> AgentRole {

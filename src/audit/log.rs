@@ -29,6 +29,11 @@ pub const KNOWN_ACTIONS: &[(&str, &str)] = &[
     ("invitation.revoked", "Invitation revoked"),
     ("invitation.accepted", "Invitation accepted"),
     ("invitation.delivery_failed", "Invitation not delivered"),
+    ("invitation.reminded", "Invitation reminder sent"),
+    (
+        "invitation.reminder_failed",
+        "Invitation reminder not delivered",
+    ),
     (
         "portal_access.deactivated",
         "Help Center access deactivated",

@@ -297,7 +297,7 @@ where
     }
 }
 
-/// Rows or ids per multi-row statement. With up to eight bound values a row this stays well
+/// Rows or ids per multi-row statement. With up to nine bound values a row this stays well
 /// under both backends' limits on bound parameters (SQLite 32,766, PostgreSQL 65,535), and a
 /// batch of a thousand is one round trip on PostgreSQL instead of a thousand.
 pub const ROWS_PER_STATEMENT: usize = 1_000;

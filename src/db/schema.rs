@@ -12,6 +12,7 @@ diesel::table! {
         updated_at -> Timestamp,
         password_changed_at -> Nullable<Timestamp>,
         time_zone -> Nullable<Text>,
+        notify_new_tickets -> Bool,
     }
 }
 
@@ -130,6 +131,7 @@ diesel::table! {
         from_customer -> Bool,
         body -> Text,
         created_at -> Timestamp,
+        internal -> Bool,
     }
 }
 
@@ -237,6 +239,8 @@ diesel::table! {
         last_error -> Nullable<Text>,
         smtp_message_id -> Nullable<Text>,
         unconfirmed_at -> Nullable<Timestamp>,
+        link_seed -> Nullable<Text>,
+        reminded_at -> Nullable<Timestamp>,
     }
 }
 
@@ -336,11 +340,25 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    ticket_emails (id) {
+        id -> BigInt,
+        ticket_id -> BigInt,
+        event -> Text,
+        recipient -> Text,
+        outcome -> Text,
+        error -> Nullable<Text>,
+        created_at -> Timestamp,
+        finished_at -> Nullable<Timestamp>,
+    }
+}
+
 diesel::joinable!(contacts -> accounts (account_id));
 diesel::joinable!(agent_password_resets -> agents (agent_id));
 diesel::joinable!(portal_accounts -> contacts (contact_id));
 diesel::joinable!(tickets -> contacts (contact_id));
 diesel::joinable!(ticket_messages -> tickets (ticket_id));
+diesel::joinable!(ticket_emails -> tickets (ticket_id));
 
 diesel::joinable!(contacts -> contact_imports (import_id));
 diesel::joinable!(contact_views -> agents (agent_id));
@@ -384,6 +402,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     portal_accounts,
     tickets,
     ticket_messages,
+    ticket_emails,
     kb_articles,
     audit_events,
     sign_in_failures,

@@ -182,6 +182,7 @@ fn seed_ticket(
         from_customer: true,
         body: content::TICKET_MESSAGES[index % content::TICKET_MESSAGES.len()],
         created_at: timestamp,
+        internal: false,
     }
     .insert(conn)?;
     if status != TicketStatus::Open {
@@ -191,6 +192,7 @@ fn seed_ticket(
             from_customer: false,
             body: "Thanks for the details. We are on it and will update this ticket as soon as we know more.",
             created_at: timestamp + chrono::Duration::minutes(30),
+            internal: false,
         }
         .insert(conn)?;
     }

@@ -21,6 +21,18 @@ pub fn one_line(typed: &str) -> String {
         .join(" ")
 }
 
+/// A message's paragraphs (separated by blank lines), each a list of its lines, for pages and
+/// emails to lay out without trusting the text as markup.
+pub fn paragraphs(message: &str) -> Vec<Vec<String>> {
+    message
+        .replace("\r\n", "\n")
+        .split("\n\n")
+        .map(str::trim)
+        .filter(|paragraph| !paragraph.is_empty())
+        .map(|paragraph| paragraph.lines().map(str::to_owned).collect())
+        .collect()
+}
+
 /// A CSV cell a spreadsheet would run as a formula gets a leading apostrophe. A number such as
 /// a phone's "+44 20 7946 0958" is left alone: without letters or signs other than + - ( ) .
 /// there is no function to call.

@@ -39,6 +39,24 @@ pub struct InvitationTemplate {
     pub html_body: Option<String>,
 }
 
+/// Which events email the customer about their ticket; each on unless an admin turns it off.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CustomerEmails {
+    pub on_reply: bool,
+    pub on_closed: bool,
+    pub on_received: bool,
+}
+
+impl Default for CustomerEmails {
+    fn default() -> CustomerEmails {
+        CustomerEmails {
+            on_reply: true,
+            on_closed: true,
+            on_received: true,
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct HelpCenterSettings {
     pub self_registration: SelfRegistration,
@@ -50,6 +68,9 @@ pub struct HelpCenterSettings {
     pub daily_invite_quota: Option<u32>,
     pub company_name: Option<String>,
     pub invitation_template: InvitationTemplate,
+    pub customer_emails: CustomerEmails,
+    /// Days after which an unopened invitation gets its one reminder; none means no reminders.
+    pub remind_after_days: Option<u32>,
 }
 
 const SELF_REGISTRATION: &str = "self_registration";
@@ -61,6 +82,10 @@ const COMPANY_NAME: &str = "company_name";
 const TEMPLATE_SUBJECT: &str = "invitation_subject";
 const TEMPLATE_TEXT: &str = "invitation_text";
 const TEMPLATE_HTML: &str = "invitation_html";
+const EMAIL_ON_REPLY: &str = "email_customer_on_reply";
+const EMAIL_ON_CLOSED: &str = "email_customer_on_closed";
+const EMAIL_ON_RECEIVED: &str = "email_customer_on_received";
+const REMIND_AFTER_DAYS: &str = "remind_after_days";
 
 impl HelpCenterSettings {
     /// How long a new invitation link stays valid: the admin's choice, else the server's.
@@ -108,6 +133,12 @@ impl HelpCenterSettings {
                 text_body: get(TEMPLATE_TEXT),
                 html_body: get(TEMPLATE_HTML),
             },
+            customer_emails: CustomerEmails {
+                on_reply: get(EMAIL_ON_REPLY).as_deref() != Some("false"),
+                on_closed: get(EMAIL_ON_CLOSED).as_deref() != Some("false"),
+                on_received: get(EMAIL_ON_RECEIVED).as_deref() != Some("false"),
+            },
+            remind_after_days: get(REMIND_AFTER_DAYS).and_then(|value| value.parse().ok()),
         })
     }
 
@@ -118,7 +149,8 @@ impl HelpCenterSettings {
             SelfRegistration::Open => ("open", String::new()),
             SelfRegistration::Domains(domains) => ("domains", domains.join(", ")),
         };
-        let values: [(&str, Option<String>); 9] = [
+        let emails = self.customer_emails;
+        let values: [(&str, Option<String>); 13] = [
             (SELF_REGISTRATION, Some(mode.to_owned())),
             (SELF_REGISTRATION_DOMAINS, Some(domains)),
             (AUTO_INVITE, Some(self.auto_invite.to_string())),
@@ -134,6 +166,13 @@ impl HelpCenterSettings {
             (TEMPLATE_SUBJECT, self.invitation_template.subject.clone()),
             (TEMPLATE_TEXT, self.invitation_template.text_body.clone()),
             (TEMPLATE_HTML, self.invitation_template.html_body.clone()),
+            (EMAIL_ON_REPLY, Some(emails.on_reply.to_string())),
+            (EMAIL_ON_CLOSED, Some(emails.on_closed.to_string())),
+            (EMAIL_ON_RECEIVED, Some(emails.on_received.to_string())),
+            (
+                REMIND_AFTER_DAYS,
+                self.remind_after_days.map(|days| days.to_string()),
+            ),
         ];
         for (key, value) in values {
             diesel::delete(settings::table.find(key)).execute(conn)?;
@@ -216,6 +255,12 @@ fn changes(before: &HelpCenterSettings, after: &HelpCenterSettings) -> String {
     }
     if before.company_name != after.company_name {
         changed.push("company name");
+    }
+    if before.customer_emails != after.customer_emails {
+        changed.push("emails to customers");
+    }
+    if before.remind_after_days != after.remind_after_days {
+        changed.push("invitation reminders");
     }
     changed.join(", ")
 }

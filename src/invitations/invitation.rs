@@ -239,6 +239,7 @@ pub type HistoryEntry = (Invitation, Option<String>, Vec<DeliveryAttempt>);
 pub struct NewInvitation {
     pub contact_id: i64,
     pub token_digest: String,
+    pub link_seed: Option<String>,
     pub created_by_agent_id: Option<i64>,
     pub batch_id: Option<i64>,
     pub bulk_job_id: Option<i64>,

@@ -17,6 +17,7 @@ pub mod mass_invite;
 pub mod new_link;
 pub mod quota;
 mod record;
+pub mod reminders;
 pub mod template;
 pub mod template_preview;
 
@@ -30,7 +31,7 @@ use crate::audit::{self, Actor, ContactEvent};
 use crate::contacts::Contact;
 use crate::db::schema::{contacts, invitations};
 use crate::db::{now, write_transaction, DbConnection, DbPool, ROWS_PER_STATEMENT};
-use crate::domain::{EmailAddress, HelpCenterStatus, LinkToken};
+use crate::domain::{EmailAddress, HelpCenterStatus, LinkKey, LinkToken};
 use crate::help_center::settings::HelpCenterSettings;
 use crate::invitations::invitation::{Invitation, InvitationState, NewInvitation};
 use crate::mail::{Delivery, MailError, Mailer};
@@ -74,6 +75,8 @@ pub struct Inviter {
     pub invitation_email: Arc<InvitationEmail>,
     /// How long a link lasts unless Settings say otherwise.
     pub ttl: Duration,
+    /// Makes each link from a seed kept with its invitation, for the reminder.
+    pub link_key: LinkKey,
 }
 
 /// One contact's result, in the order asked.
@@ -90,6 +93,7 @@ struct Wanted {
     result_index: usize,
     address: EmailAddress,
     supersedes: Option<i64>,
+    seed: String,
     token: LinkToken,
 }
 
@@ -178,12 +182,16 @@ impl Inviter {
                     Decision::Invite {
                         address,
                         supersedes,
-                    } => wanted.push(Wanted {
-                        result_index: results.len(),
-                        address,
-                        supersedes,
-                        token: LinkToken::generate(),
-                    }),
+                    } => {
+                        let seed = LinkKey::new_seed();
+                        wanted.push(Wanted {
+                            result_index: results.len(),
+                            address,
+                            supersedes,
+                            token: self.link_key.token_for(&seed),
+                            seed,
+                        })
+                    }
                 }
                 results.push(result);
             }
@@ -196,6 +204,7 @@ impl Inviter {
                 .map(|w| NewInvitation {
                     contact_id: results[w.result_index].contact_id,
                     token_digest: w.token.digest(),
+                    link_seed: Some(w.seed.clone()),
                     created_by_agent_id: request.agent.as_ref().map(|(id, _)| *id),
                     batch_id: request.mass_invite_id,
                     bulk_job_id: request.bulk_job_id,

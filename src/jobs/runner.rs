@@ -1,20 +1,22 @@
 //! The job runner every instance starts with `serve`: a few threads that claim the next chunk
 //! of any running bulk job, work it, and move on; when no job waits, they finish mass invites
-//! whose sender stopped. Jobs go on without the agent's tab, and an instance that dies leaves
+//! whose sender stopped and send the invitation reminders that are due. Jobs go on without the agent's tab, and an instance that dies leaves
 //! its claims to run out, for another instance (or itself, restarted) to take over.
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Condvar, Mutex};
 use std::thread::JoinHandle;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use super::chunk::{self, ChunkOutcome, JobContext};
 use super::claim::{self, Claim};
-use crate::invitations::{lease, mass_invite};
+use crate::invitations::{lease, mass_invite, reminders};
 
 /// How often an idle runner looks for jobs started on another instance; jobs started on this
 /// one wake it at once.
 const IDLE_POLL: Duration = Duration::from_secs(1);
+/// Reminders are counted in days: a look a minute is soon enough.
+const REMINDER_POLL: Duration = Duration::from_secs(60);
 
 #[derive(Default)]
 struct Signal {
@@ -102,14 +104,20 @@ impl Drop for JobRunner {
 fn run(context: &JobContext, signal: &Signal) {
     // Agents' pages come first: a job takes the CPU they leave (its send threads inherit this).
     crate::priority::lower_this_thread();
+    let mut reminders_due_at = Instant::now();
     while !signal.stop.load(Ordering::Relaxed) {
         let seen = signal.seen();
         match on_a_connection(context, |conn| claim::claim_next(conn, context.lease)) {
             Ok(Some(claim)) => work_holding_claim(context, &claim),
             Ok(None) => {
-                if !finish_an_abandoned_mass_invite(context) {
-                    signal.wait(seen, IDLE_POLL);
+                if finish_an_abandoned_mass_invite(context) {
+                    continue;
                 }
+                if Instant::now() >= reminders_due_at {
+                    send_due_reminders(context);
+                    reminders_due_at = Instant::now() + REMINDER_POLL;
+                }
+                signal.wait(seen, IDLE_POLL);
             }
             Err(error) => {
                 tracing::warn!(%error, "the job runner could not look for work");
@@ -138,6 +146,14 @@ fn finish_an_abandoned_mass_invite(context: &JobContext) -> bool {
             tracing::warn!(%error, "the job runner could not look for mass invites");
             false
         }
+    }
+}
+
+fn send_due_reminders(context: &JobContext) {
+    match reminders::send_due(&context.inviter, crate::db::now()) {
+        Ok(0) => {}
+        Ok(sent) => tracing::info!(sent, "sent invitation reminders"),
+        Err(error) => tracing::warn!(%error, "could not send invitation reminders"),
     }
 }
 

@@ -1,9 +1,12 @@
 //! A ticket's message as both wings show it; only who wrote it is named differently.
 
+use crate::domain::paragraphs;
 use crate::tickets::TicketMessage;
 
 pub struct ShownMessage {
     pub from_customer: bool,
+    /// An agents-only note: never shown in the Help Center.
+    pub internal: bool,
     pub author: String,
     pub sent_at: chrono::NaiveDateTime,
     /// Blank lines separate paragraphs; single line breaks are kept within one.
@@ -12,17 +15,12 @@ pub struct ShownMessage {
 
 impl ShownMessage {
     pub fn new(message: &TicketMessage, author: String) -> ShownMessage {
-        let normalized = message.body.replace("\r\n", "\n");
         ShownMessage {
             from_customer: message.from_customer,
+            internal: message.internal,
             author,
             sent_at: message.created_at,
-            paragraphs: normalized
-                .split("\n\n")
-                .map(str::trim)
-                .filter(|paragraph| !paragraph.is_empty())
-                .map(|paragraph| paragraph.lines().map(str::to_owned).collect())
-                .collect(),
+            paragraphs: paragraphs(&message.body),
         }
     }
 }

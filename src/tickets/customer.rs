@@ -77,6 +77,7 @@ impl Ticket {
                 from_customer: true,
                 body,
                 created_at: at,
+                internal: false,
             }
             .insert(conn)?;
             audit::record(
@@ -107,6 +108,7 @@ impl Ticket {
                 from_customer: true,
                 body,
                 created_at: at,
+                internal: false,
             }
             .insert(conn)?;
             let change = if ticket.status() == TicketStatus::Closed {

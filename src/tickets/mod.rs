@@ -8,10 +8,22 @@ use crate::audit::{self, Actor};
 use crate::db::schema::{agents, contacts, ticket_messages, tickets};
 use crate::db::{now, write_transaction, DbConnection};
 
+pub mod conversation;
 mod customer;
+pub mod emails;
 mod listing;
 
 pub use listing::{TicketCursor, TicketListRequest, TicketPage};
+
+#[derive(Debug, thiserror::Error)]
+pub enum TicketError {
+    #[error(transparent)]
+    Database(#[from] diesel::result::Error),
+    #[error(transparent)]
+    Pool(#[from] diesel::r2d2::PoolError),
+    #[error("a ticket email could not be written: {0}")]
+    Template(#[from] askama::Error),
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TicketStatus {
@@ -112,13 +124,14 @@ impl Ticket {
         Ok(StatusCounts::of_rows(rows))
     }
 
-    /// An agent's answer: the message, then the status if one was chosen, in one transaction.
-    /// The reply counts as an update, so the ticket rises to the top of the list.
+    /// An agent's answer (or internal note): the message, then the status if one was chosen,
+    /// in one transaction. It counts as an update, so the ticket rises to the top of the list.
     pub fn add_agent_reply(
         conn: &mut DbConnection,
         ticket_id: i64,
         agent_id: i64,
         body: &str,
+        internal: bool,
         new_status: Option<TicketStatus>,
     ) -> QueryResult<Option<StatusChange>> {
         write_transaction(conn, |conn| {
@@ -130,6 +143,7 @@ impl Ticket {
                 from_customer: false,
                 body,
                 created_at: at,
+                internal,
             }
             .insert(conn)?;
             let change = match new_status {
@@ -250,6 +264,14 @@ pub struct TicketMessage {
     pub from_customer: bool,
     pub body: String,
     pub created_at: NaiveDateTime,
+    pub internal: bool,
+}
+
+/// Who reads a ticket's conversation: agents see internal notes, customers do not.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reader {
+    Agent,
+    Customer,
 }
 
 impl TicketMessage {
@@ -258,10 +280,16 @@ impl TicketMessage {
     pub fn thread(
         conn: &mut DbConnection,
         ticket_id: i64,
+        reader: Reader,
     ) -> QueryResult<Vec<(TicketMessage, Option<String>)>> {
-        ticket_messages::table
+        let mut query = ticket_messages::table
             .left_join(agents::table.on(ticket_messages::author_agent_id.eq(agents::id.nullable())))
             .filter(ticket_messages::ticket_id.eq(ticket_id))
+            .into_boxed();
+        if reader == Reader::Customer {
+            query = query.filter(ticket_messages::internal.eq(false));
+        }
+        query
             .order((ticket_messages::created_at.asc(), ticket_messages::id.asc()))
             .select((TicketMessage::as_select(), agents::name.nullable()))
             .load(conn)
@@ -295,6 +323,7 @@ pub struct NewTicketMessage<'a> {
     pub from_customer: bool,
     pub body: &'a str,
     pub created_at: NaiveDateTime,
+    pub internal: bool,
 }
 
 impl NewTicketMessage<'_> {

@@ -16,11 +16,11 @@ use crate::helpers::{
 };
 use crate::on_both_backends;
 
-const PASSWORD: &str = "a long customer passphrase";
+pub(crate) const PASSWORD: &str = "a long customer passphrase";
 const NEW_PASSWORD: &str = "another long passphrase";
 
 /// A contact with an activated Help Center account, as if they had accepted an invitation.
-fn add_customer(app: &TestApp, name: &str, email: &str) -> i64 {
+pub(crate) fn add_customer(app: &TestApp, name: &str, email: &str) -> i64 {
     let id = app.add_contact(name, Some(email), None);
     let hash = portico::auth::password::hash_password(PASSWORD).unwrap();
     let mut conn = app.pool.get().unwrap();
@@ -47,7 +47,7 @@ async fn sign_in(
 }
 
 /// A new browser signed in as this customer.
-async fn signed_in_customer(app: &TestApp, email: &str) -> reqwest::Client {
+pub(crate) async fn signed_in_customer(app: &TestApp, email: &str) -> reqwest::Client {
     let client = new_client();
     let response = sign_in(app, &client, email, PASSWORD).await;
     assert_eq!(response.status().as_u16(), 303, "the customer signs in");

@@ -31,6 +31,7 @@ fn add_ticket_at(
         from_customer: true,
         body: "My invoice is wrong.\nIt shows last month.\n\nPlease check.",
         created_at: at,
+        internal: false,
     }
     .insert(&mut conn)
     .expect("message added");

@@ -1,5 +1,5 @@
 //! An agent's profile (linked beside their name in every page's header): the time zone their
-//! pages show times in, their password (changing it ends their other sessions), and where
+//! pages show times in, the emails they want, their password (changing it ends their other sessions), and where
 //! they are signed in.
 
 use actix_web::http::StatusCode;
@@ -32,7 +32,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .route(web::get().to(form))
             .route(web::post().to(change)),
     )
-    .route("/profile/time-zone", web::post().to(choose_time_zone));
+    .route("/profile/time-zone", web::post().to(choose_time_zone))
+    .route("/profile/emails", web::post().to(choose_emails));
 }
 
 #[derive(Template)]
@@ -158,5 +159,32 @@ pub async fn choose_time_zone(
         FlashKind::Success,
         format!("Times are now shown in {}.", zone.name()),
     );
+    Ok(redirect_see_other(PATH))
+}
+
+#[derive(Deserialize)]
+pub struct EmailsForm {
+    /// A checkbox: present when ticked.
+    #[serde(default)]
+    notify_new_tickets: Option<String>,
+}
+
+/// The agent chooses whether unanswered Help Center tickets are emailed to them.
+pub async fn choose_emails(
+    agent: SignedInAgent,
+    state: web::Data<AppState>,
+    form: web::Form<EmailsForm>,
+) -> Result<HttpResponse, AppError> {
+    let notify = form.notify_new_tickets.is_some();
+    let agent_id = agent.agent.id;
+    state
+        .db(move |conn| Ok(Agent::set_notify_new_tickets(conn, agent_id, notify)?))
+        .await?;
+    let message = if notify {
+        "You will be emailed new Help Center tickets that no agent has answered yet."
+    } else {
+        "You will no longer be emailed new Help Center tickets."
+    };
+    set_flash(agent.session(), FlashKind::Success, message);
     Ok(redirect_see_other(PATH))
 }

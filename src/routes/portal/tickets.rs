@@ -7,7 +7,6 @@ use askama::Template;
 use serde::Deserialize;
 
 use super::{page_with_status, PortalChrome};
-use crate::audit::Actor;
 use crate::auth::guard::SignedInCustomer;
 use crate::auth::session::{set_flash, FlashKind};
 use crate::domain::one_line;
@@ -15,7 +14,7 @@ use crate::error::AppError;
 use crate::routes::redirect_see_other;
 use crate::routes::ticket_message::ShownMessage;
 use crate::state::AppState;
-use crate::tickets::{Ticket, TicketMessage, TicketStatus};
+use crate::tickets::{conversation, Reader, Ticket, TicketMessage, TicketStatus};
 
 pub const MESSAGE_MAX_BYTES: usize = 64 * 1024;
 const SUBJECT_MAX_CHARS: usize = 200;
@@ -94,7 +93,7 @@ async fn render_ticket(
     let (ticket, messages) = state
         .db(move |conn| {
             let ticket = Ticket::find_for_contact(conn, id, contact_id)?;
-            let messages = TicketMessage::thread(conn, id)?
+            let messages = TicketMessage::thread(conn, id, Reader::Customer)?
                 .into_iter()
                 .map(|(message, agent_name)| {
                     let author = match (message.from_customer, agent_name) {
@@ -150,10 +149,10 @@ pub async fn reply(
     }
     let contact_id = customer.contact.id;
     let body = body.trim().to_owned();
-    let change = state
-        .db(move |conn| Ok(Ticket::add_customer_reply(conn, id, contact_id, &body)?))
+    let answered = state
+        .tickets(move |emails| conversation::reply_as_customer(emails, id, contact_id, &body))
         .await?;
-    let message = match change {
+    let message = match answered.value {
         Some(_) => "Your reply has been sent, and the ticket is open again.",
         None => "Your reply has been sent.",
     };
@@ -218,13 +217,11 @@ pub async fn create(
     let contact_id = customer.contact.id;
     let body = message.trim().to_owned();
     let id = state
-        .db(move |conn| {
-            let actor = Actor::Contact(contact_id);
-            Ok(Ticket::open_for_customer(
-                conn, actor, contact_id, &subject, &body,
-            )?)
+        .tickets(move |emails| {
+            conversation::submit_from_help_center(emails, contact_id, &subject, &body)
         })
-        .await?;
+        .await?
+        .value;
     set_flash(
         customer.session(),
         FlashKind::Success,

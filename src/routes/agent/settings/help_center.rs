@@ -1,5 +1,5 @@
-//! Settings → Help Center: who may register, auto-invite, link validity, the daily quota and
-//! the company name used in emails.
+//! Settings → Help Center: who may register, auto-invite, link validity, reminders, the daily
+//! quota, the company name used in emails, and which events email customers.
 
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
@@ -10,7 +10,8 @@ use crate::audit::Actor;
 use crate::auth::guard::SignedInAgent;
 use crate::auth::session::{set_flash, FlashKind};
 use crate::error::AppError;
-use crate::help_center::settings::{self, HelpCenterSettings, SelfRegistration};
+use crate::help_center::settings::{self, CustomerEmails, HelpCenterSettings, SelfRegistration};
+use crate::invitations::reminders::REMIND_AFTER_DAYS_MAX;
 use crate::routes::redirect_see_other;
 use crate::state::AppState;
 
@@ -35,6 +36,15 @@ pub struct HelpCenterForm {
     pub daily_invite_quota: String,
     #[serde(default)]
     pub company_name: String,
+    /// Checkboxes, present when ticked: which events email the customer.
+    #[serde(default)]
+    pub email_on_reply: Option<String>,
+    #[serde(default)]
+    pub email_on_closed: Option<String>,
+    #[serde(default)]
+    pub email_on_received: Option<String>,
+    #[serde(default)]
+    pub remind_after_days: String,
 }
 
 #[derive(Debug, Default)]
@@ -44,11 +54,13 @@ pub struct HelpCenterErrors {
     pub invite_ttl_hours: Option<String>,
     pub daily_invite_quota: Option<String>,
     pub company_name: Option<String>,
+    pub remind_after_days: Option<String>,
 }
 
 impl HelpCenterErrors {
     fn any(&self) -> bool {
-        self.self_registration.is_some()
+        self.remind_after_days.is_some()
+            || self.self_registration.is_some()
             || self.domains.is_some()
             || self.invite_ttl_hours.is_some()
             || self.daily_invite_quota.is_some()
@@ -66,7 +78,7 @@ impl HelpCenterForm {
         HelpCenterForm {
             self_registration: mode.to_owned(),
             domains,
-            auto_invite: settings.auto_invite.then(|| "on".to_owned()),
+            auto_invite: ticked(settings.auto_invite),
             invite_ttl_hours: settings
                 .invite_ttl_hours
                 .map(|hours| hours.to_string())
@@ -76,6 +88,13 @@ impl HelpCenterForm {
                 .map(|quota| quota.to_string())
                 .unwrap_or_default(),
             company_name: settings.company_name.clone().unwrap_or_default(),
+            email_on_reply: ticked(settings.customer_emails.on_reply),
+            email_on_closed: ticked(settings.customer_emails.on_closed),
+            email_on_received: ticked(settings.customer_emails.on_received),
+            remind_after_days: settings
+                .remind_after_days
+                .map(|days| days.to_string())
+                .unwrap_or_default(),
         }
     }
 
@@ -84,8 +103,9 @@ impl HelpCenterForm {
     }
 
     /// The settings this form asks for; the invitation email, edited on its own page, is left
-    /// to the caller to carry over.
-    fn parse(&self) -> Result<HelpCenterSettings, HelpCenterErrors> {
+    /// to the caller to carry over. `server_ttl_hours` is the link validity when the form
+    /// leaves it blank.
+    fn parse(&self, server_ttl_hours: i64) -> Result<HelpCenterSettings, Box<HelpCenterErrors>> {
         let mut errors = HelpCenterErrors::default();
         let self_registration = match self.self_registration.as_str() {
             "off" | "" => Some(SelfRegistration::Off),
@@ -114,28 +134,61 @@ impl HelpCenterForm {
                     "Enter a whole number from 1 to {QUOTA_MAX}, or leave it blank for no limit."
                 ));
             });
+        let remind_after_days =
+            parse_optional_number(&self.remind_after_days, 1, REMIND_AFTER_DAYS_MAX).map_err(|()| {
+                errors.remind_after_days = Some(format!(
+                    "Enter a whole number of days from 1 to {REMIND_AFTER_DAYS_MAX}, or leave it blank for no reminders."
+                ));
+            });
+        let ttl_hours = match &invite_ttl_hours {
+            Ok(Some(hours)) => i64::from(*hours),
+            _ => server_ttl_hours,
+        };
+        if let Ok(Some(days)) = remind_after_days {
+            if i64::from(days) * 24 >= ttl_hours {
+                errors.remind_after_days = Some(format!(
+                    "Links are valid for {ttl_hours} hours, so a reminder after {days} days would find every link expired. Choose fewer days, or longer-lived links."
+                ));
+            }
+        }
         let company_name = self.company_name.trim();
         if company_name.chars().count() > COMPANY_MAX_CHARS {
             errors.company_name = Some(format!("Use at most {COMPANY_MAX_CHARS} characters."));
         } else if company_name.chars().any(char::is_control) {
             errors.company_name = Some("Use a single line without special characters.".to_owned());
         }
-        match (self_registration, invite_ttl_hours, daily_invite_quota) {
-            (Some(self_registration), Ok(invite_ttl_hours), Ok(daily_invite_quota))
-                if !errors.any() =>
-            {
-                Ok(HelpCenterSettings {
-                    self_registration,
-                    auto_invite: self.auto_invite_checked(),
-                    invite_ttl_hours,
-                    daily_invite_quota,
-                    company_name: (!company_name.is_empty()).then(|| company_name.to_owned()),
-                    invitation_template: Default::default(),
-                })
-            }
-            _ => Err(errors),
+        match (
+            self_registration,
+            invite_ttl_hours,
+            daily_invite_quota,
+            remind_after_days,
+        ) {
+            (
+                Some(self_registration),
+                Ok(invite_ttl_hours),
+                Ok(daily_invite_quota),
+                Ok(remind_after_days),
+            ) if !errors.any() => Ok(HelpCenterSettings {
+                self_registration,
+                auto_invite: self.auto_invite_checked(),
+                invite_ttl_hours,
+                daily_invite_quota,
+                company_name: (!company_name.is_empty()).then(|| company_name.to_owned()),
+                invitation_template: Default::default(),
+                customer_emails: CustomerEmails {
+                    on_reply: self.email_on_reply.is_some(),
+                    on_closed: self.email_on_closed.is_some(),
+                    on_received: self.email_on_received.is_some(),
+                },
+                remind_after_days,
+            }),
+            _ => Err(Box::new(errors)),
         }
     }
+}
+
+fn ticked(on: bool) -> Option<String> {
+    on.then(|| "on".to_owned())
 }
 
 fn parse_optional_number(input: &str, min: u32, max: u32) -> Result<Option<u32>, ()> {
@@ -199,11 +252,11 @@ pub async fn save(
 ) -> Result<HttpResponse, AppError> {
     agent.require_admin()?;
     let form = form.into_inner();
-    let wanted = match form.parse() {
+    let wanted = match form.parse(state.inviter.ttl.num_hours()) {
         Ok(wanted) => wanted,
         Err(errors) => {
             let submitted = Submitted {
-                help_center: Some((form, errors)),
+                help_center: Some((form, *errors)),
                 new_agent: None,
             };
             return render(&agent, &state, submitted, StatusCode::UNPROCESSABLE_ENTITY).await;

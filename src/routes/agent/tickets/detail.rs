@@ -13,7 +13,8 @@ use crate::routes::page_with_status;
 use crate::routes::ticket_message::ShownMessage;
 use crate::routes::{page, redirect_see_other};
 use crate::state::AppState;
-use crate::tickets::{StatusChange, Ticket, TicketMessage, TicketStatus};
+use crate::tickets::emails::{Emailed, TicketEmail};
+use crate::tickets::{conversation, Reader, StatusChange, Ticket, TicketMessage, TicketStatus};
 
 pub const REPLY_MAX_BYTES: usize = 64 * 1024;
 
@@ -24,6 +25,9 @@ pub struct ReplyForm {
     /// Empty: keep the ticket's status.
     #[serde(default)]
     status: String,
+    /// Set by the "Add internal note" button: for agents only, never emailed.
+    #[serde(default)]
+    internal: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -40,6 +44,7 @@ struct TicketDetailPage {
     status: TicketStatus,
     contact: Contact,
     messages: Vec<ShownMessage>,
+    emails: Vec<TicketEmail>,
     statuses: [TicketStatus; 3],
     reply: ReplyForm,
     errors: FormErrors,
@@ -64,6 +69,7 @@ struct Loaded {
     ticket: Ticket,
     contact: Contact,
     messages: Vec<ShownMessage>,
+    emails: Vec<TicketEmail>,
 }
 
 async fn load(state: &web::Data<AppState>, id: i64) -> Result<Loaded, AppError> {
@@ -71,7 +77,7 @@ async fn load(state: &web::Data<AppState>, id: i64) -> Result<Loaded, AppError> 
         .db(move |conn| {
             let ticket = Ticket::find(conn, id)?;
             let contact = Contact::find(conn, ticket.contact_id)?.ok_or(AppError::NotFound)?;
-            let messages = TicketMessage::thread(conn, id)?
+            let messages = TicketMessage::thread(conn, id, Reader::Agent)?
                 .into_iter()
                 .map(|(message, agent_name)| {
                     let author = match (message.from_customer, agent_name) {
@@ -86,6 +92,7 @@ async fn load(state: &web::Data<AppState>, id: i64) -> Result<Loaded, AppError> 
                 ticket,
                 contact,
                 messages,
+                emails: TicketEmail::for_ticket(conn, id)?,
             })
         })
         .await
@@ -104,6 +111,7 @@ fn render(
         ticket: loaded.ticket,
         contact: loaded.contact,
         messages: loaded.messages,
+        emails: loaded.emails,
         statuses: TicketStatus::ALL,
         reply,
         errors,
@@ -176,20 +184,54 @@ pub async fn reply(
         }
     };
     let body = form.body.trim().to_owned();
-    let agent_id = agent.agent.id;
-    let change = state
-        .db(move |conn| {
-            Ok(Ticket::add_agent_reply(
-                conn, id, agent_id, &body, new_status,
-            )?)
+    let internal = form.internal.is_some();
+    let author = (agent.agent.id, agent.agent.name.clone());
+    let answered = state
+        .tickets(move |emails| {
+            conversation::reply_as_agent(emails, id, author, &body, internal, new_status)
         })
         .await?;
-    let message = match change {
-        Some(change) => format!("Reply sent. {}", changed_message(change)),
-        None => "Reply sent.".to_owned(),
+    let mut message = if internal {
+        "Internal note added.".to_owned()
+    } else {
+        "Reply sent.".to_owned()
     };
-    set_flash(agent.session(), FlashKind::Success, message);
+    if let Some(change) = answered.value {
+        message = format!("{message} {}", changed_message(change));
+    }
+    flash_with_emails(&agent, message, &answered.emailed);
     Ok(redirect_see_other(&format!("/tickets/{id}")))
+}
+
+/// The flash after a step that emailed: who was told, and any email that failed with why.
+fn flash_with_emails(agent: &SignedInAgent, done: String, emailed: &[Emailed]) {
+    let to_customer: Vec<&Emailed> = emailed.iter().filter(|email| email.to_customer).collect();
+    let failed: Vec<String> = to_customer
+        .iter()
+        .filter_map(|email| {
+            let reason = email.failure.as_ref()?;
+            Some(format!("The email to {} failed: {reason}", email.to))
+        })
+        .collect();
+    let sent: Vec<&str> = to_customer
+        .iter()
+        .filter(|email| email.failure.is_none())
+        .map(|email| email.to.as_str())
+        .collect();
+    let mut message = done;
+    if !sent.is_empty() {
+        message = format!("{message} Emailed to {}.", sent.join(", "));
+    }
+    if failed.is_empty() {
+        set_flash(agent.session(), FlashKind::Success, message);
+    } else {
+        let reasons = failed.join(". ");
+        set_flash(
+            agent.session(),
+            FlashKind::Error,
+            format!("{message} {reasons}. It is listed under Emails on this ticket."),
+        );
+    }
 }
 
 pub async fn change_status(
@@ -211,11 +253,11 @@ pub async fn change_status(
         }
     };
     let actor = Actor::Agent(agent.agent.id);
-    let change = state
-        .db(move |conn| Ok(Ticket::change_status(conn, id, status, actor)?))
+    let answered = state
+        .tickets(move |emails| conversation::change_status(emails, id, status, actor))
         .await?;
-    match change {
-        Some(change) => set_flash(agent.session(), FlashKind::Success, changed_message(change)),
+    match answered.value {
+        Some(change) => flash_with_emails(&agent, changed_message(change), &answered.emailed),
         None => set_flash(
             agent.session(),
             FlashKind::Info,
