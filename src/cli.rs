@@ -323,6 +323,7 @@ fn send_test_mail(settings: &Settings, to: &str) -> CliResult {
     let delivery = mailer.send(&OutgoingMail {
         to,
         to_name: None,
+        from_name: None,
         subject: "Portico test message".to_owned(),
         text: "This is a test message from Portico. Mail delivery works.".to_owned(),
         html: "<p>This is a test message from <strong>Portico</strong>. Mail delivery works.</p>"

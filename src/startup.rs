@@ -139,6 +139,7 @@ impl Application {
                 .wrap(from_fn(csrf::verify_csrf))
                 .wrap(from_fn(routes::clean_input::refuse_control_characters))
                 .wrap(from_fn(routes::error_pages::error_pages))
+                .wrap(from_fn(routes::portal::brand::with_brand))
                 .wrap(
                     SessionMiddleware::builder(CookieSessionStore::default(), key.clone())
                         .cookie_name(SESSION_COOKIE.to_owned())

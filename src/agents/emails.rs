@@ -65,6 +65,7 @@ pub fn reset(
     };
     Ok(OutgoingMail {
         to: to.clone(),
+        from_name: None,
         to_name: Some(name.to_owned()),
         subject: "Reset your Portico password".to_owned(),
         text: ResetMailText { mail: &mail }.render()?,
@@ -103,6 +104,7 @@ pub fn welcome(welcome: &Welcome) -> askama::Result<OutgoingMail> {
     };
     Ok(OutgoingMail {
         to: welcome.email.clone(),
+        from_name: None,
         to_name: Some(welcome.name.to_owned()),
         subject: "You have been added to Portico".to_owned(),
         text: WelcomeMailText { mail: &mail }.render()?,

@@ -353,6 +353,16 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    help_center_logo (id) {
+        id -> BigInt,
+        content_type -> Text,
+        image -> Binary,
+        version -> Text,
+        uploaded_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(contacts -> accounts (account_id));
 diesel::joinable!(agent_password_resets -> agents (agent_id));
 diesel::joinable!(portal_accounts -> contacts (contact_id));
@@ -403,6 +413,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     tickets,
     ticket_messages,
     ticket_emails,
+    help_center_logo,
     kb_articles,
     audit_events,
     sign_in_failures,

@@ -5,6 +5,7 @@ use askama::Template;
 use chrono::NaiveDateTime;
 
 use crate::domain::EmailAddress;
+use crate::help_center::branding::MailBrand;
 use crate::mail::OutgoingMail;
 
 #[derive(Template)]
@@ -19,6 +20,7 @@ struct ResetMailText<'a> {
 #[derive(Template)]
 #[template(path = "mail/password_reset.html")]
 struct ResetMailHtml<'a> {
+    brand: &'a MailBrand,
     name: &'a str,
     company: &'a str,
     link: &'a str,
@@ -35,6 +37,7 @@ struct VerifyMailText<'a> {
 #[derive(Template)]
 #[template(path = "mail/verify_email.html")]
 struct VerifyMailHtml<'a> {
+    brand: &'a MailBrand,
     letter: &'a RegistrationEmail,
 }
 
@@ -47,6 +50,7 @@ pub struct RegistrationEmail {
     pub link: String,
     pub reset_link: String,
     pub expires: String,
+    pub brand: MailBrand,
 }
 
 /// "Reset your … Help Center password", with `link` valid until `expires_at`.
@@ -56,6 +60,7 @@ pub fn password_reset(
     company: &str,
     link: &str,
     expires_at: NaiveDateTime,
+    brand: &MailBrand,
 ) -> askama::Result<OutgoingMail> {
     let expires = expires_at.format("%Y-%m-%d %H:%M").to_string();
     let text = ResetMailText {
@@ -66,6 +71,7 @@ pub fn password_reset(
     }
     .render()?;
     let html = ResetMailHtml {
+        brand,
         name,
         company,
         link,
@@ -75,6 +81,7 @@ pub fn password_reset(
     Ok(OutgoingMail {
         to: to.clone(),
         to_name: Some(name.to_owned()),
+        from_name: brand.sender_name.clone(),
         subject: format!("Reset your {company} Help Center password"),
         text,
         html,
@@ -91,8 +98,13 @@ pub fn registration(to: &EmailAddress, letter: &RegistrationEmail) -> askama::Re
     Ok(OutgoingMail {
         to: to.clone(),
         to_name: Some(letter.name.clone()),
+        from_name: letter.brand.sender_name.clone(),
         subject,
         text: VerifyMailText { letter }.render()?,
-        html: VerifyMailHtml { letter }.render()?,
+        html: VerifyMailHtml {
+            brand: &letter.brand,
+            letter,
+        }
+        .render()?,
     })
 }

@@ -4,6 +4,7 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
+use super::branding::Logo;
 use crate::audit::{self, Actor};
 use crate::db::schema::settings;
 use crate::db::{now, write_transaction, DbConnection};
@@ -71,6 +72,19 @@ pub struct HelpCenterSettings {
     pub customer_emails: CustomerEmails,
     /// Days after which an unopened invitation gets its one reminder; none means no reminders.
     pub remind_after_days: Option<u32>,
+    pub branding: Branding,
+}
+
+/// Settings → Help Center → Branding, as saved; none means Portico's own.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Branding {
+    pub help_center_name: Option<String>,
+    /// `#rrggbb`, checked against white text when saved.
+    pub accent_colour: Option<String>,
+    /// The name emails to customers come from; the address stays PORTICO_MAIL_FROM's.
+    pub sender_name: Option<String>,
+    /// The uploaded logo's version, naming it in URLs.
+    pub logo_version: Option<String>,
 }
 
 const SELF_REGISTRATION: &str = "self_registration";
@@ -86,6 +100,10 @@ const EMAIL_ON_REPLY: &str = "email_customer_on_reply";
 const EMAIL_ON_CLOSED: &str = "email_customer_on_closed";
 const EMAIL_ON_RECEIVED: &str = "email_customer_on_received";
 const REMIND_AFTER_DAYS: &str = "remind_after_days";
+const HELP_CENTER_NAME: &str = "help_center_name";
+const ACCENT_COLOUR: &str = "accent_colour";
+const SENDER_NAME: &str = "sender_name";
+const LOGO_VERSION: &str = "logo_version";
 
 impl HelpCenterSettings {
     /// How long a new invitation link stays valid: the admin's choice, else the server's.
@@ -139,6 +157,12 @@ impl HelpCenterSettings {
                 on_received: get(EMAIL_ON_RECEIVED).as_deref() != Some("false"),
             },
             remind_after_days: get(REMIND_AFTER_DAYS).and_then(|value| value.parse().ok()),
+            branding: Branding {
+                help_center_name: get(HELP_CENTER_NAME),
+                accent_colour: get(ACCENT_COLOUR),
+                sender_name: get(SENDER_NAME),
+                logo_version: get(LOGO_VERSION),
+            },
         })
     }
 
@@ -150,7 +174,8 @@ impl HelpCenterSettings {
             SelfRegistration::Domains(domains) => ("domains", domains.join(", ")),
         };
         let emails = self.customer_emails;
-        let values: [(&str, Option<String>); 13] = [
+        let branding = &self.branding;
+        let values: [(&str, Option<String>); 17] = [
             (SELF_REGISTRATION, Some(mode.to_owned())),
             (SELF_REGISTRATION_DOMAINS, Some(domains)),
             (AUTO_INVITE, Some(self.auto_invite.to_string())),
@@ -173,6 +198,10 @@ impl HelpCenterSettings {
                 REMIND_AFTER_DAYS,
                 self.remind_after_days.map(|days| days.to_string()),
             ),
+            (HELP_CENTER_NAME, branding.help_center_name.clone()),
+            (ACCENT_COLOUR, branding.accent_colour.clone()),
+            (SENDER_NAME, branding.sender_name.clone()),
+            (LOGO_VERSION, branding.logo_version.clone()),
         ];
         for (key, value) in values {
             diesel::delete(settings::table.find(key)).execute(conn)?;
@@ -190,8 +219,8 @@ impl HelpCenterSettings {
     }
 }
 
-/// Saves Settings → Help Center as `wanted` (the invitation email stays as it is) and records
-/// what changed, if anything.
+/// Saves Settings → Help Center as `wanted` (the invitation email and the branding, edited on
+/// their own, stay as they are) and records what changed, if anything.
 pub fn update(
     conn: &mut DbConnection,
     actor: Actor,
@@ -201,6 +230,7 @@ pub fn update(
         let before = HelpCenterSettings::load(conn)?;
         let wanted = HelpCenterSettings {
             invitation_template: before.invitation_template.clone(),
+            branding: before.branding.clone(),
             ..wanted
         };
         let changed = changes(&before, &wanted);
@@ -230,6 +260,60 @@ pub fn update_invitation_template(
         settings.invitation_template = template;
         settings.save(conn, now())?;
         audit::record(conn, actor, action, ("settings", None), "")?;
+        Ok(())
+    })
+}
+
+/// What to do with the logo when the branding is saved.
+pub enum LogoChange {
+    Keep,
+    Replace(Logo),
+    Remove,
+}
+
+/// Saves Settings → Help Center → Branding, the logo with it, and records what changed.
+pub fn update_branding(
+    conn: &mut DbConnection,
+    actor: Actor,
+    mut wanted: Branding,
+    logo: LogoChange,
+) -> QueryResult<()> {
+    write_transaction(conn, |conn| {
+        let mut settings = HelpCenterSettings::load(conn)?;
+        wanted.logo_version = match &logo {
+            LogoChange::Keep => settings.branding.logo_version.clone(),
+            LogoChange::Replace(logo) => Some(logo.version.clone()),
+            LogoChange::Remove => None,
+        };
+        match &logo {
+            LogoChange::Keep => {}
+            LogoChange::Replace(logo) => Logo::replace(conn, Some(logo))?,
+            LogoChange::Remove => Logo::replace(conn, None)?,
+        }
+        let before = std::mem::replace(&mut settings.branding, wanted);
+        let after = &settings.branding;
+        let changed: Vec<&str> = [
+            (
+                before.help_center_name != after.help_center_name,
+                "Help Center name",
+            ),
+            (before.logo_version != after.logo_version, "logo"),
+            (before.accent_colour != after.accent_colour, "accent colour"),
+            (before.sender_name != after.sender_name, "sender name"),
+        ]
+        .into_iter()
+        .filter_map(|(changed, what)| changed.then_some(what))
+        .collect();
+        if !changed.is_empty() {
+            settings.save(conn, now())?;
+            audit::record(
+                conn,
+                actor,
+                "settings.updated",
+                ("settings", None),
+                &changed.join(", "),
+            )?;
+        }
         Ok(())
     })
 }

@@ -9,7 +9,8 @@ use super::template::{
     parse_all, MailTemplate, Placeholder, PlaceholderValues, TemplateError, TemplateFieldErrors,
 };
 use crate::domain::{EmailAddress, LinkToken};
-use crate::help_center::settings::HelpCenterSettings;
+use crate::help_center::branding::MailBrand;
+use crate::help_center::settings::{Branding, HelpCenterSettings};
 use crate::mail::OutgoingMail;
 
 #[derive(Template)]
@@ -25,6 +26,7 @@ struct InvitationText<'a> {
 #[derive(Template)]
 #[template(path = "mail/invitation.html")]
 struct InvitationHtml<'a> {
+    brand: &'a MailBrand,
     contact_name: &'a str,
     inviter: &'a str,
     company: &'a str,
@@ -47,6 +49,8 @@ pub struct InvitationWording {
     pub subject: Option<MailTemplate>,
     pub text_body: Option<MailTemplate>,
     pub html_body: Option<MailTemplate>,
+    /// The sender name, logo and accent an admin chose for emails to customers.
+    pub branding: Branding,
 }
 
 impl InvitationWording {
@@ -69,6 +73,7 @@ impl InvitationWording {
             subject: parsed(&stored.subject, MailTemplate::parse_subject),
             text_body: parsed(&stored.text_body, MailTemplate::parse_body),
             html_body: parsed(&stored.html_body, MailTemplate::parse_body),
+            branding: settings.branding.clone(),
         }
     }
 
@@ -159,9 +164,13 @@ impl InvitationEmail {
             Some(template) => template.render_text(&values),
             None => default_text(&values)?,
         };
+        let brand = MailBrand::of(
+            &settings.branding,
+            self.base_url.as_str().trim_end_matches('/'),
+        );
         let html = match &settings.html_body {
             Some(template) => template.render_html(&values),
-            None => default_html(&values)?,
+            None => default_html(&values, &brand)?,
         };
         let subject = match &settings.subject {
             Some(template) => template.render_text(&values),
@@ -170,6 +179,7 @@ impl InvitationEmail {
         Ok(OutgoingMail {
             to: to.clone(),
             to_name: Some(contact_name.to_owned()),
+            from_name: brand.sender_name.clone(),
             // A name with a line break must not break the header onto a second line.
             subject: subject.split_whitespace().collect::<Vec<_>>().join(" "),
             text,
@@ -190,7 +200,7 @@ impl InvitationEmail {
         Ok(DefaultWording {
             subject: default_subject(values.company_name),
             text_body: default_text(&values)?,
-            html_body: default_html(&values)?,
+            html_body: default_html(&values, &MailBrand::default())?,
         })
     }
 
@@ -239,8 +249,9 @@ fn default_text(values: &PlaceholderValues) -> Result<String, askama::Error> {
     .render()
 }
 
-fn default_html(values: &PlaceholderValues) -> Result<String, askama::Error> {
+fn default_html(values: &PlaceholderValues, brand: &MailBrand) -> Result<String, askama::Error> {
     InvitationHtml {
+        brand,
         contact_name: values.contact_name,
         inviter: values.agent_name,
         company: values.company_name,

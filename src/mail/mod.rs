@@ -21,6 +21,8 @@ use crate::domain::EmailAddress;
 pub struct OutgoingMail {
     pub to: EmailAddress,
     pub to_name: Option<String>,
+    /// The sender's display name when not the configured one's; the address never changes.
+    pub from_name: Option<String>,
     pub subject: String,
     pub text: String,
     pub html: String,
@@ -117,8 +119,12 @@ fn build_message(
         .parse()
         .map_err(|error: lettre::address::AddressError| MailError::Build(error.to_string()))?;
     let to = Mailbox::new(mail.to_name.clone(), to_address);
+    let from = match &mail.from_name {
+        Some(name) => Mailbox::new(Some(name.clone()), from.email.clone()),
+        None => from.clone(),
+    };
     Message::builder()
-        .from(from.clone())
+        .from(from)
         .to(to)
         .subject(mail.subject.clone())
         .message_id(Some(message_id.to_owned()))

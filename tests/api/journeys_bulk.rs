@@ -56,6 +56,19 @@ async fn tick_apply_to_all(page: &Client) {
         .unwrap();
 }
 
+/// Opens `url` until a page carries the flash that a bulk job ended (shown once), for up to
+/// ten seconds; its text.
+async fn told_when_it_ends(page: &Client, url: &str) -> String {
+    for _ in 0..40 {
+        page.goto(url).await.unwrap();
+        if let Ok(flash) = page.find(Locator::Css(".flash")).await {
+            return flash.text().await.unwrap();
+        }
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+    panic!("no page told that the bulk job ended");
+}
+
 async fn text_of(page: &Client, css: &str) -> String {
     page.find(Locator::Css(css))
         .await
@@ -118,9 +131,8 @@ async fn an_agent_invites_a_whole_view_and_closes_the_tab(backend: Backend) {
     recipients.sort();
     recipients.dedup();
     assert_eq!(recipients.len(), 1_200, "every contact got one email");
-    tokio::time::sleep(Duration::from_millis(500)).await;
-    page.goto(&app.url("/contacts")).await.unwrap();
-    let told = text_of(page, ".flash").await;
+    // The job records its last chunk just after the last email: the next page tells of it.
+    let told = told_when_it_ends(page, &app.url("/contacts")).await;
     assert!(
         told.contains("Bulk job “Invite to Help Center: All contacts” ended: Done · 1200 of 1200 processed · Invited 1200"),
         "{told}"

@@ -10,6 +10,7 @@ use crate::smtp_server::SmtpServer;
 fn message_to(address: &str, number: usize) -> OutgoingMail {
     OutgoingMail {
         to: EmailAddress::parse(address).unwrap(),
+        from_name: None,
         to_name: Some("Grace Hopper".to_owned()),
         subject: format!("Message {number}"),
         text: format!("Hello {number}.\n.A line that starts with a dot.\n"),

@@ -3,6 +3,7 @@
 //! is public like most help centers' (signed-in customers see it inside their layout).
 
 mod account;
+pub mod brand;
 mod home;
 mod invitation;
 mod knowledge_base;
@@ -25,6 +26,8 @@ use crate::state::AppState;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/portal", web::get().to(home::home))
+        .route(brand::LOGO_PATH, web::get().to(brand::logo))
+        .route(brand::THEME_PATH, web::get().to(brand::theme))
         .route("/portal/logout", web::post().to(home::logout))
         .route(
             "/portal/invitations/new-link",
@@ -117,6 +120,7 @@ pub struct PortalChrome {
     pub section: &'static str,
     /// Times on the page are shown in this zone (UTC, named so, until the browser says).
     pub zone: crate::domain::TimeZone,
+    pub brand: crate::help_center::branding::Brand,
 }
 
 impl PortalChrome {
@@ -131,6 +135,7 @@ impl PortalChrome {
             flash: None,
             section: "",
             zone: crate::auth::session::time_zone(session),
+            brand: brand::current(),
         }
     }
 
@@ -141,6 +146,7 @@ impl PortalChrome {
             flash: crate::auth::session::take_flash(session),
             section: "",
             zone: crate::auth::session::time_zone(session),
+            brand: brand::current(),
         }
     }
 
@@ -169,6 +175,7 @@ impl PortalChrome {
             flash: customer.flash(),
             section,
             zone: customer.zone(),
+            brand: brand::current(),
         }
     }
 }
@@ -183,6 +190,17 @@ fn company_name(
         .clone()
         .filter(|name| !name.trim().is_empty())
         .unwrap_or_else(|| state.inviter.invitation_email.company.clone())
+}
+
+/// The brand on emails to customers, with links from the configured base URL.
+fn mail_brand(
+    state: &AppState,
+    settings: &crate::help_center::settings::HelpCenterSettings,
+) -> crate::help_center::branding::MailBrand {
+    crate::help_center::branding::MailBrand::of(
+        &settings.branding,
+        state.base_url.as_str().trim_end_matches('/'),
+    )
 }
 
 #[derive(Template)]

@@ -7,7 +7,7 @@ use askama::Template;
 use serde::Deserialize;
 
 use super::{
-    check_your_email, company_name, link_no_longer_valid, link_to, page_with_status,
+    check_your_email, company_name, link_no_longer_valid, link_to, mail_brand, page_with_status,
     password_errors, send_in_background, signed_in_from_link, PortalChrome,
 };
 use crate::auth::rate_limit;
@@ -120,7 +120,9 @@ pub(super) async fn email_reset_link(
             &format!("/portal/password/reset/{}", issued.token.as_str()),
         );
         let company = company_name(state, &settings);
-        let mail = emails::password_reset(&address, &name, &company, &link, issued.expires_at)?;
+        let brand = mail_brand(state, &settings);
+        let mail =
+            emails::password_reset(&address, &name, &company, &link, issued.expires_at, &brand)?;
         send_in_background(state, mail);
     }
     Ok(())

@@ -5,6 +5,7 @@ use askama::Template;
 use super::recipients::{AgentRecipient, WhyTold};
 use super::TicketEvent;
 use crate::domain::{paragraphs, EmailAddress};
+use crate::help_center::branding::MailBrand;
 use crate::mail::OutgoingMail;
 
 /// What every ticket email carries: the company customers know, and where links point.
@@ -13,6 +14,8 @@ pub struct Letterhead {
     pub company: String,
     /// The configured base URL without its trailing slash.
     pub base_url: String,
+    /// The Help Center's brand, on emails to customers.
+    pub brand: MailBrand,
 }
 
 /// The ticket an email is about, and the message that made the news (if any).
@@ -28,7 +31,9 @@ pub struct TicketNews<'a> {
     pub reopened: bool,
 }
 
-struct Letter {
+struct Letter<'a> {
+    /// Sender name, logo and accent: the Help Center's for customers, Portico's for agents.
+    brand: &'a MailBrand,
     greeting: String,
     lead: String,
     message: Vec<Vec<String>>,
@@ -41,13 +46,13 @@ struct Letter {
 #[derive(Template)]
 #[template(path = "mail/ticket.txt", escape = "none")]
 struct LetterText<'a> {
-    letter: &'a Letter,
+    letter: &'a Letter<'a>,
 }
 
 #[derive(Template)]
 #[template(path = "mail/ticket.html")]
 struct LetterHtml<'a> {
-    letter: &'a Letter,
+    letter: &'a Letter<'a>,
 }
 
 const ANSWER_THERE: &str =
@@ -92,6 +97,7 @@ impl Letterhead {
             TicketEvent::NewTicket | TicketEvent::CustomerReplied => return Ok(None),
         };
         let letter = Letter {
+            brand: &self.brand,
             greeting: format!("Hello {},", news.customer_name),
             lead,
             message: news.message.map(paragraphs).unwrap_or_default(),
@@ -143,7 +149,9 @@ impl Letterhead {
                 "You get this email because no agent has answered this ticket yet and your profile asks for new Help Center tickets."
             }
         };
+        let plain = MailBrand::default();
         let letter = Letter {
+            brand: &plain,
             greeting: format!("Hello {},", agent.name),
             lead,
             message: news.message.map(paragraphs).unwrap_or_default(),
@@ -175,6 +183,7 @@ impl Letterhead {
         Ok(OutgoingMail {
             to: to.clone(),
             to_name: to_name.map(str::to_owned),
+            from_name: letter.brand.sender_name.clone(),
             subject: subject.to_owned(),
             text: LetterText { letter }.render()?,
             html: LetterHtml { letter }.render()?,

@@ -15,6 +15,7 @@ use url::Url;
 use super::TicketError;
 use crate::db::schema::ticket_emails;
 use crate::db::{now, DbConnection, DbPool};
+use crate::help_center::branding::MailBrand;
 use crate::help_center::settings::HelpCenterSettings;
 use crate::mail::{Mailer, OutgoingMail};
 
@@ -158,13 +159,15 @@ pub struct Emailed {
 impl TicketEmails {
     /// The company name, logo and links every ticket email carries.
     pub fn letterhead(&self, settings: &HelpCenterSettings) -> Letterhead {
+        let base_url = self.base_url.as_str().trim_end_matches('/');
         Letterhead {
+            brand: MailBrand::of(&settings.branding, base_url),
             company: settings
                 .company_name
                 .clone()
                 .filter(|name| !name.trim().is_empty())
                 .unwrap_or_else(|| self.company.clone()),
-            base_url: self.base_url.as_str().trim_end_matches('/').to_owned(),
+            base_url: base_url.to_owned(),
         }
     }
 

@@ -105,7 +105,6 @@ impl NewAgentForm {
 
 fn refused(form: NewAgentForm, errors: NewAgentErrors) -> Submitted {
     Submitted {
-        help_center: None,
         new_agent: Some((
             NewAgentForm {
                 password: String::new(),
@@ -113,6 +112,7 @@ fn refused(form: NewAgentForm, errors: NewAgentErrors) -> Submitted {
             },
             errors,
         )),
+        ..Submitted::default()
     }
 }
 

@@ -181,6 +181,7 @@ impl HelpCenterForm {
                     on_received: self.email_on_received.is_some(),
                 },
                 remind_after_days,
+                branding: Default::default(),
             }),
             _ => Err(Box::new(errors)),
         }
@@ -257,7 +258,7 @@ pub async fn save(
         Err(errors) => {
             let submitted = Submitted {
                 help_center: Some((form, *errors)),
-                new_agent: None,
+                ..Submitted::default()
             };
             return render(&agent, &state, submitted, StatusCode::UNPROCESSABLE_ENTITY).await;
         }

@@ -2,6 +2,7 @@
 //! way into the audit log.
 
 mod agents;
+mod branding;
 mod edit_agent;
 mod help_center;
 mod invitation_email;
@@ -18,11 +19,15 @@ use crate::routes::chrome::Chrome;
 use crate::state::AppState;
 
 use agents::{NewAgentErrors, NewAgentForm};
+use branding::{BrandingErrors, BrandingForm};
 use help_center::{HelpCenterErrors, HelpCenterForm};
+
+use crate::help_center::branding::{LOGO_MAX_BYTES, MIN_CONTRAST};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/settings", web::get().to(overview))
         .route("/settings/help-center", web::post().to(help_center::save))
+        .route("/settings/branding", web::post().to(branding::save))
         .route("/settings/agents", web::post().to(agents::add))
         .route(
             "/settings/agents/{id}/disable",
@@ -69,6 +74,12 @@ struct SettingsPage {
     signed_in_id: i64,
     help_center: HelpCenterForm,
     help_center_errors: HelpCenterErrors,
+    branding: BrandingForm,
+    branding_errors: BrandingErrors,
+    logo_max_kib: usize,
+    min_contrast: f64,
+    mail_sender_name: String,
+    mail_sender_address: String,
     custom_template: bool,
     agents: Vec<Agent>,
     new_agent: NewAgentForm,
@@ -82,6 +93,7 @@ struct SettingsPage {
 #[derive(Default)]
 struct Submitted {
     help_center: Option<(HelpCenterForm, HelpCenterErrors)>,
+    branding: Option<(BrandingForm, BrandingErrors)>,
     new_agent: Option<(NewAgentForm, NewAgentErrors)>,
 }
 
@@ -101,12 +113,24 @@ async fn render(
             HelpCenterErrors::default(),
         )
     });
+    let (branding, branding_errors) = submitted.branding.unwrap_or_else(|| {
+        (
+            BrandingForm::from_settings(&settings),
+            BrandingErrors::default(),
+        )
+    });
     let (new_agent, new_agent_errors) = submitted.new_agent.unwrap_or_default();
     let body = SettingsPage {
         chrome: agent.chrome("settings"),
         signed_in_id: agent.agent.id,
         help_center,
         help_center_errors,
+        branding,
+        branding_errors,
+        logo_max_kib: LOGO_MAX_BYTES / 1024,
+        min_contrast: MIN_CONTRAST,
+        mail_sender_name: state.mailer.from_address().name.clone().unwrap_or_default(),
+        mail_sender_address: state.mailer.from_address().email.to_string(),
         custom_template,
         agents,
         new_agent,

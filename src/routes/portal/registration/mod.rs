@@ -13,7 +13,8 @@ mod verify;
 pub use verify::{verify, verify_form};
 
 use super::{
-    check_your_email, company_name, link_to, page_with_status, send_in_background, PortalChrome,
+    check_your_email, company_name, link_to, mail_brand, page_with_status, send_in_background,
+    PortalChrome,
 };
 use crate::auth::rate_limit;
 use crate::db::DbConnection;
@@ -146,6 +147,7 @@ pub async fn register(
         .db(move |conn| Ok(registration::ask(conn, &lookup, name)?))
         .await?;
     let company = company_name(&state, &settings);
+    let brand = mail_brand(&state, &settings);
     let letter = match outcome {
         Outcome::Verify { name, issued } => Some(RegistrationEmail {
             name,
@@ -157,6 +159,7 @@ pub async fn register(
             ),
             reset_link: String::new(),
             expires: issued.expires_at.format("%Y-%m-%d %H:%M").to_string(),
+            brand,
         }),
         Outcome::AlreadyRegistered { name } => Some(RegistrationEmail {
             name,
@@ -165,6 +168,7 @@ pub async fn register(
             link: link_to(&state, "/portal/login"),
             reset_link: link_to(&state, "/portal/password/forgot"),
             expires: String::new(),
+            brand,
         }),
         Outcome::Nothing => None,
     };
