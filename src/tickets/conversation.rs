@@ -167,8 +167,9 @@ fn tell_customer(
     message: Option<&str>,
 ) -> Result<Vec<Emailed>, TicketError> {
     let ticket = Ticket::find(&mut conn, ticket_id)?;
-    let Some((contact, address)) = customer_to_email(&mut conn, ticket.contact_id)? else {
-        return Ok(Vec::new());
+    let (contact, address) = match customer_to_email(&mut conn, ticket.contact_id)? {
+        Ok(found) => found,
+        Err(why) => return Ok(vec![Emailed::CustomerSkipped(why)]),
     };
     drop(conn);
     let news = TicketNews {

@@ -57,6 +57,7 @@ on_both_backends! {
         app.sign_in_agent(false).await;
         let ada = add_customer(&app, "Ada Lovelace", "ada@example.com");
         let ticket = open_ticket(&app, ada, "Invoice is wrong", "It shows last month.");
+        assert!(app.get_html(&format!("/tickets/{ticket}")).await.contains("in the Help Center and emails it to ada@example.com;"));
 
         let page = reply(&app, ticket, &[("body", "We fixed it <b>today</b>.\n\nSorry for the trouble."), ("status", "")]).await;
         assert!(page.contains("Reply sent. Emailed to ada@example.com."), "{page}");
@@ -141,10 +142,17 @@ on_both_backends! {
                 .execute(conn)
                 .unwrap();
         });
-        for contact in [spam, off, gone, silent] {
+        for (contact, why) in [
+            (spam, "the contact is marked as spam"),
+            (off, "the contact&#39;s Help Center access is deactivated"),
+            (gone, "the contact is deleted"),
+            (silent, "the contact has no email address"),
+        ] {
             let ticket = open_ticket(&app, contact, "A question", "Hello?");
+            let form = app.get_html(&format!("/tickets/{ticket}")).await;
+            assert!(form.contains(&format!("in the Help Center (not emailed: {why});")), "the reply form says so first: {form}");
             let page = reply(&app, ticket, &[("body", "An answer."), ("status", "closed")]).await;
-            assert!(page.contains("Reply sent.") && !page.contains("Emailed to"), "{page}");
+            assert!(page.contains(&format!("Reply sent. Status changed from Open to Closed. Not emailed: {why}.")), "{page}");
         }
         assert!(app.smtp.messages().is_empty(), "{:?}", recipients(&app));
 

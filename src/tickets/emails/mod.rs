@@ -20,7 +20,7 @@ use crate::help_center::settings::HelpCenterSettings;
 use crate::mail::{Mailer, OutgoingMail};
 
 pub use letters::{Letterhead, TicketNews};
-pub use recipients::{agents_to_tell, customer_to_email, AgentRecipient, WhyTold};
+pub use recipients::{agents_to_tell, customer_to_email, AgentRecipient, NotEmailed, WhyTold};
 
 /// What ticket emails need; cheap to clone into blocking work.
 #[derive(Clone)]
@@ -147,13 +147,34 @@ impl TicketEmail {
     }
 }
 
-/// The result of one email, for the page that caused it.
+/// What became of one email, for the page that caused it.
 #[derive(Debug, Clone)]
-pub struct Emailed {
-    pub to: String,
-    pub to_customer: bool,
-    /// The SMTP server's reason when it was not sent.
-    pub failure: Option<String>,
+pub enum Emailed {
+    /// Handed to the mail server.
+    Sent { to: String, to_customer: bool },
+    /// Not sent, with the SMTP server's reason.
+    Failed {
+        to: String,
+        to_customer: bool,
+        reason: String,
+    },
+    /// The customer would have been told, but may not be emailed.
+    CustomerSkipped(NotEmailed),
+}
+
+/// Who an agent's reply on a ticket would reach by email, for the reply form.
+pub fn reply_reaches(
+    conn: &mut DbConnection,
+    contact_id: i64,
+) -> QueryResult<Result<String, String>> {
+    if !HelpCenterSettings::load(conn)?.customer_emails.on_reply {
+        return Ok(Err(
+            "emails about replies are turned off in Settings → Help Center".to_owned(),
+        ));
+    }
+    Ok(customer_to_email(conn, contact_id)?
+        .map(|(_, address)| address.as_str().to_owned())
+        .map_err(|why| why.reason().to_owned()))
 }
 
 impl TicketEmails {
@@ -222,13 +243,20 @@ impl TicketEmails {
                 ))
                 .execute(&mut conn)?;
         }
+        let to_customer = event.to_customer();
         Ok(mails
             .into_iter()
             .zip(results)
-            .map(|(mail, failure)| Emailed {
-                to: mail.to.as_str().to_owned(),
-                to_customer: event.to_customer(),
-                failure,
+            .map(|(mail, failure)| {
+                let to = mail.to.as_str().to_owned();
+                match failure {
+                    None => Emailed::Sent { to, to_customer },
+                    Some(reason) => Emailed::Failed {
+                        to,
+                        to_customer,
+                        reason,
+                    },
+                }
             })
             .collect())
     }

@@ -9,29 +9,54 @@ use crate::db::DbConnection;
 use crate::domain::EmailAddress;
 use crate::help_center::accounts::PortalAccount;
 
-/// The ticket's customer, when they may be emailed: they have an address and are neither
-/// deleted nor marked as spam, and their Help Center access is not deactivated. A contact
+/// Why a ticket's customer is not emailed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NotEmailed {
+    NoAddress,
+    Spam,
+    Deleted,
+    Deactivated,
+}
+
+impl NotEmailed {
+    pub fn reason(self) -> &'static str {
+        match self {
+            NotEmailed::NoAddress => "the contact has no email address",
+            NotEmailed::Spam => "the contact is marked as spam",
+            NotEmailed::Deleted => "the contact is deleted",
+            NotEmailed::Deactivated => "the contact's Help Center access is deactivated",
+        }
+    }
+}
+
+/// The ticket's customer and their address, or why they may not be emailed. A contact
 /// without a Help Center account still hears the answer (its link asks them to sign in).
 pub fn customer_to_email(
     conn: &mut DbConnection,
     contact_id: i64,
-) -> QueryResult<Option<(Contact, EmailAddress)>> {
+) -> QueryResult<Result<(Contact, EmailAddress), NotEmailed>> {
     let Some(contact) = Contact::find(conn, contact_id)? else {
-        return Ok(None);
+        return Ok(Err(NotEmailed::Deleted));
     };
-    if contact.is_spam || contact.deleted_at.is_some() {
-        return Ok(None);
+    if contact.deleted_at.is_some() {
+        return Ok(Err(NotEmailed::Deleted));
+    }
+    if contact.is_spam {
+        return Ok(Err(NotEmailed::Spam));
     }
     let Some(address) = contact
         .email
         .as_deref()
         .and_then(|email| EmailAddress::parse(email).ok())
     else {
-        return Ok(None);
+        return Ok(Err(NotEmailed::NoAddress));
     };
     let deactivated = PortalAccount::for_contact(conn, contact_id)?
         .is_some_and(|account| account.deactivated_at.is_some());
-    Ok((!deactivated).then_some((contact, address)))
+    if deactivated {
+        return Ok(Err(NotEmailed::Deactivated));
+    }
+    Ok(Ok((contact, address)))
 }
 
 /// Why an agent gets an email about a customer's message.

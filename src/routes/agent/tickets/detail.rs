@@ -13,7 +13,7 @@ use crate::routes::page_with_status;
 use crate::routes::ticket_message::ShownMessage;
 use crate::routes::{page, redirect_see_other};
 use crate::state::AppState;
-use crate::tickets::emails::{Emailed, TicketEmail};
+use crate::tickets::emails::{reply_reaches, Emailed, TicketEmail};
 use crate::tickets::{conversation, Reader, StatusChange, Ticket, TicketMessage, TicketStatus};
 
 pub const REPLY_MAX_BYTES: usize = 64 * 1024;
@@ -49,6 +49,8 @@ struct TicketDetailPage {
     reply: ReplyForm,
     errors: FormErrors,
     reply_max_bytes: usize,
+    /// The address a reply is emailed to, or why it is not emailed.
+    reply_reaches: Result<String, String>,
 }
 
 /// Each beside its own field: the reply's text, the reply's status, the status-only form.
@@ -70,6 +72,7 @@ struct Loaded {
     contact: Contact,
     messages: Vec<ShownMessage>,
     emails: Vec<TicketEmail>,
+    reply_reaches: Result<String, String>,
 }
 
 async fn load(state: &web::Data<AppState>, id: i64) -> Result<Loaded, AppError> {
@@ -89,10 +92,11 @@ async fn load(state: &web::Data<AppState>, id: i64) -> Result<Loaded, AppError> 
                 })
                 .collect();
             Ok(Loaded {
-                ticket,
                 contact,
                 messages,
                 emails: TicketEmail::for_ticket(conn, id)?,
+                reply_reaches: reply_reaches(conn, ticket.contact_id)?,
+                ticket,
             })
         })
         .await
@@ -116,6 +120,7 @@ fn render(
         reply,
         errors,
         reply_max_bytes: REPLY_MAX_BYTES,
+        reply_reaches: loaded.reply_reaches,
     };
     if !invalid {
         return page(&page_data);
@@ -203,35 +208,39 @@ pub async fn reply(
     Ok(redirect_see_other(&format!("/tickets/{id}")))
 }
 
-/// The flash after a step that emailed: who was told, and any email that failed with why.
+/// The flash after a step that may email the customer: who was told, why they were not, or
+/// which email failed and why.
 fn flash_with_emails(agent: &SignedInAgent, done: String, emailed: &[Emailed]) {
-    let to_customer: Vec<&Emailed> = emailed.iter().filter(|email| email.to_customer).collect();
-    let failed: Vec<String> = to_customer
-        .iter()
-        .filter_map(|email| {
-            let reason = email.failure.as_ref()?;
-            Some(format!("The email to {} failed: {reason}", email.to))
-        })
-        .collect();
-    let sent: Vec<&str> = to_customer
-        .iter()
-        .filter(|email| email.failure.is_none())
-        .map(|email| email.to.as_str())
-        .collect();
     let mut message = done;
-    if !sent.is_empty() {
-        message = format!("{message} Emailed to {}.", sent.join(", "));
+    let mut failed = false;
+    for email in emailed {
+        match email {
+            Emailed::Sent {
+                to,
+                to_customer: true,
+            } => message.push_str(&format!(" Emailed to {to}.")),
+            Emailed::Failed {
+                to,
+                to_customer: true,
+                reason,
+            } => {
+                failed = true;
+                message.push_str(&format!(
+                    " The email to {to} failed: {reason}. It is listed under Emails on this ticket."
+                ));
+            }
+            Emailed::CustomerSkipped(why) => {
+                message.push_str(&format!(" Not emailed: {}.", why.reason()))
+            }
+            Emailed::Sent { .. } | Emailed::Failed { .. } => {}
+        }
     }
-    if failed.is_empty() {
-        set_flash(agent.session(), FlashKind::Success, message);
+    let kind = if failed {
+        FlashKind::Error
     } else {
-        let reasons = failed.join(". ");
-        set_flash(
-            agent.session(),
-            FlashKind::Error,
-            format!("{message} {reasons}. It is listed under Emails on this ticket."),
-        );
-    }
+        FlashKind::Success
+    };
+    set_flash(agent.session(), kind, message);
 }
 
 pub async fn change_status(
