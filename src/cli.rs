@@ -40,7 +40,40 @@ pub fn run(command: Command, settings: &Settings) -> CliResult {
         } => create_agent(settings, &email, &name, admin),
         Command::Seed { contacts, accounts } => seed(settings, contacts, accounts),
         Command::SendTestMail { to } => send_test_mail(settings, &to),
+        Command::Backup { to } => backup(settings, &to),
     }
+}
+
+/// A consistent copy of a SQLite database, taken while the server runs: `VACUUM INTO` reads
+/// one snapshot and writes a compact file that opens as a database of its own.
+fn backup(settings: &Settings, to: &std::path::Path) -> CliResult {
+    if db::Backend::of_url(&settings.database_url) == db::Backend::Postgres {
+        return Err(
+            "this database is PostgreSQL: back it up with pg_dump, for example \
+                    pg_dump --format=custom --file=portico.dump \"$DATABASE_URL\""
+                .into(),
+        );
+    }
+    if to.exists() {
+        return Err(format!("{} already exists: choose a new file", to.display()).into());
+    }
+    let Some(path) = to.to_str() else {
+        return Err("the backup's path must be valid UTF-8".into());
+    };
+    let started = Instant::now();
+    let mut conn = open(settings)?;
+    diesel::sql_query("VACUUM INTO ?")
+        .bind::<diesel::sql_types::Text, _>(path)
+        .execute(&mut *conn)?;
+    let bytes = std::fs::metadata(to).map(|meta| meta.len()).unwrap_or(0);
+    println!(
+        "Backed up {} to {} ({:.1} MiB) in {:.1} s.",
+        settings.database_url,
+        to.display(),
+        bytes as f64 / (1024.0 * 1024.0),
+        started.elapsed().as_secs_f64()
+    );
+    Ok(())
 }
 
 fn open(settings: &Settings) -> Result<db::PooledConnection, Box<dyn std::error::Error>> {

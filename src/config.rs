@@ -53,6 +53,22 @@ pub enum Command {
         #[arg(long)]
         to: String,
     },
+    /// Write a consistent copy of the SQLite database to a new file, while the server runs.
+    /// On PostgreSQL, use pg_dump.
+    Backup {
+        /// The copy's path; it must not exist yet.
+        #[arg(long)]
+        to: PathBuf,
+    },
+}
+
+/// A yes-or-no setting written the ways operators write them.
+pub fn parse_switch(value: &str) -> Result<bool, String> {
+    match value.trim().to_ascii_lowercase().as_str() {
+        "1" | "true" | "yes" | "on" => Ok(true),
+        "0" | "false" | "no" | "off" => Ok(false),
+        _ => Err("use 1 or 0, true or false, yes or no, on or off".to_owned()),
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -118,8 +134,9 @@ pub struct Settings {
     #[arg(long, env = "PORTICO_DATA_DIR", default_value = "data", global = true)]
     pub data_dir: PathBuf,
 
-    /// Seed demo data into an empty database. Defaults to true with the default SQLite file.
-    #[arg(long, env = "PORTICO_DEMO", global = true)]
+    /// Seed demo data into an empty database: 1/0, true/false, yes/no or on/off. Defaults to
+    /// on with the default SQLite file.
+    #[arg(long, env = "PORTICO_DEMO", value_parser = parse_switch, global = true)]
     pub demo: Option<bool>,
 
     /// Hours an invitation link stays valid.
@@ -134,6 +151,11 @@ pub struct Settings {
     /// Request log format.
     #[arg(long, env = "PORTICO_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text, global = true)]
     pub log_format: LogFormat,
+
+    /// Which log lines to write: a level (error, warn, info, debug, trace) or tracing's
+    /// directives such as "info,portico=debug".
+    #[arg(long, env = "PORTICO_LOG", default_value = "info", global = true)]
+    pub log: String,
 
     /// Database connections kept in the pool.
     #[arg(long, env = "PORTICO_DB_POOL_SIZE", default_value_t = 8, global = true)]
@@ -209,5 +231,22 @@ impl Settings {
 
     pub fn secret_key_file(&self) -> PathBuf {
         Path::new(&self.data_dir).join("secret.key")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn switches_read_the_way_operators_write_them() {
+        for on in ["1", "true", "YES", "on", " On "] {
+            assert_eq!(parse_switch(on), Ok(true), "{on}");
+        }
+        for off in ["0", "false", "no", "OFF"] {
+            assert_eq!(parse_switch(off), Ok(false), "{off}");
+        }
+        let refused = parse_switch("maybe").unwrap_err();
+        assert!(refused.contains("1 or 0, true or false, yes or no, on or off"));
     }
 }

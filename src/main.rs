@@ -13,7 +13,7 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> ExitCode {
     let Cli { settings, command } = Cli::parse();
-    telemetry::init(settings.log_format);
+    telemetry::init(settings.log_format, &settings.log);
     let outcome = match command.unwrap_or(Command::Serve) {
         Command::Serve => serve(&settings),
         other => cli::run(other, &settings),

@@ -148,7 +148,7 @@ impl Application {
                         .cookie_secure(secure_cookies)
                         .build(),
                 )
-                .wrap(security_headers())
+                .wrap(security_headers(secure_cookies))
                 .wrap(Compress::default())
                 .wrap(from_fn(telemetry::log_request))
                 .configure(routes::configure)
@@ -201,8 +201,14 @@ fn disable_nagle(connection: &dyn Any, _: &mut Extensions) {
     }
 }
 
-fn security_headers() -> DefaultHeaders {
-    DefaultHeaders::new()
+/// `https`: every link is https, so browsers are told to use nothing else for a year.
+fn security_headers(https: bool) -> DefaultHeaders {
+    let headers = if https {
+        DefaultHeaders::new().add(("Strict-Transport-Security", "max-age=31536000"))
+    } else {
+        DefaultHeaders::new()
+    };
+    headers
         .add(("X-Content-Type-Options", "nosniff"))
         .add(("X-Frame-Options", "DENY"))
         // Invitation links carry tokens: never hand them to another site in a Referer.

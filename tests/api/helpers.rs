@@ -127,6 +127,7 @@ pub fn test_settings(
         job_workers: 1,
         job_lease_seconds: 60,
         mass_invite_wait_seconds: 15,
+        log: "info".to_owned(),
     }
 }
 

@@ -30,6 +30,7 @@ mod knowledge_base;
 mod layout;
 mod mail;
 mod new_link;
+mod operations;
 mod page_checks;
 mod portal;
 mod screenshots;

@@ -1,0 +1,236 @@
+//! Operating Portico: settings read the way operators write them, every setting documented,
+//! HSTS behind https, and backups of a SQLite database taken while the server runs.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use crate::contacts::list;
+use crate::for_both_backends;
+use crate::helpers::{
+    csrf_token_in, new_client, spawn_app, spawn_app_with, Backend, AGENT_PASSWORD,
+};
+
+const PORTICO: &str = env!("CARGO_BIN_EXE_portico");
+
+/// `portico serve` on a new SQLite file with PORTICO_DEMO set to `demo`; the lines it printed
+/// before it said whether demo data is loaded, or its error.
+fn serve_with_demo(demo: &str) -> String {
+    let folder = tempfile::tempdir().unwrap();
+    let mut child = Command::new(PORTICO)
+        .arg("serve")
+        .env_clear()
+        .env("DATABASE_URL", folder.path().join("portico.db"))
+        .env("PORTICO_DATA_DIR", folder.path())
+        .env("PORTICO_OUTBOX_DIR", folder.path().join("outbox"))
+        .env("PORTICO_BIND", "127.0.0.1:0")
+        .env("PORTICO_DEMO", demo)
+        .env("PORTICO_LOG", "warn")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start portico");
+    let mut printed = String::new();
+    let stdout = BufReader::new(child.stdout.take().unwrap());
+    for line in stdout.lines().map_while(Result::ok) {
+        printed.push_str(&line);
+        printed.push('\n');
+        if line.contains("Portico is running") {
+            // The demo line, when there is one, follows at once; stopping the server ends the
+            // output after it.
+            std::thread::sleep(Duration::from_millis(300));
+            let _ = child.kill();
+        }
+    }
+    let _ = child.kill();
+    let output = child.wait_with_output().unwrap();
+    printed.push_str(&String::from_utf8_lossy(&output.stderr));
+    printed
+}
+
+#[test]
+fn portico_demo_takes_one_and_yes_and_names_what_it_accepts() {
+    for on in ["1", "yes", "on", "true"] {
+        let printed = serve_with_demo(on);
+        assert!(
+            printed.contains("Demo data is loaded"),
+            "PORTICO_DEMO={on}: {printed}"
+        );
+    }
+    let printed = serve_with_demo("0");
+    assert!(
+        printed.contains("Portico is running") && !printed.contains("Demo data"),
+        "{printed}"
+    );
+    let printed = serve_with_demo("maybe");
+    assert!(
+        printed.contains("invalid value 'maybe'")
+            && printed.contains("use 1 or 0, true or false, yes or no, on or off"),
+        "{printed}"
+    );
+}
+
+#[test]
+fn every_setting_is_in_the_help_and_in_the_readme() {
+    let help = Command::new(PORTICO).arg("--help").output().unwrap();
+    let help = String::from_utf8_lossy(&help.stdout).into_owned();
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    let config =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/src/config.rs")).unwrap();
+    let variables: Vec<&str> = config
+        .split("env = \"")
+        .skip(1)
+        .filter_map(|rest| rest.split('"').next())
+        .collect();
+    assert!(variables.len() >= 18, "{variables:?}");
+    for variable in variables {
+        assert!(
+            help.contains(&format!("[env: {variable}")),
+            "{variable} is in portico --help"
+        );
+        assert!(
+            readme.contains(&format!("`{variable}`")),
+            "{variable} is in README's table"
+        );
+    }
+}
+
+async fn sign_in_at(base: &str) -> reqwest::Client {
+    let client = new_client();
+    let page = client
+        .get(format!("{base}/login"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let token = csrf_token_in(&page);
+    let response = client
+        .post(format!("{base}/login"))
+        .form(&[
+            ("csrf_token", token.as_str()),
+            ("email", "agent@portico.test"),
+            ("password", AGENT_PASSWORD),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 303, "signed in at {base}");
+    client
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_backup_taken_while_serving_restores_the_same_contacts() {
+    let app = spawn_app(Backend::Sqlite).await;
+    app.sign_in_agent(false).await;
+    app.add_numbered_contacts(120);
+    app.add_contact("Émilie Côté", Some("emilie@example.com"), None);
+    let before = list(&app, "?q=cote").await;
+    assert!(before.contains("Émilie Côté"));
+
+    let backup = app.data_dir.path().join("backup.db");
+    let settings = app.command_line_settings();
+    let to = backup.clone();
+    // The server keeps answering while the copy is made.
+    let copying = tokio::task::spawn_blocking(move || {
+        portico::cli::run(portico::config::Command::Backup { to }, &settings)
+            .map_err(|error| error.to_string())
+    });
+    let during = app.get("/contacts").await;
+    assert_eq!(during.status().as_u16(), 200);
+    copying.await.unwrap().expect("portico backup");
+    assert!(backup.exists());
+
+    let settings = app.command_line_settings();
+    let to = backup.clone();
+    let again = tokio::task::spawn_blocking(move || {
+        portico::cli::run(portico::config::Command::Backup { to }, &settings)
+            .map_err(|error| error.to_string())
+    })
+    .await
+    .unwrap();
+    assert!(
+        again
+            .unwrap_err()
+            .contains("already exists: choose a new file"),
+        "a backup never overwrites a file"
+    );
+
+    let restored = app
+        .another_instance_with(|settings| settings.database_url = backup.display().to_string())
+        .await;
+    let client = sign_in_at(&restored).await;
+    let page = client
+        .get(format!("{restored}/contacts?q=cote"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("Émilie Côté"),
+        "the restored copy finds her: {page}"
+    );
+    let all = client
+        .get(format!("{restored}/contacts"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        all.contains("of 121 contacts"),
+        "every contact is in the copy"
+    );
+}
+
+async fn https_sites_tell_browsers_to_stay_on_https(backend: Backend) {
+    let plain = spawn_app(backend).await;
+    let answered = plain.get("/healthz").await;
+    assert!(
+        answered
+            .headers()
+            .get("strict-transport-security")
+            .is_none(),
+        "not over http"
+    );
+    let secure = spawn_app_with(backend, |settings| {
+        settings.base_url = Some(url::Url::parse("https://help.example.com").unwrap());
+    })
+    .await;
+    let answered = secure.get("/portal/login").await;
+    assert_eq!(
+        answered.headers()["strict-transport-security"],
+        "max-age=31536000"
+    );
+}
+
+for_both_backends!(https_sites_tell_browsers_to_stay_on_https);
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_backups_point_to_pg_dump() {
+    if !crate::helpers::postgres_available() {
+        return;
+    }
+    let app = spawn_app(Backend::Postgres).await;
+    let settings = app.command_line_settings();
+    let started = Instant::now();
+    let refused = tokio::task::spawn_blocking(move || {
+        portico::cli::run(
+            portico::config::Command::Backup {
+                to: "/tmp/never-written.db".into(),
+            },
+            &settings,
+        )
+        .map_err(|error| error.to_string())
+    })
+    .await
+    .unwrap();
+    assert!(refused.unwrap_err().contains("back it up with pg_dump"));
+    assert!(started.elapsed() < Duration::from_secs(10));
+    assert!(!std::path::Path::new("/tmp/never-written.db").exists());
+}
