@@ -151,6 +151,7 @@ impl Application {
                 .wrap(security_headers(secure_cookies))
                 .wrap(Compress::default())
                 .wrap(from_fn(telemetry::log_request))
+                .wrap(from_fn(telemetry::with_request_id))
                 .configure(routes::configure)
                 .default_service(web::to(routes::not_found))
         })

@@ -40,7 +40,9 @@ impl AppState {
         F: FnOnce(&mut DbConnection) -> Result<T, AppError> + Send + 'static,
     {
         let pool = self.pool.clone();
+        let span = tracing::Span::current();
         web::block(move || {
+            let _request = span.enter();
             let mut conn = pool.get()?;
             work(&mut conn)
         })
@@ -55,9 +57,13 @@ impl AppState {
         F: FnOnce(&Inviter) -> Result<T, E> + Send + 'static,
     {
         let inviter = self.inviter.clone();
-        web::block(move || work(&inviter))
-            .await?
-            .map_err(Into::into)
+        let span = tracing::Span::current();
+        web::block(move || {
+            let _request = span.enter();
+            work(&inviter)
+        })
+        .await?
+        .map_err(Into::into)
     }
 
     /// Runs ticket work that may send email (database and synchronous SMTP) on the blocking
@@ -68,6 +74,12 @@ impl AppState {
         F: FnOnce(&TicketEmails) -> Result<T, TicketError> + Send + 'static,
     {
         let emails = self.ticket_emails.clone();
-        web::block(move || work(&emails)).await?.map_err(Into::into)
+        let span = tracing::Span::current();
+        web::block(move || {
+            let _request = span.enter();
+            work(&emails)
+        })
+        .await?
+        .map_err(Into::into)
     }
 }

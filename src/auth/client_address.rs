@@ -44,6 +44,13 @@ impl ClientAddresses {
         self.client_of(peer, forwarded_for).to_string()
     }
 
+    /// Whether the request came straight from a trusted proxy, whose headers may be believed.
+    pub fn from_trusted_proxy(&self, request: &HttpRequest) -> bool {
+        request
+            .peer_addr()
+            .is_some_and(|peer| self.is_trusted(peer.ip()))
+    }
+
     /// Walks the forwarding chain from the nearest hop back while each hop is a trusted proxy:
     /// the first hop that is not one is the client. Hops a client wrote itself sit further
     /// back than that, so they are never reached. A chain of trusted proxies only ends at its

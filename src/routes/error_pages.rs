@@ -5,12 +5,13 @@ use actix_session::SessionExt;
 use actix_web::body::{EitherBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::middleware::Next;
-use actix_web::ResponseError;
+use actix_web::{HttpMessage, ResponseError};
 use askama::Template;
 
 use crate::error::AppError;
 use crate::routes::chrome::Chrome;
 use crate::routes::portal::PortalChrome;
+use crate::telemetry::RequestId;
 
 #[derive(Template)]
 #[template(path = "error.html")]
@@ -21,6 +22,8 @@ struct ErrorPage<'a> {
     message: String,
     back_href: &'static str,
     back_label: &'static str,
+    /// The request's ID, which its log lines carry.
+    reference: Option<String>,
 }
 
 #[derive(Template)]
@@ -32,6 +35,8 @@ struct HelpCenterErrorPage<'a> {
     message: String,
     back_href: &'static str,
     back_label: &'static str,
+    /// The request's ID, which its log lines carry.
+    reference: Option<String>,
 }
 
 /// Middleware: replaces the plain body of an `AppError`'s response with its page.
@@ -42,6 +47,7 @@ pub async fn error_pages<B: MessageBody>(
     let path = req.path();
     let in_help_center = path == "/portal" || path.starts_with("/portal/");
     let session = req.get_session();
+    let reference = req.extensions().get::<RequestId>().map(|id| id.0.clone());
     let response = next.call(req).await?;
     let Some(error) = response
         .response()
@@ -60,6 +66,7 @@ pub async fn error_pages<B: MessageBody>(
             message: error.user_message(),
             back_href: "/portal",
             back_label: "Back to the Help Center",
+            reference,
         }
         .render()
     } else {
@@ -70,6 +77,7 @@ pub async fn error_pages<B: MessageBody>(
             message: error.user_message(),
             back_href: "/",
             back_label: "Back to Portico",
+            reference,
         }
         .render()
     };

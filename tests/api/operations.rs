@@ -234,3 +234,261 @@ async fn postgres_backups_point_to_pg_dump() {
     assert!(started.elapsed() < Duration::from_secs(10));
     assert!(!std::path::Path::new("/tmp/never-written.db").exists());
 }
+
+/// A `portico serve` of its own, its log (standard output, JSON lines) gathered as it runs.
+struct Served {
+    child: std::process::Child,
+    base: String,
+    log: std::sync::Arc<std::sync::Mutex<String>>,
+    reader: Option<std::thread::JoinHandle<()>>,
+    outbox: std::path::PathBuf,
+    _folder: tempfile::TempDir,
+}
+
+impl Served {
+    fn start() -> Served {
+        let folder = tempfile::tempdir().unwrap();
+        let outbox = folder.path().join("outbox");
+        let command = |args: &[&str]| {
+            let mut command = Command::new(PORTICO);
+            command
+                .args(args)
+                .env_clear()
+                .env("DATABASE_URL", folder.path().join("portico.db"))
+                .env("PORTICO_DATA_DIR", folder.path())
+                .env("PORTICO_OUTBOX_DIR", &outbox)
+                .env("PORTICO_BIND", "127.0.0.1:0")
+                .env("PORTICO_DEMO", "no")
+                .env("PORTICO_LOG_FORMAT", "json")
+                .env("PORTICO_LOG", "debug");
+            command
+        };
+        let mut create = command(&[
+            "create-agent",
+            "--email",
+            "sam@portico.test",
+            "--name",
+            "Sam Agent",
+            "--password-stdin",
+        ])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .spawn()
+        .unwrap();
+        {
+            use std::io::Write;
+            writeln!(create.stdin.take().unwrap(), "{AGENT_PASSWORD}").unwrap();
+        }
+        assert!(create.wait().unwrap().success(), "the agent is created");
+        let mut child = command(&["serve"])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let log = std::sync::Arc::new(std::sync::Mutex::new(String::new()));
+        let (found, base) = std::sync::mpsc::channel();
+        let stdout = BufReader::new(child.stdout.take().unwrap());
+        let kept = log.clone();
+        let reader = std::thread::spawn(move || {
+            for line in stdout.lines().map_while(Result::ok) {
+                if let Some(url) = line.strip_prefix("Portico is running at ") {
+                    let _ = found.send(url.trim_end_matches('/').to_owned());
+                }
+                let mut log = kept.lock().unwrap();
+                log.push_str(&line);
+                log.push('\n');
+            }
+        });
+        let base = base
+            .recv_timeout(Duration::from_secs(30))
+            .expect("portico serve starts");
+        Served {
+            child,
+            base,
+            log,
+            reader: Some(reader),
+            outbox,
+            _folder: folder,
+        }
+    }
+
+    /// Stops the server and returns everything it logged.
+    fn stop(mut self) -> String {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        if let Some(reader) = self.reader.take() {
+            let _ = reader.join();
+        }
+        let log = self.log.lock().unwrap().clone();
+        log
+    }
+}
+
+/// Posts a form with the CSRF token of the page at `token_from`; the cookies it set, by value.
+async fn post_form_at(
+    client: &reqwest::Client,
+    base: &str,
+    path: &str,
+    token_from: &str,
+    fields: &[(&str, &str)],
+) -> (reqwest::Response, Vec<String>) {
+    let page = client
+        .get(format!("{base}{token_from}"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let token = csrf_token_in(&page);
+    let mut form = vec![("csrf_token", token.as_str())];
+    form.extend_from_slice(fields);
+    let response = client
+        .post(format!("{base}{path}"))
+        .form(&form)
+        .send()
+        .await
+        .unwrap();
+    let cookies = response
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|value| {
+            value
+                .to_str()
+                .ok()?
+                .split(';')
+                .next()?
+                .split_once('=')
+                .map(|(_, value)| value.to_owned())
+        })
+        .filter(|value| value.len() > 8)
+        .collect();
+    (response, cookies)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn each_request_has_a_reference_and_logs_never_hold_a_secret() {
+    let served = Served::start();
+    let base = served.base.clone();
+    let agent = new_client();
+    let (signed_in, mut secrets) = post_form_at(
+        &agent,
+        &base,
+        "/login",
+        "/login",
+        &[("email", "sam@portico.test"), ("password", AGENT_PASSWORD)],
+    )
+    .await;
+    assert_eq!(signed_in.status().as_u16(), 303);
+    let (created, _) = post_form_at(
+        &agent,
+        &base,
+        "/contacts",
+        "/contacts/new",
+        &[
+            ("name", "Grace Hopper"),
+            ("email", "grace@navy.example"),
+            ("phone", ""),
+            ("account", ""),
+        ],
+    )
+    .await;
+    assert_eq!(created.status().as_u16(), 303);
+    let contact = created.headers()["location"].to_str().unwrap().to_owned();
+    let (invited, _) = post_form_at(
+        &agent,
+        &base,
+        &format!("{contact}/invite"),
+        &format!("{contact}/invite"),
+        &[],
+    )
+    .await;
+    assert_eq!(invited.status().as_u16(), 303);
+    let email = std::fs::read_dir(&served.outbox)
+        .unwrap()
+        .flatten()
+        .next()
+        .expect("the invitation in the outbox")
+        .path();
+    let link = crate::helpers::invitation_link(&std::fs::read_to_string(email).unwrap());
+    let path = crate::helpers::path_of(&link);
+    let token = path.rsplit('/').next().unwrap().to_owned();
+    let customer = new_client();
+    let customer_password = "grace's own long passphrase";
+    let (accepted, cookies) = post_form_at(
+        &customer,
+        &base,
+        &path,
+        &path,
+        &[
+            ("name", "Grace Hopper"),
+            ("password", customer_password),
+            ("password_confirmation", customer_password),
+        ],
+    )
+    .await;
+    assert_eq!(accepted.status().as_u16(), 303, "the customer activates");
+    secrets.extend(cookies);
+    assert_eq!(
+        customer
+            .get(format!("{base}/portal"))
+            .send()
+            .await
+            .unwrap()
+            .status()
+            .as_u16(),
+        200
+    );
+
+    let missing = agent
+        .get(format!("{base}/contacts/987654"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(missing.status().as_u16(), 404);
+    let reference = missing.headers()["x-request-id"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    let page = missing.text().await.unwrap();
+    assert!(
+        page.contains(&format!("Reference: <code>{reference}</code>")),
+        "{page}"
+    );
+    let spoofed = agent
+        .get(format!("{base}/healthz"))
+        .header("X-Request-Id", "chosen-by-the-client")
+        .send()
+        .await
+        .unwrap();
+    assert_ne!(
+        spoofed.headers()["x-request-id"],
+        "chosen-by-the-client",
+        "only a trusted proxy names the ID"
+    );
+
+    let log = served.stop();
+    let lines: Vec<serde_json::Value> = log
+        .lines()
+        .filter_map(|line| serde_json::from_str(line).ok())
+        .collect();
+    let logged = lines
+        .iter()
+        .find(|line| line["span"]["id"] == reference.as_str() && line["fields"]["status"] == 404);
+    assert!(
+        logged.is_some(),
+        "the 404's log line carries the page's reference: {log}"
+    );
+    for secret in secrets.iter().map(String::as_str).chain([
+        AGENT_PASSWORD,
+        customer_password,
+        token.as_str(),
+    ]) {
+        assert!(
+            !log.contains(secret),
+            "the log holds a secret ({} characters)",
+            secret.len()
+        );
+    }
+}
