@@ -83,6 +83,11 @@ pub struct Settings {
     #[arg(long, env = "DATABASE_URL", default_value = DEFAULT_DATABASE_URL, global = true)]
     pub database_url: String,
 
+    /// Address and port for Prometheus metrics at /metrics, apart from the pages (keep it
+    /// private). Unset: no metrics.
+    #[arg(long, env = "PORTICO_METRICS_BIND", global = true)]
+    pub metrics_bind: Option<SocketAddr>,
+
     /// Address and port the web server listens on.
     #[arg(
         long,

@@ -184,6 +184,9 @@ impl ResponseError for AppError {
     }
 
     fn error_response(&self) -> HttpResponse {
+        if self.status_code() == StatusCode::SERVICE_UNAVAILABLE {
+            metrics::counter!("portico_busy_answers_total").increment(1);
+        }
         let sign_in = match self {
             AppError::SignInRequired { next } => Some(("/login", next)),
             AppError::CustomerSignInRequired { next } => Some(("/portal/login", next)),

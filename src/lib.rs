@@ -17,6 +17,7 @@ pub mod jobs;
 pub mod knowledge_base;
 pub mod mail;
 pub mod markdown;
+pub mod monitoring;
 pub mod priority;
 pub mod routes;
 pub mod startup;

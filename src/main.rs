@@ -31,6 +31,9 @@ fn serve(settings: &portico::config::Settings) -> Result<(), Box<dyn std::error:
     actix_web::rt::System::new().block_on(async {
         let app = Application::build(settings)?;
         println!("Portico is running at {}", app.base_url());
+        if let Some(port) = app.metrics_port() {
+            println!("Metrics are served on port {port} at /metrics");
+        }
         if settings.demo_enabled() {
             println!(
                 "Demo data is loaded. Sign in at {}login as {} with the password {}",

@@ -49,6 +49,8 @@ pub enum StartupError {
     SecretKey(String),
     #[error("demo data: {0}")]
     Demo(String),
+    #[error("metrics: {0}")]
+    Metrics(String),
 }
 
 pub struct Application {
@@ -56,6 +58,8 @@ pub struct Application {
     base_url: Url,
     pool: DbPool,
     server: Server,
+    /// The metrics listener, when PORTICO_METRICS_BIND is set.
+    metrics: Option<(u16, Server)>,
     jobs: JobRunner,
 }
 
@@ -116,6 +120,7 @@ impl Application {
             company: inviter.invitation_email.company.clone(),
             base_url: base_url.clone(),
         };
+        let mailer_for_metrics = mailer.clone();
         let state = web::Data::new(AppState {
             pool: pool.clone(),
             mailer,
@@ -163,11 +168,17 @@ impl Application {
         })?
         .run();
 
+        let metrics = match settings.metrics_bind {
+            Some(address) => Some(metrics_server(address, pool.clone(), mailer_for_metrics)?),
+            None => None,
+        };
+
         Ok(Application {
             port: local.port(),
             base_url,
             pool,
             server,
+            metrics,
             jobs,
         })
     }
@@ -184,14 +195,58 @@ impl Application {
         &self.pool
     }
 
+    /// The port metrics are served on, when they are.
+    pub fn metrics_port(&self) -> Option<u16> {
+        self.metrics.as_ref().map(|(port, _)| *port)
+    }
+
     /// Serves until SIGTERM or Ctrl-C, then lets in-flight requests finish and the job
     /// runner record the chunks it holds.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        let metrics = self.metrics.map(|(_, server)| {
+            let handle = server.handle();
+            actix_web::rt::spawn(server);
+            handle
+        });
         let served = self.server.await;
+        if let Some(metrics) = metrics {
+            metrics.stop(true).await;
+        }
         let jobs = self.jobs;
         let _ = actix_web::rt::task::spawn_blocking(move || jobs.stop()).await;
         served
     }
+}
+
+/// The metrics listener: one route, on an address of its own so it never faces the public.
+fn metrics_server(
+    address: std::net::SocketAddr,
+    pool: DbPool,
+    mailer: Arc<Mailer>,
+) -> Result<(u16, Server), StartupError> {
+    let bind_error = |source| StartupError::Bind {
+        address: address.to_string(),
+        source,
+    };
+    let handle = crate::monitoring::recorder().map_err(StartupError::Metrics)?;
+    let listener = TcpListener::bind(address).map_err(bind_error)?;
+    let port = listener.local_addr().map_err(bind_error)?.port();
+    let scraped = web::Data::new(crate::monitoring::Scraped {
+        handle,
+        pool,
+        mailer,
+    });
+    let server = HttpServer::new(move || {
+        App::new()
+            .app_data(scraped.clone())
+            .route("/metrics", web::get().to(crate::monitoring::scrape))
+    })
+    .workers(1)
+    .disable_signals()
+    .listen(listener)
+    .map_err(bind_error)?
+    .run();
+    Ok((port, server))
 }
 
 /// actix-web leaves Nagle's algorithm on; then every keep-alive response after the first

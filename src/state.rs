@@ -43,7 +43,10 @@ impl AppState {
         let span = tracing::Span::current();
         web::block(move || {
             let _request = span.enter();
+            let asked = std::time::Instant::now();
             let mut conn = pool.get()?;
+            metrics::histogram!("portico_db_pool_wait_seconds")
+                .record(asked.elapsed().as_secs_f64());
             work(&mut conn)
         })
         .await?

@@ -90,12 +90,26 @@ pub async fn log_request(
         Ok(response) => response.status(),
         Err(error) => error.as_response_error().status_code(),
     };
+    let elapsed = started.elapsed().as_secs_f64();
     tracing::info!(
         method = %method,
         route = %route,
         status = status.as_u16(),
-        latency_ms = started.elapsed().as_secs_f64() * 1000.0,
+        latency_ms = elapsed * 1000.0,
         "request"
     );
+    metrics::counter!(
+        "portico_http_requests_total",
+        "route" => route.clone(),
+        "method" => method.to_string(),
+        "status" => status.as_u16().to_string()
+    )
+    .increment(1);
+    metrics::histogram!(
+        "portico_http_request_duration_seconds",
+        "route" => route,
+        "method" => method.to_string()
+    )
+    .record(elapsed);
     outcome
 }

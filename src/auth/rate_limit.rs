@@ -46,6 +46,12 @@ pub async fn allow_email(
             let over_address = counted.for_address >= PER_ADDRESS_PER_HOUR;
             let over_client = counted.from_client >= PER_CLIENT_PER_HOUR;
             if over_address || over_client {
+                let limit = if over_address {
+                    "email_per_address"
+                } else {
+                    "email_per_client"
+                };
+                metrics::counter!("portico_refusals_total", "limit" => limit).increment(1);
                 // When the oldest request counted against the limit leaves the window.
                 let oldest = [
                     (over_address, counted.oldest_for_address),

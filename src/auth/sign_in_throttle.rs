@@ -191,7 +191,19 @@ where
             .await?
     };
     let account = match looked_up {
-        Err(refusal) => return Ok(Attempt::Refused(refusal)),
+        Err(refusal) => {
+            let limit = match refusal.too_many_for {
+                TooManyFor::Address => "sign_in_per_address",
+                TooManyFor::Client => "sign_in_per_client",
+            };
+            metrics::counter!(
+                "portico_refusals_total",
+                "limit" => limit,
+                "audience" => audience.as_str()
+            )
+            .increment(1);
+            return Ok(Attempt::Refused(refusal));
+        }
         Ok(account) => account,
     };
     let verified = off_the_workers(move || verify(account)).await?;

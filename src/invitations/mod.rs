@@ -125,6 +125,8 @@ impl Inviter {
             if let Some(outcome) = outcomes.get(&result.contact_id) {
                 result.outcome = outcome.clone();
             }
+            metrics::counter!("portico_invitations_total", "outcome" => result.outcome.kind())
+                .increment(1);
         }
         Ok(results)
     }

@@ -152,7 +152,10 @@ fn finish_an_abandoned_mass_invite(context: &JobContext) -> bool {
 fn send_due_reminders(context: &JobContext) {
     match reminders::send_due(&context.inviter, crate::db::now()) {
         Ok(0) => {}
-        Ok(sent) => tracing::info!(sent, "sent invitation reminders"),
+        Ok(sent) => {
+            metrics::counter!("portico_invitation_reminders_total").increment(sent as u64);
+            tracing::info!(sent, "sent invitation reminders")
+        }
         Err(error) => tracing::warn!(%error, "could not send invitation reminders"),
     }
 }
@@ -170,6 +173,11 @@ fn work_holding_claim(context: &JobContext, claim: &Claim) {
         claim::renew(&mut conn, claim, context.lease).map_err(|error| error.to_string())
     };
     let outcome = lease::holding(context.lease, renew, || chunk::work(context, claim));
+    let worked = match &outcome {
+        Ok(_) => "worked",
+        Err(_) => "failed",
+    };
+    metrics::counter!("portico_bulk_job_chunks_total", "outcome" => worked).increment(1);
     match outcome {
         Ok(ChunkOutcome::Finished) => tracing::info!(job_id, "bulk job done"),
         Ok(ChunkOutcome::StoppedAtQuota) => {

@@ -87,8 +87,32 @@ impl Mailer {
         }
     }
 
+    /// The SMTP pool's connections open, idle and allowed; none for the outbox.
+    pub fn pool_state(&self) -> Option<(usize, usize, usize)> {
+        match self {
+            Mailer::Smtp(smtp) => Some(smtp.pool_state()),
+            Mailer::Outbox(_) => None,
+        }
+    }
+
     /// Sends one message synchronously; call it off the async workers.
     pub fn send(&self, mail: &OutgoingMail) -> Result<Delivery, MailError> {
+        let started = std::time::Instant::now();
+        let sent = self.send_now(mail);
+        let outcome = match &sent {
+            Ok(_) => "sent",
+            Err(MailError::Transient { .. }) => "transient_failure",
+            Err(MailError::Permanent { .. }) => "permanent_failure",
+            Err(MailError::Unconfirmed { .. }) => "unconfirmed",
+            Err(MailError::Build(_)) => "not_built",
+        };
+        metrics::counter!("portico_smtp_sends_total", "outcome" => outcome).increment(1);
+        metrics::histogram!("portico_smtp_send_duration_seconds")
+            .record(started.elapsed().as_secs_f64());
+        sent
+    }
+
+    fn send_now(&self, mail: &OutgoingMail) -> Result<Delivery, MailError> {
         let message_id = new_message_id(self.from_address());
         let message = build_message(self.from_address(), mail, &message_id)?;
         match self {

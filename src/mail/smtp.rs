@@ -132,6 +132,16 @@ impl SmtpMailer {
         }
     }
 
+    /// Connections open (lent out or idle), idle, and the most there may be.
+    pub fn pool_state(&self) -> (usize, usize, usize) {
+        let (open, idle) = self
+            .pool
+            .state
+            .lock()
+            .map_or((0, 0), |state| (state.open, state.idle.len()));
+        (open, idle, self.pool.max)
+    }
+
     pub fn from_address(&self) -> &Mailbox {
         &self.from
     }

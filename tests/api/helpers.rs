@@ -128,6 +128,7 @@ pub fn test_settings(
         job_lease_seconds: 60,
         mass_invite_wait_seconds: 15,
         log: "info".to_owned(),
+        metrics_bind: None,
     }
 }
 

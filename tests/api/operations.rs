@@ -239,6 +239,8 @@ async fn postgres_backups_point_to_pg_dump() {
 struct Served {
     child: std::process::Child,
     base: String,
+    /// The metrics' address, when PORTICO_METRICS_BIND was given.
+    metrics: Option<String>,
     log: std::sync::Arc<std::sync::Mutex<String>>,
     reader: Option<std::thread::JoinHandle<()>>,
     outbox: std::path::PathBuf,
@@ -247,6 +249,11 @@ struct Served {
 
 impl Served {
     fn start() -> Served {
+        Served::start_with(&[])
+    }
+
+    /// With settings of its own (an SMTP server, a metrics address).
+    fn start_with(extra: &[(&str, String)]) -> Served {
         let folder = tempfile::tempdir().unwrap();
         let outbox = folder.path().join("outbox");
         let command = |args: &[&str]| {
@@ -260,7 +267,8 @@ impl Served {
                 .env("PORTICO_BIND", "127.0.0.1:0")
                 .env("PORTICO_DEMO", "no")
                 .env("PORTICO_LOG_FORMAT", "json")
-                .env("PORTICO_LOG", "debug");
+                .env("PORTICO_LOG", "debug")
+                .envs(extra.iter().map(|(name, value)| (*name, value.as_str())));
             command
         };
         let mut create = command(&[
@@ -287,12 +295,17 @@ impl Served {
             .unwrap();
         let log = std::sync::Arc::new(std::sync::Mutex::new(String::new()));
         let (found, base) = std::sync::mpsc::channel();
+        let (found_metrics, metrics_port) = std::sync::mpsc::channel();
         let stdout = BufReader::new(child.stdout.take().unwrap());
         let kept = log.clone();
         let reader = std::thread::spawn(move || {
             for line in stdout.lines().map_while(Result::ok) {
                 if let Some(url) = line.strip_prefix("Portico is running at ") {
                     let _ = found.send(url.trim_end_matches('/').to_owned());
+                }
+                if let Some(rest) = line.strip_prefix("Metrics are served on port ") {
+                    let _ =
+                        found_metrics.send(rest.split(' ').next().unwrap_or_default().to_owned());
                 }
                 let mut log = kept.lock().unwrap();
                 log.push_str(&line);
@@ -302,9 +315,14 @@ impl Served {
         let base = base
             .recv_timeout(Duration::from_secs(30))
             .expect("portico serve starts");
+        let metrics = metrics_port
+            .recv_timeout(Duration::from_millis(500))
+            .ok()
+            .map(|port| format!("http://127.0.0.1:{port}/metrics"));
         Served {
             child,
             base,
+            metrics,
             log,
             reader: Some(reader),
             outbox,
@@ -491,4 +509,172 @@ async fn each_request_has_a_reference_and_logs_never_hold_a_secret() {
             secret.len()
         );
     }
+}
+
+/// The value of the sample of `metric` whose labels include every one of `labels`.
+fn sample(scraped: &str, metric: &str, labels: &[&str]) -> Option<f64> {
+    scraped
+        .lines()
+        .filter(|line| {
+            line.starts_with(&format!("{metric}{{")) || line.starts_with(&format!("{metric} "))
+        })
+        .find(|line| labels.iter().all(|label| line.contains(label)))
+        .and_then(|line| line.rsplit(' ').next()?.parse().ok())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn metrics_count_what_a_journey_did() {
+    let smtp = crate::smtp_server::SmtpServer::start().await;
+    let served = Served::start_with(&[
+        ("PORTICO_SMTP_URL", smtp.url()),
+        ("PORTICO_METRICS_BIND", "127.0.0.1:0".to_owned()),
+    ]);
+    let base = served.base.clone();
+    let metrics = served.metrics.clone().expect("metrics are served");
+    let agent = new_client();
+    post_form_at(
+        &agent,
+        &base,
+        "/login",
+        "/login",
+        &[
+            ("email", "sam@portico.test"),
+            ("password", "a wrong password"),
+        ],
+    )
+    .await;
+    let (signed_in, _) = post_form_at(
+        &agent,
+        &base,
+        "/login",
+        "/login",
+        &[("email", "sam@portico.test"), ("password", AGENT_PASSWORD)],
+    )
+    .await;
+    assert_eq!(signed_in.status().as_u16(), 303);
+    let (created, _) = post_form_at(
+        &agent,
+        &base,
+        "/contacts",
+        "/contacts/new",
+        &[
+            ("name", "Grace Hopper"),
+            ("email", "grace@navy.example"),
+            ("phone", ""),
+            ("account", ""),
+        ],
+    )
+    .await;
+    let contact = created.headers()["location"].to_str().unwrap().to_owned();
+    let (invited, _) = post_form_at(
+        &agent,
+        &base,
+        &format!("{contact}/invite"),
+        &format!("{contact}/invite"),
+        &[],
+    )
+    .await;
+    assert_eq!(invited.status().as_u16(), 303);
+    let mail = smtp.wait_for_messages(1, Duration::from_secs(10)).await;
+    let link = crate::helpers::invitation_link(&mail[0].data);
+    let token = crate::helpers::path_of(&link)
+        .rsplit('/')
+        .next()
+        .unwrap()
+        .to_owned();
+    assert_eq!(
+        new_client()
+            .get(format!("{base}{}", crate::helpers::path_of(&link)))
+            .send()
+            .await
+            .unwrap()
+            .status()
+            .as_u16(),
+        200
+    );
+
+    let scraped = new_client()
+        .get(&metrics)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let requests = "portico_http_requests_total";
+    assert_eq!(
+        sample(
+            &scraped,
+            requests,
+            &["route=\"/login\"", "method=\"POST\"", "status=\"303\""]
+        ),
+        Some(1.0),
+        "{scraped}"
+    );
+    assert_eq!(
+        sample(
+            &scraped,
+            requests,
+            &["route=\"/login\"", "method=\"POST\"", "status=\"401\""]
+        ),
+        Some(1.0),
+        "the wrong password"
+    );
+    assert_eq!(
+        sample(
+            &scraped,
+            requests,
+            &["route=\"/portal/invitations/{token}\"", "method=\"GET\""]
+        ),
+        Some(1.0),
+        "the link's route is its pattern"
+    );
+    assert!(!scraped.contains(&token), "no token in a label");
+    assert!(sample(
+        &scraped,
+        "portico_http_request_duration_seconds_count",
+        &["route=\"/contacts\"", "method=\"POST\""]
+    )
+    .is_some());
+    assert_eq!(
+        sample(
+            &scraped,
+            "portico_invitations_total",
+            &["outcome=\"invited\""]
+        ),
+        Some(1.0)
+    );
+    assert_eq!(
+        sample(&scraped, "portico_smtp_sends_total", &["outcome=\"sent\""]),
+        Some(1.0)
+    );
+    assert_eq!(
+        sample(&scraped, "portico_smtp_send_duration_seconds_count", &[]),
+        Some(1.0)
+    );
+    assert_eq!(
+        sample(
+            &scraped,
+            "portico_smtp_send_duration_seconds_bucket",
+            &["le=\"+Inf\""]
+        ),
+        Some(1.0)
+    );
+    assert!(sample(&scraped, "portico_db_pool_max_connections", &[]).is_some_and(|max| max >= 1.0));
+    assert!(sample(&scraped, "portico_smtp_pool_max_connections", &[]).is_some());
+    assert_eq!(
+        sample(&scraped, "portico_bulk_jobs_running", &[]),
+        Some(0.0)
+    );
+    let pages = new_client()
+        .get(format!("{base}/metrics"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        pages.status().as_u16(),
+        404,
+        "metrics are not on the public address"
+    );
+    served.stop();
 }
