@@ -259,6 +259,14 @@ pub async fn get_as(app: &TestApp, client: &reqwest::Client, path: &str) -> (u16
     (response.status().as_u16(), response.text().await.unwrap())
 }
 
+/// An error page without its line naming the request's reference, which differs each time.
+pub fn without_reference(page: &str) -> String {
+    page.lines()
+        .filter(|line| !line.contains("Reference: <code>"))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
 pub fn csrf_token_in(html: &str) -> String {
     let marker = "name=\"csrf_token\" value=\"";
     let start = html.find(marker).expect("the page has a CSRF token field") + marker.len();
