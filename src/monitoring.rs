@@ -6,7 +6,10 @@
 
 use std::sync::{Arc, OnceLock};
 
-use actix_web::{web, HttpResponse};
+use std::net::{SocketAddr, TcpListener};
+
+use actix_web::dev::Server;
+use actix_web::{web, App, HttpResponse, HttpServer};
 use diesel::prelude::*;
 use metrics_exporter_prometheus::{BuildError, Matcher, PrometheusBuilder, PrometheusHandle};
 
@@ -68,4 +71,39 @@ pub async fn scrape(scraped: web::Data<Scraped>) -> HttpResponse {
     HttpResponse::Ok()
         .content_type("text/plain; version=0.0.4; charset=utf-8")
         .body(scraped.handle.render())
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ServeError {
+    #[error(transparent)]
+    Bind(#[from] std::io::Error),
+    #[error("{0}")]
+    Recorder(String),
+}
+
+/// The metrics listener, one route on an address of its own so it never faces the public;
+/// its port and the server, to run beside the pages.
+pub fn serve(
+    address: SocketAddr,
+    pool: DbPool,
+    mailer: Arc<Mailer>,
+) -> Result<(u16, Server), ServeError> {
+    let handle = recorder().map_err(ServeError::Recorder)?;
+    let listener = TcpListener::bind(address)?;
+    let port = listener.local_addr()?.port();
+    let scraped = web::Data::new(Scraped {
+        handle,
+        pool,
+        mailer,
+    });
+    let server = HttpServer::new(move || {
+        App::new()
+            .app_data(scraped.clone())
+            .route("/metrics", web::get().to(scrape))
+    })
+    .workers(1)
+    .disable_signals()
+    .listen(listener)?
+    .run();
+    Ok((port, server))
 }

@@ -169,7 +169,19 @@ impl Application {
         .run();
 
         let metrics = match settings.metrics_bind {
-            Some(address) => Some(metrics_server(address, pool.clone(), mailer_for_metrics)?),
+            Some(address) => Some(
+                crate::monitoring::serve(address, pool.clone(), mailer_for_metrics).map_err(
+                    |error| match error {
+                        crate::monitoring::ServeError::Bind(source) => StartupError::Bind {
+                            address: address.to_string(),
+                            source,
+                        },
+                        crate::monitoring::ServeError::Recorder(message) => {
+                            StartupError::Metrics(message)
+                        }
+                    },
+                )?,
+            ),
             None => None,
         };
 
@@ -216,37 +228,6 @@ impl Application {
         let _ = actix_web::rt::task::spawn_blocking(move || jobs.stop()).await;
         served
     }
-}
-
-/// The metrics listener: one route, on an address of its own so it never faces the public.
-fn metrics_server(
-    address: std::net::SocketAddr,
-    pool: DbPool,
-    mailer: Arc<Mailer>,
-) -> Result<(u16, Server), StartupError> {
-    let bind_error = |source| StartupError::Bind {
-        address: address.to_string(),
-        source,
-    };
-    let handle = crate::monitoring::recorder().map_err(StartupError::Metrics)?;
-    let listener = TcpListener::bind(address).map_err(bind_error)?;
-    let port = listener.local_addr().map_err(bind_error)?.port();
-    let scraped = web::Data::new(crate::monitoring::Scraped {
-        handle,
-        pool,
-        mailer,
-    });
-    let server = HttpServer::new(move || {
-        App::new()
-            .app_data(scraped.clone())
-            .route("/metrics", web::get().to(crate::monitoring::scrape))
-    })
-    .workers(1)
-    .disable_signals()
-    .listen(listener)
-    .map_err(bind_error)?
-    .run();
-    Ok((port, server))
 }
 
 /// actix-web leaves Nagle's algorithm on; then every keep-alive response after the first

@@ -1,5 +1,6 @@
 //! The audit trail: every change an agent, a customer or the system makes is recorded here.
 
+mod actions;
 pub mod log;
 
 use diesel::prelude::*;

@@ -385,44 +385,38 @@ async fn post_form_at(
     (response, cookies)
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn each_request_has_a_reference_and_logs_never_hold_a_secret() {
-    let served = Served::start();
-    let base = served.base.clone();
-    let agent = new_client();
-    let (signed_in, mut secrets) = post_form_at(
-        &agent,
-        &base,
+/// Signs Sam in as `agent`, adds Grace Hopper and invites her; the session cookies it set.
+async fn sign_in_and_invite_grace(agent: &reqwest::Client, base: &str) -> Vec<String> {
+    let (signed_in, cookies) = post_form_at(
+        agent,
+        base,
         "/login",
         "/login",
         &[("email", "sam@portico.test"), ("password", AGENT_PASSWORD)],
     )
     .await;
-    assert_eq!(signed_in.status().as_u16(), 303);
-    let (created, _) = post_form_at(
-        &agent,
-        &base,
-        "/contacts",
-        "/contacts/new",
-        &[
-            ("name", "Grace Hopper"),
-            ("email", "grace@navy.example"),
-            ("phone", ""),
-            ("account", ""),
-        ],
-    )
-    .await;
-    assert_eq!(created.status().as_u16(), 303);
+    assert_eq!(signed_in.status().as_u16(), 303, "Sam signs in");
+    let grace = [
+        ("name", "Grace Hopper"),
+        ("email", "grace@navy.example"),
+        ("phone", ""),
+        ("account", ""),
+    ];
+    let (created, _) = post_form_at(agent, base, "/contacts", "/contacts/new", &grace).await;
+    assert_eq!(created.status().as_u16(), 303, "Grace is added");
     let contact = created.headers()["location"].to_str().unwrap().to_owned();
-    let (invited, _) = post_form_at(
-        &agent,
-        &base,
-        &format!("{contact}/invite"),
-        &format!("{contact}/invite"),
-        &[],
-    )
-    .await;
-    assert_eq!(invited.status().as_u16(), 303);
+    let invite = format!("{contact}/invite");
+    let (invited, _) = post_form_at(agent, base, &invite, &invite, &[]).await;
+    assert_eq!(invited.status().as_u16(), 303, "Grace is invited");
+    cookies
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn each_request_has_a_reference_and_logs_never_hold_a_secret() {
+    let served = Served::start();
+    let base = served.base.clone();
+    let agent = new_client();
+    let mut secrets = sign_in_and_invite_grace(&agent, &base).await;
     let email = std::fs::read_dir(&served.outbox)
         .unwrap()
         .flatten()
@@ -532,49 +526,12 @@ async fn metrics_count_what_a_journey_did() {
     let base = served.base.clone();
     let metrics = served.metrics.clone().expect("metrics are served");
     let agent = new_client();
-    post_form_at(
-        &agent,
-        &base,
-        "/login",
-        "/login",
-        &[
-            ("email", "sam@portico.test"),
-            ("password", "a wrong password"),
-        ],
-    )
-    .await;
-    let (signed_in, _) = post_form_at(
-        &agent,
-        &base,
-        "/login",
-        "/login",
-        &[("email", "sam@portico.test"), ("password", AGENT_PASSWORD)],
-    )
-    .await;
-    assert_eq!(signed_in.status().as_u16(), 303);
-    let (created, _) = post_form_at(
-        &agent,
-        &base,
-        "/contacts",
-        "/contacts/new",
-        &[
-            ("name", "Grace Hopper"),
-            ("email", "grace@navy.example"),
-            ("phone", ""),
-            ("account", ""),
-        ],
-    )
-    .await;
-    let contact = created.headers()["location"].to_str().unwrap().to_owned();
-    let (invited, _) = post_form_at(
-        &agent,
-        &base,
-        &format!("{contact}/invite"),
-        &format!("{contact}/invite"),
-        &[],
-    )
-    .await;
-    assert_eq!(invited.status().as_u16(), 303);
+    let wrong = [
+        ("email", "sam@portico.test"),
+        ("password", "a wrong password"),
+    ];
+    post_form_at(&agent, &base, "/login", "/login", &wrong).await;
+    sign_in_and_invite_grace(&agent, &base).await;
     let mail = smtp.wait_for_messages(1, Duration::from_secs(10)).await;
     let link = crate::helpers::invitation_link(&mail[0].data);
     let token = crate::helpers::path_of(&link)
