@@ -90,10 +90,12 @@ impl ManageConnection for ConnectionManager {
                 let mut conn = SqliteConnection::establish(sqlite_path(&self.url))
                     .map_err(r2d2::Error::ConnectionError)?;
                 // WAL lets readers run beside the one writer; busy_timeout makes a second
-                // writer wait instead of failing; NORMAL is durable enough under WAL.
+                // writer wait instead of failing, and comes first so that switching a new
+                // file to WAL waits for the pool's other opening connections too; NORMAL is
+                // durable enough under WAL.
                 conn.batch_execute(
-                    "PRAGMA journal_mode = WAL;
-                     PRAGMA busy_timeout = 10000;
+                    "PRAGMA busy_timeout = 10000;
+                     PRAGMA journal_mode = WAL;
                      PRAGMA foreign_keys = ON;
                      PRAGMA synchronous = NORMAL;
                      PRAGMA temp_store = MEMORY;
