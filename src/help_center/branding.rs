@@ -74,6 +74,8 @@ pub const DEFAULT_MAIL_ACCENT: &str = "#1d4ed8";
 /// How an email to a customer carries the brand: who it is from, the logo, the accent.
 #[derive(Debug, Clone)]
 pub struct MailBrand {
+    /// The Help Center's name at the top of the HTML part; none on Portico's own emails.
+    pub name: Option<String>,
     /// The display name of the sender; the address stays the configured one.
     pub sender_name: Option<String>,
     /// The logo's absolute address, for the HTML part.
@@ -85,6 +87,7 @@ pub struct MailBrand {
 impl Default for MailBrand {
     fn default() -> MailBrand {
         MailBrand {
+            name: None,
             sender_name: None,
             logo_url: None,
             accent: DEFAULT_MAIL_ACCENT.to_owned(),
@@ -93,9 +96,16 @@ impl Default for MailBrand {
 }
 
 impl MailBrand {
-    /// `base_url` is the configured one, without its trailing slash.
-    pub fn of(branding: &Branding, base_url: &str) -> MailBrand {
+    /// `company` is the name emails use; `base_url` the configured one, without its trailing
+    /// slash.
+    pub fn of(branding: &Branding, company: &str, base_url: &str) -> MailBrand {
         MailBrand {
+            name: Some(
+                branding
+                    .help_center_name
+                    .clone()
+                    .unwrap_or_else(|| format!("{company} Help Center")),
+            ),
             sender_name: branding.sender_name.clone(),
             logo_url: branding
                 .logo_version

@@ -166,6 +166,7 @@ impl InvitationEmail {
         };
         let brand = MailBrand::of(
             &settings.branding,
+            company,
             self.base_url.as_str().trim_end_matches('/'),
         );
         let html = match &settings.html_body {

@@ -140,6 +140,7 @@ on_both_backends! {
             let html = html_of(sent);
             assert!(html.contains("/portal/logo?v="), "{subject} shows the logo");
             assert!(html.contains("#7b1fa2"), "{subject} uses the accent");
+            assert!(html.contains("Acme Care</p>"), "{subject} names the Help Center");
         }
 
         let removed = save_branding(&app, &[("help_center_name", "Acme Care"), ("remove_logo", "on")], None).await;

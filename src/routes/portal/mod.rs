@@ -199,6 +199,7 @@ fn mail_brand(
 ) -> crate::help_center::branding::MailBrand {
     crate::help_center::branding::MailBrand::of(
         &settings.branding,
+        &company_name(state, settings),
         state.base_url.as_str().trim_end_matches('/'),
     )
 }

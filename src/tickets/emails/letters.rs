@@ -52,6 +52,7 @@ struct LetterText<'a> {
 #[derive(Template)]
 #[template(path = "mail/ticket.html")]
 struct LetterHtml<'a> {
+    brand: &'a MailBrand,
     letter: &'a Letter<'a>,
 }
 
@@ -186,7 +187,11 @@ impl Letterhead {
             from_name: letter.brand.sender_name.clone(),
             subject: subject.to_owned(),
             text: LetterText { letter }.render()?,
-            html: LetterHtml { letter }.render()?,
+            html: LetterHtml {
+                brand: letter.brand,
+                letter,
+            }
+            .render()?,
         })
     }
 }

@@ -181,13 +181,14 @@ impl TicketEmails {
     /// The company name, logo and links every ticket email carries.
     pub fn letterhead(&self, settings: &HelpCenterSettings) -> Letterhead {
         let base_url = self.base_url.as_str().trim_end_matches('/');
+        let company = settings
+            .company_name
+            .clone()
+            .filter(|name| !name.trim().is_empty())
+            .unwrap_or_else(|| self.company.clone());
         Letterhead {
-            brand: MailBrand::of(&settings.branding, base_url),
-            company: settings
-                .company_name
-                .clone()
-                .filter(|name| !name.trim().is_empty())
-                .unwrap_or_else(|| self.company.clone()),
+            brand: MailBrand::of(&settings.branding, &company, base_url),
+            company,
             base_url: base_url.to_owned(),
         }
     }
