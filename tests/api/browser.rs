@@ -145,6 +145,25 @@ pub async fn wait_for_text(page: &Client, text: &str) {
     wait_for(page, &format!("//*[contains(., \"{text}\")]")).await;
 }
 
+/// Replaces what the field at `css` holds with `text`, typed as a person would.
+pub async fn type_into(page: &Client, css: &str, text: &str) {
+    let field = page.find(fantoccini::Locator::Css(css)).await.unwrap();
+    field.clear().await.unwrap();
+    field.send_keys(text).await.unwrap();
+}
+
+/// Clicks the checkbox inside the label that reads `label`, once it is there.
+pub async fn tick_labelled(page: &Client, label: &str) {
+    wait_for(
+        page,
+        &format!("//label[contains(normalize-space(), \"{label}\")]/input"),
+    )
+    .await
+    .click()
+    .await
+    .unwrap();
+}
+
 /// Ticks the checkbox of each contact in the list shown.
 pub async fn tick_contacts(page: &Client, ids: &[i64]) {
     for id in ids {

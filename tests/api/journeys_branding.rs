@@ -1,18 +1,12 @@
 //! Branding in a real headless Chromium: an admin uploads a logo and picks a colour, and the
 //! Help Center shows them; without JavaScript a colour too light is refused beside its field.
 
-use fantoccini::{Client, Locator};
+use fantoccini::Locator;
 
 use crate::branding::tiny_png;
-use crate::browser::{self, click_button, wait_for, wait_for_text};
+use crate::browser::{self, click_button, type_into, wait_for, wait_for_text};
 use crate::helpers::{spawn_app, Backend};
 use crate::journeys::sign_in;
-
-async fn type_into(page: &Client, css: &str, text: &str) {
-    let field = page.find(Locator::Css(css)).await.unwrap();
-    field.clear().await.unwrap();
-    field.send_keys(text).await.unwrap();
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_admin_brands_the_help_center_with_a_logo_and_a_colour() {

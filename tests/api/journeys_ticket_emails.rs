@@ -4,29 +4,14 @@
 
 use std::time::Duration;
 
-use fantoccini::{Client, Locator};
+use fantoccini::Locator;
 
-use crate::browser::{self, click_button, sign_in_customer, wait_for, wait_for_text};
+use crate::browser::{
+    self, click_button, sign_in_customer, tick_labelled, type_into, wait_for, wait_for_text,
+};
 use crate::helpers::{link_in, path_of, spawn_app, subject_of, Backend, TestApp};
 use crate::journeys::sign_in;
 use crate::portal::{add_customer, open_ticket, PASSWORD};
-
-async fn type_into(page: &Client, css: &str, text: &str) {
-    let field = page.find(Locator::Css(css)).await.unwrap();
-    field.clear().await.unwrap();
-    field.send_keys(text).await.unwrap();
-}
-
-async fn tick(page: &Client, label: &str) {
-    wait_for(
-        page,
-        &format!("//label[contains(normalize-space(), \"{label}\")]/input"),
-    )
-    .await
-    .click()
-    .await
-    .unwrap();
-}
 
 async fn wait_for_mail_to(app: &TestApp, address: &str) -> crate::smtp_server::ReceivedMail {
     for _ in 0..100 {
@@ -55,7 +40,7 @@ async fn a_help_center_ticket_reaches_the_agent_and_the_reply_reaches_the_custom
         .click()
         .await
         .unwrap();
-    tick(page, "Email me new Help Center tickets").await;
+    tick_labelled(page, "Email me new Help Center tickets").await;
     click_button(page, "Save email choices").await;
     wait_for_text(page, "You will be emailed new Help Center tickets").await;
 
@@ -142,7 +127,7 @@ async fn an_admin_without_javascript_sets_reminders_and_turns_closing_emails_off
     )
     .await;
     type_into(page, "input[name=remind_after_days]", "3").await;
-    tick(page, "Their ticket is closed").await;
+    tick_labelled(page, "Their ticket is closed").await;
     click_button(page, "Save Help Center settings").await;
     wait_for_text(page, "Help Center settings saved.").await;
     let reminder = page
